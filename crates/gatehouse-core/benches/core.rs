@@ -1,0 +1,2 @@
+// benches come later
+fn main() {}

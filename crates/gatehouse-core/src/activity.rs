@@ -1,0 +1,363 @@
+//! Sign-in activity: every attempt, successful or not, with where it came from. Listing
+//! with filters (newest first, paged) and CSV export.
+
+use std::io::Write;
+use std::net::IpAddr;
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::clock::Timestamp;
+use crate::context::Caller;
+use crate::devices::DeviceKind;
+use crate::error::{Error, Result};
+use crate::gatehouse::Gatehouse;
+use crate::geo::Location;
+use crate::ids::{ActivityId, DeviceId, SessionId, UserId};
+use crate::sessions::Actor;
+
+/// Success or failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Signed in.
+    Success,
+    /// Refused.
+    Failure,
+}
+
+impl Outcome {
+    /// Stable lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+        }
+    }
+}
+
+/// Why an attempt ended as it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptReason {
+    /// Password accepted, session opened.
+    SignedIn,
+    /// The account exists; the password was wrong.
+    WrongPassword,
+    /// No account has this email.
+    UnknownAccount,
+    /// Right password, but the account is disabled.
+    AccountDisabled,
+    /// Refused unchecked: too many recent failures (slow-down).
+    Throttled,
+    /// Refused unchecked: locked out after too many failures.
+    LockedOut,
+    /// Wrong password while unlocking the app or confirming a change.
+    ConfirmationFailed,
+}
+
+impl AttemptReason {
+    const ALL: [AttemptReason; 7] = [
+        AttemptReason::SignedIn,
+        AttemptReason::WrongPassword,
+        AttemptReason::UnknownAccount,
+        AttemptReason::AccountDisabled,
+        AttemptReason::Throttled,
+        AttemptReason::LockedOut,
+        AttemptReason::ConfirmationFailed,
+    ];
+
+    /// Stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptReason::SignedIn => "signed_in",
+            AttemptReason::WrongPassword => "wrong_password",
+            AttemptReason::UnknownAccount => "unknown_account",
+            AttemptReason::AccountDisabled => "account_disabled",
+            AttemptReason::Throttled => "throttled",
+            AttemptReason::LockedOut => "locked_out",
+            AttemptReason::ConfirmationFailed => "confirmation_failed",
+        }
+    }
+
+    /// What a person reads.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AttemptReason::SignedIn => "Signed in",
+            AttemptReason::WrongPassword => "Wrong password",
+            AttemptReason::UnknownAccount => "No account with this email",
+            AttemptReason::AccountDisabled => "Account disabled",
+            AttemptReason::Throttled => "Too many attempts: slowed down",
+            AttemptReason::LockedOut => "Too many attempts: locked out",
+            AttemptReason::ConfirmationFailed => "Wrong password when unlocking or confirming",
+        }
+    }
+
+    /// Whether this reason is a success.
+    pub fn outcome(self) -> Outcome {
+        if self == AttemptReason::SignedIn {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        }
+    }
+
+    fn parse(value: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|reason| reason.as_str() == value)
+            .unwrap_or(AttemptReason::WrongPassword)
+    }
+}
+
+/// One sign-in attempt.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    /// Id.
+    pub id: ActivityId,
+    /// When.
+    pub at: Timestamp,
+    /// The email tried (normalised).
+    pub email: String,
+    /// The account, when the email belongs to one.
+    pub user_id: Option<UserId>,
+    /// Success or failure.
+    pub outcome: Outcome,
+    /// Why.
+    pub reason: AttemptReason,
+    /// Address.
+    pub ip: Option<String>,
+    /// Location label.
+    pub location: String,
+    /// The device, when known.
+    pub device_id: Option<DeviceId>,
+    /// Device name at the time.
+    pub device_name: String,
+    /// Device form factor at the time.
+    pub device_kind: DeviceKind,
+    /// Operating system and version.
+    pub os: String,
+    /// Client app and version.
+    pub client: String,
+    /// The session opened, for successes.
+    pub session_id: Option<SessionId>,
+}
+
+/// Whose activity to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ActivityScope {
+    /// The caller's own.
+    #[default]
+    Own,
+    /// One user's (admins, or the user themselves).
+    User(UserId),
+    /// Everyone's, including attempts on unknown emails (admins only).
+    Everyone,
+}
+
+/// Which attempts to list.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    /// Whose.
+    pub scope: ActivityScope,
+    /// Only failures.
+    pub failures_only: bool,
+    /// At or after this time.
+    pub since: Option<Timestamp>,
+    /// Before this time.
+    pub until: Option<Timestamp>,
+    /// Page cursor: only attempts older than this one (from the previous page's last row).
+    pub before: Option<(Timestamp, ActivityId)>,
+    /// Page size (default 50, at most 1,000).
+    pub limit: Option<u32>,
+}
+
+/// Default page size.
+const DEFAULT_PAGE: u32 = 50;
+/// Largest page.
+const MAX_PAGE: u32 = 1_000;
+/// Rows fetched per round trip while exporting.
+const EXPORT_BATCH: u32 = 1_000;
+
+/// The device and client an attempt is recorded with.
+#[derive(Debug, Clone)]
+pub(crate) struct AttemptSource {
+    pub ip: Option<IpAddr>,
+    pub location: Location,
+    pub device_id: Option<DeviceId>,
+    pub device_name: String,
+    pub device_kind: DeviceKind,
+    pub os: String,
+    pub client: String,
+}
+
+/// Records one attempt.
+pub(crate) async fn record(
+    conn: &mut sqlx::SqliteConnection,
+    at: Timestamp,
+    email: &str,
+    user: Option<UserId>,
+    reason: AttemptReason,
+    source: &AttemptSource,
+    session: Option<SessionId>,
+) -> Result<ActivityId> {
+    let location = &source.location;
+    let id = sqlx::query_scalar(
+        "INSERT INTO signin_attempts (at, email, user_id, outcome, reason, ip, location, country_code, city,
+                                      latitude, longitude, device_id, device_name, device_kind, os, client, session_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(at)
+    .bind(email)
+    .bind(user)
+    .bind(reason.outcome().as_str())
+    .bind(reason.as_str())
+    .bind(source.ip.map(|ip| ip.to_string()))
+    .bind(location.label())
+    .bind(&location.country_code)
+    .bind(&location.city)
+    .bind(location.latitude)
+    .bind(location.longitude)
+    .bind(source.device_id)
+    .bind(&source.device_name)
+    .bind(source.device_kind.as_str())
+    .bind(&source.os)
+    .bind(&source.client)
+    .bind(session)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+impl Gatehouse {
+    /// One page of attempts, newest first.
+    pub async fn list_activity(&self, caller: Caller<'_>, filter: &ActivityFilter) -> Result<Vec<Attempt>> {
+        let actor = self.authenticate(caller).await?;
+        let limit = filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        self.query_activity(&actor, filter, filter.before, limit).await
+    }
+
+    /// Writes every attempt matching `filter` as CSV (UTC times, RFC 3339); returns the count.
+    pub async fn export_activity_csv(
+        &self,
+        caller: Caller<'_>,
+        filter: &ActivityFilter,
+        out: impl Write,
+    ) -> Result<u64> {
+        let actor = self.authenticate(caller).await?;
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(CSV_HEADER).map_err(csv_error)?;
+        let mut cursor = filter.before;
+        let mut written = 0u64;
+        loop {
+            let page = self.query_activity(&actor, filter, cursor, EXPORT_BATCH).await?;
+            for attempt in &page {
+                csv.write_record(csv_row(attempt)).map_err(csv_error)?;
+            }
+            written += page.len() as u64;
+            match page.last() {
+                Some(last) if page.len() == EXPORT_BATCH as usize => cursor = Some((last.at, last.id)),
+                _ => break,
+            }
+        }
+        csv.flush()
+            .map_err(|err| Error::Internal(format!("could not write the CSV file: {err}")))?;
+        Ok(written)
+    }
+
+    async fn query_activity(
+        &self,
+        actor: &Actor,
+        filter: &ActivityFilter,
+        before: Option<(Timestamp, ActivityId)>,
+        limit: u32,
+    ) -> Result<Vec<Attempt>> {
+        if let (Some(since), Some(until)) = (filter.since, filter.until)
+            && since >= until
+        {
+            return Err(Error::invalid("Date range", "the start must be before the end."));
+        }
+        let mut sql = QueryBuilder::<Sqlite>::new(
+            "SELECT id, at, email, user_id, outcome, reason, ip, location, device_id, device_name, device_kind,
+                    os, client, session_id FROM signin_attempts WHERE 1 = 1",
+        );
+        match filter.scope {
+            ActivityScope::Own => {
+                sql.push(" AND user_id = ").push_bind(actor.user.id);
+            }
+            ActivityScope::User(user) => {
+                sql.push(" AND user_id = ").push_bind(actor.may_see(Some(user))?);
+            }
+            ActivityScope::Everyone => actor.require_admin()?,
+        }
+        if filter.failures_only {
+            sql.push(" AND outcome = 'failure'");
+        }
+        if let Some(since) = filter.since {
+            sql.push(" AND at >= ").push_bind(since);
+        }
+        if let Some(until) = filter.until {
+            sql.push(" AND at < ").push_bind(until);
+        }
+        if let Some((at, id)) = before {
+            sql.push(" AND (at, id) < (")
+                .push_bind(at)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        sql.push(" ORDER BY at DESC, id DESC LIMIT ").push_bind(limit);
+        let rows = sql.build().fetch_all(&self.db).await?;
+        rows.iter().map(attempt_from_row).collect()
+    }
+}
+
+const CSV_HEADER: [&str; 10] = [
+    "time_utc",
+    "email",
+    "outcome",
+    "reason",
+    "ip_address",
+    "location",
+    "device",
+    "device_type",
+    "os",
+    "client",
+];
+
+fn csv_row(attempt: &Attempt) -> [String; 10] {
+    [
+        attempt.at.to_rfc3339(),
+        attempt.email.clone(),
+        attempt.outcome.as_str().to_owned(),
+        attempt.reason.describe().to_owned(),
+        attempt.ip.clone().unwrap_or_default(),
+        attempt.location.clone(),
+        attempt.device_name.clone(),
+        attempt.device_kind.as_str().to_owned(),
+        attempt.os.clone(),
+        attempt.client.clone(),
+    ]
+}
+
+fn csv_error(err: csv::Error) -> Error {
+    Error::Internal(format!("could not write the CSV file: {err}"))
+}
+
+fn attempt_from_row(row: &SqliteRow) -> Result<Attempt> {
+    let reason = AttemptReason::parse(row.try_get("reason")?);
+    Ok(Attempt {
+        id: row.try_get("id")?,
+        at: row.try_get("at")?,
+        email: row.try_get("email")?,
+        user_id: row.try_get("user_id")?,
+        outcome: reason.outcome(),
+        reason,
+        ip: row.try_get("ip")?,
+        location: row.try_get("location")?,
+        device_id: row.try_get("device_id")?,
+        device_name: row.try_get("device_name")?,
+        device_kind: DeviceKind::parse(row.try_get("device_kind")?),
+        os: row.try_get("os")?,
+        client: row.try_get("client")?,
+        session_id: row.try_get("session_id")?,
+    })
+}

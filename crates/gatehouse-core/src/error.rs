@@ -1,0 +1,181 @@
+//! The core's one error type. Each variant has a stable [`Error::code`] that callers branch
+//! on, and a `Display` text written for the person using the app. Neither ever contains a
+//! password, a token or any other secret.
+
+/// Shorthand for results of core operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything a core operation can refuse or fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A field the caller sent is empty, too long or malformed. Nothing was changed.
+    #[error("{field}: {reason}")]
+    InvalidInput {
+        /// The field as the user knows it, e.g. "Email".
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Wrong email or password. Deliberately the same for an unknown email.
+    #[error("The email or password is incorrect.")]
+    InvalidCredentials,
+    /// Too many failures: sign-in is slowed down or temporarily locked.
+    #[error("{}", throttled_message(*wait_seconds, *locked))]
+    Throttled {
+        /// Seconds until the next attempt is accepted.
+        wait_seconds: u64,
+        /// True for a lockout (after many failures), false for a short slow-down.
+        locked: bool,
+    },
+    /// The password was right but the account is disabled.
+    #[error("This account is disabled. Ask an administrator to enable it.")]
+    AccountDisabled,
+    /// A password given to confirm an action (change password, unlock) is wrong.
+    #[error("The password is incorrect.")]
+    WrongPassword,
+    /// The session token is unknown or its session was ended.
+    #[error("You are signed out. Sign in again.")]
+    SignedOut,
+    /// The session passed its idle or absolute lifetime.
+    #[error("Your session has expired. Sign in again.")]
+    SessionExpired,
+    /// The app is locked after idle time or on request; the password unlocks it.
+    #[error("Gatehouse is locked. Enter your password to continue.")]
+    Locked,
+    /// The caller's role does not allow this.
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    /// The thing asked for does not exist (or is not visible to the caller).
+    #[error("{what} was not found.")]
+    NotFound {
+        /// What was looked for, e.g. "Session".
+        what: &'static str,
+    },
+    /// `init` when an administrator already exists.
+    #[error("Gatehouse is already set up: an administrator exists.")]
+    AlreadySetUp,
+    /// Sign-in before the first administrator exists.
+    #[error("Gatehouse is not set up yet: create the first administrator.")]
+    NotSetUp,
+    /// Creating a user whose email is already used.
+    #[error("A user with this email already exists.")]
+    EmailTaken,
+    /// A new password fails the password rules.
+    #[error("{reason}")]
+    WeakPassword {
+        /// Why, and how to do better.
+        reason: String,
+    },
+    /// Removing the device the caller is using.
+    #[error("This is the device you are using. Sign out instead of removing it.")]
+    CurrentDevice,
+    /// Disabling or demoting the last enabled administrator, or disabling yourself.
+    #[error("{reason}")]
+    WouldLockOut {
+        /// Which rule was hit.
+        reason: &'static str,
+    },
+    /// The configured GeoIP database cannot be read.
+    #[error("The location database cannot be opened: {reason}")]
+    GeoIp {
+        /// Why it cannot be opened.
+        reason: String,
+    },
+    /// The database failed. Details go to the log, not to the user.
+    #[error("Gatehouse could not read or write its database. Try again; if it keeps happening, check the log.")]
+    Storage(#[source] sqlx::Error),
+    /// Something that should not happen; details go to the log.
+    #[error("Something went wrong inside Gatehouse: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The stable, machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::InvalidCredentials => "auth.invalid_credentials",
+            Error::Throttled { locked: false, .. } => "auth.throttled",
+            Error::Throttled { locked: true, .. } => "auth.locked_out",
+            Error::AccountDisabled => "auth.account_disabled",
+            Error::WrongPassword => "auth.wrong_password",
+            Error::SignedOut => "session.signed_out",
+            Error::SessionExpired => "session.expired",
+            Error::Locked => "session.locked",
+            Error::Forbidden => "forbidden",
+            Error::NotFound { .. } => "not_found",
+            Error::AlreadySetUp => "setup.done",
+            Error::NotSetUp => "setup.required",
+            Error::EmailTaken => "user.email_taken",
+            Error::WeakPassword { .. } => "password.weak",
+            Error::CurrentDevice => "device.current",
+            Error::WouldLockOut { .. } => "user.would_lock_out",
+            Error::GeoIp { .. } => "geoip.unavailable",
+            Error::Storage(_) => "storage",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    /// Seconds to wait before retrying, for throttling errors.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            Error::Throttled { wait_seconds, .. } => Some(*wait_seconds),
+            _ => None,
+        }
+    }
+
+    /// True when the caller has to sign in again (the session is gone or expired).
+    pub fn needs_sign_in(&self) -> bool {
+        matches!(self, Error::SignedOut | Error::SessionExpired)
+    }
+
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = %err, "database error");
+        Error::Storage(err)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        tracing::error!(error = %err, "migration error");
+        Error::Internal(format!("the database could not be upgraded ({err})"))
+    }
+}
+
+fn throttled_message(wait_seconds: u64, locked: bool) -> String {
+    let wait = human_wait(wait_seconds);
+    if locked {
+        format!(
+            "Too many failed sign-in attempts. Sign-in is locked; try again in {wait}, or ask an administrator to unlock it."
+        )
+    } else {
+        format!("Too many failed attempts. Wait {wait} before trying again.")
+    }
+}
+
+/// "1 second", "45 seconds", "3 minutes" — rounded up so the user never retries too early.
+fn human_wait(seconds: u64) -> String {
+    let seconds = seconds.max(1);
+    if seconds < 60 {
+        plural(seconds, "second")
+    } else {
+        plural(seconds.div_ceil(60), "minute")
+    }
+}
+
+fn plural(n: u64, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}

@@ -1,0 +1,104 @@
+//! The [`Gatehouse`] handle: one opened database plus what every operation needs.
+//! Operations are `impl Gatehouse` blocks in the module that owns each concern.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::error::Result;
+use crate::geo::GeoIp;
+use crate::passwords::PasswordHasher;
+use crate::store;
+
+/// How to open Gatehouse.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// A GeoIP database to use instead of the saved setting (the `--geoip` flag).
+    pub geoip: Option<PathBuf>,
+    /// Password hashing parameters; default: OWASP's argon2id minimum.
+    pub hasher: Option<PasswordHasher>,
+}
+
+/// Gatehouse over one data folder. Cheap to clone; clones share the database pool.
+#[derive(Debug, Clone)]
+pub struct Gatehouse {
+    pub(crate) db: SqlitePool,
+    pub(crate) geo: Option<Arc<GeoIp>>,
+    pub(crate) hasher: PasswordHasher,
+}
+
+/// Name of the setting holding the GeoIP database path.
+const GEOIP_SETTING: &str = "geoip_database";
+
+impl Gatehouse {
+    /// Opens (creating and migrating as needed) the database in `data_dir`.
+    pub async fn open(data_dir: &Path, options: OpenOptions) -> Result<Self> {
+        let db = store::open(data_dir).await?;
+        let hasher = match options.hasher {
+            Some(hasher) => hasher,
+            None => tokio::task::spawn_blocking(PasswordHasher::owasp_minimum)
+                .await
+                .map_err(|err| crate::Error::Internal(format!("password worker failed: {err}")))??,
+        };
+        let geoip_path = match options.geoip {
+            Some(path) => Some(path),
+            None => saved_geoip_path(&db).await?,
+        };
+        let geo = geoip_path.map(|path| GeoIp::open(&path)).transpose()?.map(Arc::new);
+        Ok(Gatehouse { db, geo, hasher })
+    }
+
+    /// The GeoIP database path saved in settings, if any.
+    pub async fn geoip_setting(&self) -> Result<Option<PathBuf>> {
+        saved_geoip_path(&self.db).await
+    }
+
+    /// Saves (or, with `None`, clears) the GeoIP database path after checking it opens,
+    /// and starts using it (admins only).
+    pub async fn set_geoip_setting(&mut self, caller: crate::Caller<'_>, path: Option<&Path>) -> Result<()> {
+        let actor = self.authenticate(caller).await?;
+        actor.require_admin()?;
+        let geo = path.map(GeoIp::open).transpose()?;
+        let mut tx = self.write_tx().await?;
+        match path {
+            Some(path) => {
+                sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                    .bind(GEOIP_SETTING)
+                    .bind(path.to_string_lossy().as_ref())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM settings WHERE key = ?")
+                    .bind(GEOIP_SETTING)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let detail = path.map_or("cleared".to_owned(), |path| path.display().to_string());
+        crate::audit::record(&mut tx, &actor, "settings.geoip", None, &detail).await?;
+        tx.commit().await?;
+        self.geo = geo.map(Arc::new);
+        Ok(())
+    }
+
+    /// A write transaction that takes SQLite's write lock up front, so two processes
+    /// writing at once wait for each other (busy timeout) instead of failing.
+    pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.db.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Closes the database (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+}
+
+async fn saved_geoip_path(db: &SqlitePool) -> Result<Option<PathBuf>> {
+    let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        .bind(GEOIP_SETTING)
+        .fetch_optional(db)
+        .await?;
+    Ok(value.map(PathBuf::from))
+}

@@ -1,0 +1,38 @@
+//! Gatehouse's core: the whole domain (accounts, passwords, sign-in, sessions, devices,
+//! sign-in activity, policy, audit log) and its storage.
+//!
+//! It knows nothing of Tauri, HTTP or JSON. Every operation takes its caller's context
+//! explicitly — who is calling (a [`Caller`] carrying a session token) or where a sign-in
+//! comes from (an [`Origin`]) — and the current time as a [`Timestamp`], so the desktop
+//! shell, the CLI and a future server call it the same way and tests can move the clock.
+
+mod accounts;
+mod activity;
+mod audit;
+mod clock;
+mod context;
+mod devices;
+mod error;
+mod gatehouse;
+mod geo;
+mod ids;
+mod passwords;
+mod policy;
+mod sessions;
+mod signin;
+mod store;
+mod throttle;
+
+pub use accounts::{Email, NewUser, Role, User};
+pub use activity::{ActivityFilter, ActivityScope, Attempt, AttemptReason, Outcome};
+pub use audit::AuditEntry;
+pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
+pub use context::{Caller, ClientInfo, ClientKind, Origin};
+pub use devices::{Device, DeviceInfo, DeviceKind};
+pub use error::{Error, Result};
+pub use gatehouse::{Gatehouse, OpenOptions};
+pub use geo::{GeoIp, Location, LocationKind};
+pub use ids::{ActivityId, DeviceId, SessionId, UserId};
+pub use passwords::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PasswordHasher};
+pub use policy::Policy;
+pub use sessions::{Actor, SessionInfo, SessionState, SessionToken, SignedIn};

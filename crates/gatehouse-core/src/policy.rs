@@ -1,0 +1,152 @@
+//! The team's security policy: session lifetimes, the desktop idle lock and sign-in
+//! lockout thresholds. One row, changed by admins, read on every session check.
+
+use std::time::Duration;
+
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::audit;
+use crate::context::Caller;
+use crate::error::{Error, Result};
+use crate::gatehouse::Gatehouse;
+
+/// Policy values. Durations are whole minutes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// A session unused this long ends (default 12 h).
+    pub session_idle_minutes: u32,
+    /// A session ends this long after sign-in whatever happens (default 7 days).
+    pub session_absolute_minutes: u32,
+    /// The desktop app locks after this long without use; 0 turns the idle lock off (default 15).
+    pub idle_lock_minutes: u32,
+    /// Failures on one account before it is locked out (default 10).
+    pub lockout_threshold: u32,
+    /// How long a lockout lasts, and the window failures are counted in (default 15).
+    pub lockout_minutes: u32,
+    /// Failures from one address, across accounts, before it is locked out (default 50).
+    pub ip_lockout_threshold: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            session_idle_minutes: 12 * 60,
+            session_absolute_minutes: 7 * 24 * 60,
+            idle_lock_minutes: 15,
+            lockout_threshold: 10,
+            lockout_minutes: 15,
+            ip_lockout_threshold: 50,
+        }
+    }
+}
+
+fn minutes(n: u32) -> Duration {
+    Duration::from_secs(u64::from(n) * 60)
+}
+
+impl Policy {
+    /// Idle session lifetime.
+    pub fn session_idle(&self) -> Duration {
+        minutes(self.session_idle_minutes)
+    }
+
+    /// Absolute session lifetime.
+    pub fn session_absolute(&self) -> Duration {
+        minutes(self.session_absolute_minutes)
+    }
+
+    /// Idle time before the desktop app locks, if it locks at all.
+    pub fn idle_lock(&self) -> Option<Duration> {
+        (self.idle_lock_minutes > 0).then(|| minutes(self.idle_lock_minutes))
+    }
+
+    /// Lockout length (and failure-counting window).
+    pub fn lockout(&self) -> Duration {
+        minutes(self.lockout_minutes)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let check = |field: &'static str, value: u32, range: std::ops::RangeInclusive<u32>| {
+            if range.contains(&value) {
+                Ok(())
+            } else {
+                Err(Error::invalid(
+                    field,
+                    format!("must be between {} and {}.", range.start(), range.end()),
+                ))
+            }
+        };
+        check("Session idle lifetime (minutes)", self.session_idle_minutes, 5..=43_200)?;
+        check(
+            "Session absolute lifetime (minutes)",
+            self.session_absolute_minutes,
+            5..=525_600,
+        )?;
+        check("Idle lock (minutes)", self.idle_lock_minutes, 0..=1_440)?;
+        check("Lockout threshold", self.lockout_threshold, 3..=100)?;
+        check("Lockout duration (minutes)", self.lockout_minutes, 1..=1_440)?;
+        check("Address lockout threshold", self.ip_lockout_threshold, 3..=10_000)?;
+        if self.session_idle_minutes > self.session_absolute_minutes {
+            return Err(Error::invalid(
+                "Session idle lifetime (minutes)",
+                "must not be longer than the absolute lifetime.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads the policy columns of a row that selected them by name.
+    pub(crate) fn from_row(row: &SqliteRow) -> Result<Self> {
+        let get = |column: &str| -> Result<u32> {
+            let value: i64 = row.try_get(column)?;
+            u32::try_from(value).map_err(|_| Error::Internal(format!("policy value {column} out of range")))
+        };
+        Ok(Policy {
+            session_idle_minutes: get("session_idle_minutes")?,
+            session_absolute_minutes: get("session_absolute_minutes")?,
+            idle_lock_minutes: get("idle_lock_minutes")?,
+            lockout_threshold: get("lockout_threshold")?,
+            lockout_minutes: get("lockout_minutes")?,
+            ip_lockout_threshold: get("ip_lockout_threshold")?,
+        })
+    }
+}
+
+impl Gatehouse {
+    /// The current policy (any signed-in user may read it: the app needs the idle lock).
+    pub async fn policy(&self, caller: Caller<'_>) -> Result<Policy> {
+        self.authenticate(caller).await?;
+        self.policy_now().await
+    }
+
+    /// Replaces the policy (admins only). Applies to existing sessions at their next call.
+    pub async fn set_policy(&self, caller: Caller<'_>, policy: &Policy) -> Result<()> {
+        let actor = self.authenticate(caller).await?;
+        actor.require_admin()?;
+        policy.validate()?;
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "UPDATE policy SET session_idle_minutes = ?, session_absolute_minutes = ?, idle_lock_minutes = ?,
+                    lockout_threshold = ?, lockout_minutes = ?, ip_lockout_threshold = ? WHERE id = 1",
+        )
+        .bind(policy.session_idle_minutes)
+        .bind(policy.session_absolute_minutes)
+        .bind(policy.idle_lock_minutes)
+        .bind(policy.lockout_threshold)
+        .bind(policy.lockout_minutes)
+        .bind(policy.ip_lockout_threshold)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(&mut tx, &actor, "policy.changed", None, &format!("{policy:?}")).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn policy_now(&self) -> Result<Policy> {
+        let row = sqlx::query("SELECT * FROM policy WHERE id = 1")
+            .fetch_one(&self.db)
+            .await?;
+        Policy::from_row(&row)
+    }
+}

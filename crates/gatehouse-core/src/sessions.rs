@@ -1,0 +1,471 @@
+//! Sessions: random 256-bit tokens of which only a SHA-256 hash is stored, validated on
+//! every call against idle and absolute lifetimes; listing and ending them; the desktop
+//! app's idle lock.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use zeroize::Zeroizing;
+
+use crate::accounts::{User, user_columns, user_from_row};
+use crate::audit;
+use crate::clock::Timestamp;
+use crate::context::{Caller, ClientKind, Origin};
+use crate::devices::DeviceKind;
+use crate::error::{Error, Result};
+use crate::gatehouse::Gatehouse;
+use crate::ids::{DeviceId, SessionId, UserId};
+use crate::policy::Policy;
+
+/// Every token starts with this, so secret scanners and people can recognise one.
+const TOKEN_PREFIX: &str = "ghs_";
+/// `last_active_at` is written at most this often, to keep validation read-only most of the time.
+const TOUCH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// A session token. Never logged: `Debug` hides it, and it is wiped from memory on drop.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(Zeroizing<String>);
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken(…)")
+    }
+}
+
+impl SessionToken {
+    fn generate() -> Self {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        rand::fill(&mut bytes[..]);
+        SessionToken(Zeroizing::new(format!(
+            "{TOKEN_PREFIX}{}",
+            URL_SAFE_NO_PAD.encode(&bytes[..])
+        )))
+    }
+
+    /// Checks the shape of a token read from the keychain or the environment.
+    pub fn parse(text: &str) -> Result<Self> {
+        let text = text.trim();
+        let body = text.strip_prefix(TOKEN_PREFIX).unwrap_or_default();
+        let well_formed = body.len() == 43 && URL_SAFE_NO_PAD.decode(body).is_ok_and(|bytes| bytes.len() == 32);
+        if !well_formed {
+            return Err(Error::invalid("Session token", "is not a Gatehouse session token."));
+        }
+        Ok(SessionToken(Zeroizing::new(text.to_owned())))
+    }
+
+    /// The token text, for handing to the keychain or printing on request.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    fn hash(&self) -> Vec<u8> {
+        Sha256::digest(self.0.as_bytes()).to_vec()
+    }
+}
+
+/// A successful sign-in: the new session's token, its id, and the user.
+#[derive(Debug)]
+pub struct SignedIn {
+    /// The token the client keeps (in the OS keychain).
+    pub token: SessionToken,
+    /// The new session.
+    pub session_id: SessionId,
+    /// The signed-in user.
+    pub user: User,
+}
+
+/// A validated caller: the user, their session and device, and the time of the call.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The signed-in user.
+    pub user: User,
+    /// The session used.
+    pub session_id: SessionId,
+    /// The device the session belongs to.
+    pub device_id: DeviceId,
+    /// The time of the call.
+    pub now: Timestamp,
+    /// The caller's address.
+    pub ip: Option<IpAddr>,
+}
+
+impl Actor {
+    /// Refuses non-admins.
+    pub(crate) fn require_admin(&self) -> Result<()> {
+        if self.user.is_admin() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// Resolves "which user's data": the caller's own by default; another user's only
+    /// for admins.
+    pub(crate) fn may_see(&self, user: Option<UserId>) -> Result<UserId> {
+        match user {
+            None => Ok(self.user.id),
+            Some(id) if id == self.user.id => Ok(id),
+            Some(id) => self.require_admin().map(|()| id),
+        }
+    }
+}
+
+/// What an app learns about its stored token at start-up.
+#[derive(Debug)]
+pub enum SessionState {
+    /// Usable.
+    Active(Actor),
+    /// Valid but locked: the password unlocks it.
+    Locked(User),
+}
+
+/// A session as listed.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    /// Id.
+    pub id: SessionId,
+    /// Owner.
+    pub user_id: UserId,
+    /// Device.
+    pub device_id: DeviceId,
+    /// Device name.
+    pub device_name: String,
+    /// Device form factor.
+    pub device_kind: DeviceKind,
+    /// Operating system and version.
+    pub os: String,
+    /// Client app name.
+    pub client_name: String,
+    /// Client app version.
+    pub client_version: String,
+    /// Address at sign-in.
+    pub ip: Option<String>,
+    /// Location label at sign-in.
+    pub location: String,
+    /// Sign-in time.
+    pub created_at: Timestamp,
+    /// Last activity.
+    pub last_active_at: Timestamp,
+    /// When it ends at the latest.
+    pub expires_at: Timestamp,
+    /// True for the caller's own session.
+    pub is_current: bool,
+}
+
+/// Why a session ended; stored for the record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum EndReason {
+    SignedOut,
+    EndedByUser,
+    EndedByAdmin,
+    Expired,
+    DeviceRemoved,
+    UserDisabled,
+    PasswordChanged,
+    PasswordReset,
+}
+
+impl EndReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            EndReason::SignedOut => "signed_out",
+            EndReason::EndedByUser => "ended_by_user",
+            EndReason::EndedByAdmin => "ended_by_admin",
+            EndReason::Expired => "expired",
+            EndReason::DeviceRemoved => "device_removed",
+            EndReason::UserDisabled => "user_disabled",
+            EndReason::PasswordChanged => "password_changed",
+            EndReason::PasswordReset => "password_reset",
+        }
+    }
+}
+
+/// Which open sessions to end.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Sessions {
+    One(SessionId),
+    OfUser(UserId),
+    OfUserExcept(UserId, SessionId),
+    OnDevice(DeviceId),
+}
+
+/// Ends the open sessions selected by `which`; returns how many ended.
+pub(crate) async fn end_matching(
+    conn: &mut sqlx::SqliteConnection,
+    which: Sessions,
+    now: Timestamp,
+    reason: EndReason,
+) -> Result<u64> {
+    macro_rules! end_where {
+        ($condition:literal) => {
+            concat!(
+                "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL AND ",
+                $condition
+            )
+        };
+    }
+    let (sql, first, second) = match which {
+        Sessions::One(id) => (end_where!("id = ?"), id.0, None),
+        Sessions::OfUser(user) => (end_where!("user_id = ?"), user.0, None),
+        Sessions::OfUserExcept(user, keep) => (end_where!("user_id = ? AND id <> ?"), user.0, Some(keep.0)),
+        Sessions::OnDevice(device) => (end_where!("device_id = ?"), device.0, None),
+    };
+    let mut query = sqlx::query(sql).bind(now).bind(reason.as_str()).bind(first);
+    if let Some(second) = second {
+        query = query.bind(second);
+    }
+    Ok(query.execute(conn).await?.rows_affected())
+}
+
+/// Opens a session for a successful sign-in.
+pub(crate) async fn create(
+    conn: &mut sqlx::SqliteConnection,
+    user: UserId,
+    device: DeviceId,
+    origin: &Origin,
+    location: &str,
+    policy: &Policy,
+    now: Timestamp,
+) -> Result<(SessionToken, SessionId)> {
+    let token = SessionToken::generate();
+    let id = sqlx::query_scalar(
+        "INSERT INTO sessions (user_id, device_id, token_hash, client_kind, client_name, client_version,
+                               ip, location, created_at, last_active_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(user)
+    .bind(device)
+    .bind(token.hash())
+    .bind(origin.client.kind.as_str())
+    .bind(&origin.client.name)
+    .bind(&origin.client.version)
+    .bind(origin.ip.map(|ip| ip.to_string()))
+    .bind(location)
+    .bind(now)
+    .bind(now)
+    .bind(now.plus(policy.session_absolute()))
+    .fetch_one(conn)
+    .await?;
+    Ok((token, id))
+}
+
+impl Gatehouse {
+    /// Validates the caller's session (lifetimes, lock, account state) and returns who it is.
+    pub async fn authenticate(&self, caller: Caller<'_>) -> Result<Actor> {
+        match self.session_state(caller).await? {
+            SessionState::Active(actor) => Ok(actor),
+            SessionState::Locked(_) => Err(Error::Locked),
+        }
+    }
+
+    /// Like [`Gatehouse::authenticate`], but a locked session is an answer, not an error:
+    /// apps use it at start-up to choose between the lock screen and the main screen.
+    pub async fn session_state(&self, caller: Caller<'_>) -> Result<SessionState> {
+        let row = sqlx::query(concat!(
+            "SELECT s.id AS session_id, s.device_id, s.client_kind, s.last_active_at, s.expires_at,
+                    s.locked_at, s.ended_at, p.session_idle_minutes, p.session_absolute_minutes,
+                    p.idle_lock_minutes, p.lockout_threshold, p.lockout_minutes, p.ip_lockout_threshold, ",
+            user_columns!(),
+            " FROM sessions s JOIN users u ON u.id = s.user_id JOIN policy p ON p.id = 1
+             WHERE s.token_hash = ?"
+        ))
+        .bind(caller.token.hash())
+        .fetch_optional(&self.db)
+        .await?
+        .ok_or(Error::SignedOut)?;
+        let user = user_from_row(&row)?;
+        let ended: Option<Timestamp> = row.try_get("ended_at")?;
+        if ended.is_some() || user.disabled_at.is_some() {
+            return Err(Error::SignedOut);
+        }
+        let policy = Policy::from_row(&row)?;
+        let session_id: SessionId = row.try_get("session_id")?;
+        let last_active: Timestamp = row.try_get("last_active_at")?;
+        let expires_at: Timestamp = row.try_get("expires_at")?;
+        let idle = caller.now.since(last_active);
+        if caller.now >= expires_at || idle >= policy.session_idle() {
+            let mut conn = self.db.acquire().await?;
+            end_matching(&mut conn, Sessions::One(session_id), caller.now, EndReason::Expired).await?;
+            return Err(Error::SessionExpired);
+        }
+        let locked_at: Option<Timestamp> = row.try_get("locked_at")?;
+        let client = ClientKind::parse(row.try_get("client_kind")?);
+        let idle_locked = client == ClientKind::Desktop && policy.idle_lock().is_some_and(|after| idle >= after);
+        if locked_at.is_some() || idle_locked {
+            if locked_at.is_none() {
+                self.set_locked(session_id, Some(caller.now)).await?;
+            }
+            return Ok(SessionState::Locked(user));
+        }
+        let actor = Actor {
+            user,
+            session_id,
+            device_id: row.try_get("device_id")?,
+            now: caller.now,
+            ip: caller.ip,
+        };
+        if idle >= TOUCH_INTERVAL {
+            self.touch(&actor).await?;
+        }
+        Ok(SessionState::Active(actor))
+    }
+
+    /// Open sessions of `user` (default: the caller), most recently active first.
+    pub async fn list_sessions(&self, caller: Caller<'_>, user: Option<UserId>) -> Result<Vec<SessionInfo>> {
+        let actor = self.authenticate(caller).await?;
+        let user = actor.may_see(user)?;
+        let policy = self.policy_now().await?;
+        let rows = sqlx::query(
+            "SELECT s.id, s.user_id, s.device_id, d.name AS device_name, d.kind AS device_kind,
+                    d.os, d.os_version, s.client_name, s.client_version, s.ip, s.location,
+                    s.created_at, s.last_active_at, s.expires_at
+             FROM sessions s JOIN devices d ON d.id = s.device_id
+             WHERE s.user_id = ? AND s.ended_at IS NULL AND s.expires_at > ? AND s.last_active_at > ?
+             ORDER BY s.last_active_at DESC, s.id DESC",
+        )
+        .bind(user)
+        .bind(actor.now)
+        .bind(actor.now.minus(policy.session_idle()))
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter().map(|row| session_from_row(row, actor.session_id)).collect()
+    }
+
+    /// Ends one session; it stops working on its next call. Admins may end anyone's.
+    pub async fn end_session(&self, caller: Caller<'_>, session: SessionId) -> Result<()> {
+        let actor = self.authenticate(caller).await?;
+        let owner: UserId = sqlx::query_scalar("SELECT user_id FROM sessions WHERE id = ? AND ended_at IS NULL")
+            .bind(session)
+            .fetch_optional(&self.db)
+            .await?
+            .ok_or(Error::NotFound { what: "Session" })?;
+        actor.may_see(Some(owner))?;
+        let reason = if owner == actor.user.id {
+            EndReason::EndedByUser
+        } else {
+            EndReason::EndedByAdmin
+        };
+        let mut tx = self.write_tx().await?;
+        end_matching(&mut tx, Sessions::One(session), actor.now, reason).await?;
+        audit::record(
+            &mut tx,
+            &actor,
+            "session.ended",
+            Some(owner),
+            &format!("session {session} ended"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends every session of the caller except the current one; returns how many ended.
+    pub async fn end_other_sessions(&self, caller: Caller<'_>) -> Result<u64> {
+        let actor = self.authenticate(caller).await?;
+        let mut tx = self.write_tx().await?;
+        let others = Sessions::OfUserExcept(actor.user.id, actor.session_id);
+        let ended = end_matching(&mut tx, others, actor.now, EndReason::EndedByUser).await?;
+        audit::record(
+            &mut tx,
+            &actor,
+            "session.ended_others",
+            Some(actor.user.id),
+            &format!("{ended} other session(s) ended"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// Ends the caller's own session (works while locked, too).
+    pub async fn sign_out(&self, caller: Caller<'_>) -> Result<()> {
+        let mut conn = self.db.acquire().await?;
+        let id: Option<SessionId> =
+            sqlx::query_scalar("SELECT id FROM sessions WHERE token_hash = ? AND ended_at IS NULL")
+                .bind(caller.token.hash())
+                .fetch_optional(&mut *conn)
+                .await?;
+        let id = id.ok_or(Error::SignedOut)?;
+        end_matching(&mut conn, Sessions::One(id), caller.now, EndReason::SignedOut).await?;
+        Ok(())
+    }
+
+    /// Locks the caller's session until the password is entered again.
+    pub async fn lock(&self, caller: Caller<'_>) -> Result<()> {
+        let actor = self.authenticate(caller).await?;
+        self.set_locked(actor.session_id, Some(actor.now)).await
+    }
+
+    /// Unlocks a locked session with the user's password (throttled like sign-in).
+    pub async fn unlock(&self, caller: Caller<'_>, password: &str) -> Result<Actor> {
+        let state = self.session_state(caller).await?;
+        let user = match state {
+            SessionState::Active(actor) => return Ok(actor),
+            SessionState::Locked(user) => user,
+        };
+        let session_id: SessionId = sqlx::query_scalar("SELECT id FROM sessions WHERE token_hash = ?")
+            .bind(caller.token.hash())
+            .fetch_one(&self.db)
+            .await?;
+        self.confirm_session_password(&user, session_id, caller, password)
+            .await?;
+        sqlx::query("UPDATE sessions SET locked_at = NULL, last_active_at = ? WHERE id = ?")
+            .bind(caller.now)
+            .bind(session_id)
+            .execute(&self.db)
+            .await?;
+        self.authenticate(caller).await
+    }
+
+    async fn set_locked(&self, session: SessionId, at: Option<Timestamp>) -> Result<()> {
+        sqlx::query("UPDATE sessions SET locked_at = ? WHERE id = ?")
+            .bind(at)
+            .bind(session)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn touch(&self, actor: &Actor) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE sessions SET last_active_at = ? WHERE id = ?")
+            .bind(actor.now)
+            .bind(actor.session_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE devices SET last_used_at = ? WHERE id = ?")
+            .bind(actor.now)
+            .bind(actor.device_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn session_from_row(row: &SqliteRow, current: SessionId) -> Result<SessionInfo> {
+    let id: SessionId = row.try_get("id")?;
+    let os: String = row.try_get("os")?;
+    let os_version: String = row.try_get("os_version")?;
+    Ok(SessionInfo {
+        id,
+        user_id: row.try_get("user_id")?,
+        device_id: row.try_get("device_id")?,
+        device_name: row.try_get("device_name")?,
+        device_kind: DeviceKind::parse(row.try_get("device_kind")?),
+        os: format!("{os} {os_version}").trim().to_owned(),
+        client_name: row.try_get("client_name")?,
+        client_version: row.try_get("client_version")?,
+        ip: row.try_get("ip")?,
+        location: row.try_get("location")?,
+        created_at: row.try_get("created_at")?,
+        last_active_at: row.try_get("last_active_at")?,
+        expires_at: row.try_get("expires_at")?,
+        is_current: id == current,
+    })
+}

@@ -1,0 +1,61 @@
+//! Opening the embedded SQLite database: a private folder and file, WAL, foreign keys, a
+//! busy timeout for several processes (desktop app and CLI) sharing one file, and the
+//! embedded migrations.
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::error::{Error, Result};
+
+/// The database file's name inside the data folder.
+pub const DATABASE_FILE: &str = "gatehouse.db";
+
+/// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+pub(crate) async fn open(data_dir: &Path) -> Result<SqlitePool> {
+    create_private_dir(data_dir)?;
+    let path = data_dir.join(DATABASE_FILE);
+    create_private_file(&path)?;
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    Ok(pool)
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|err| io_error("create the data folder", dir, &err))
+}
+
+/// Creates the file readable only by its owner before SQLite opens it; SQLite gives its
+/// -wal and -shm files the same permissions.
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .map(drop)
+        .map_err(|err| io_error("create the database file", path, &err))
+}
+
+fn io_error(what: &str, path: &Path, err: &std::io::Error) -> Error {
+    Error::Internal(format!("could not {what} {}: {err}", path.display()))
+}

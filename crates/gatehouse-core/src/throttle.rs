@@ -1,0 +1,132 @@
+//! Slowing down password guessing. Failures are counted per account (by normalised
+//! email, whether or not the account exists, so the lockout itself reveals nothing) and
+//! per IP address. From the third failure on an account each attempt must wait longer
+//! (1 s, 2 s, 4 s … up to a minute); at the policy threshold the account or address is
+//! locked out for the policy's lockout time. A success clears the account's counter.
+
+use std::time::Duration;
+
+use sqlx::Row;
+
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::policy::Policy;
+
+/// What a counter is keyed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// A normalised email address.
+    Account,
+    /// An IP address.
+    Ip,
+}
+
+impl Scope {
+    fn as_str(self) -> &'static str {
+        match self {
+            Scope::Account => "account",
+            Scope::Ip => "ip",
+        }
+    }
+
+    fn threshold(self, policy: &Policy) -> i64 {
+        i64::from(match self {
+            Scope::Account => policy.lockout_threshold,
+            Scope::Ip => policy.ip_lockout_threshold,
+        })
+    }
+}
+
+/// Failures on one account before delays start.
+const FREE_FAILURES: i64 = 2;
+/// The longest delay before a lockout.
+const MAX_DELAY: Duration = Duration::from_secs(60);
+
+/// Refuses the attempt when `key` is slowed down or locked out.
+pub(crate) async fn check(
+    conn: &mut sqlx::SqliteConnection,
+    scope: Scope,
+    key: &str,
+    policy: &Policy,
+    now: Timestamp,
+) -> Result<()> {
+    let row = sqlx::query("SELECT failures, blocked_until FROM signin_throttle WHERE scope = ? AND key = ?")
+        .bind(scope.as_str())
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+    let Some(row) = row else { return Ok(()) };
+    let failures: i64 = row.try_get("failures")?;
+    let blocked_until: Timestamp = row.try_get("blocked_until")?;
+    if blocked_until <= now {
+        return Ok(());
+    }
+    Err(Error::Throttled {
+        wait_seconds: blocked_until.since(now).as_secs_f64().ceil() as u64,
+        locked: failures >= scope.threshold(policy),
+    })
+}
+
+/// Counts a failure and sets how long `key` must wait before its next attempt.
+pub(crate) async fn record_failure(
+    conn: &mut sqlx::SqliteConnection,
+    scope: Scope,
+    key: &str,
+    policy: &Policy,
+    now: Timestamp,
+) -> Result<()> {
+    let previous =
+        sqlx::query("SELECT failures, last_failure_at, blocked_until FROM signin_throttle WHERE scope = ? AND key = ?")
+            .bind(scope.as_str())
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let threshold = scope.threshold(policy);
+    let failures = match previous {
+        None => 1,
+        Some(row) => {
+            let count: i64 = row.try_get("failures")?;
+            let last: Timestamp = row.try_get("last_failure_at")?;
+            let blocked_until: Timestamp = row.try_get("blocked_until")?;
+            let window_over = now.since(last) >= policy.lockout();
+            let lockout_over = count >= threshold && blocked_until <= now;
+            if window_over || lockout_over { 1 } else { count + 1 }
+        }
+    };
+    let wait = if failures >= threshold {
+        policy.lockout()
+    } else if scope == Scope::Account && failures > FREE_FAILURES {
+        progressive_delay(failures - FREE_FAILURES)
+    } else {
+        Duration::ZERO
+    };
+    sqlx::query(
+        "INSERT INTO signin_throttle (scope, key, failures, last_failure_at, blocked_until) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures,
+             last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until",
+    )
+    .bind(scope.as_str())
+    .bind(key)
+    .bind(failures)
+    .bind(now)
+    .bind(now.plus(wait))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the failures of `key` (after a success, or an admin's unlock).
+pub(crate) async fn clear(conn: &mut sqlx::SqliteConnection, scope: Scope, key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM signin_throttle WHERE scope = ? AND key = ?")
+        .bind(scope.as_str())
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// 1 s after the first counted failure, doubling, capped at [`MAX_DELAY`].
+fn progressive_delay(counted: i64) -> Duration {
+    let exponent = u32::try_from(counted.saturating_sub(1)).unwrap_or(u32::MAX).min(16);
+    Duration::from_secs(1u64 << exponent).min(MAX_DELAY)
+}

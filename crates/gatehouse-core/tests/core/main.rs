@@ -1,0 +1,13 @@
+//! Integration tests of gatehouse-core on a real SQLite file in a temporary folder, with a
+//! clock the tests move. One test binary for the whole crate (link time is precious).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod activity;
+mod devices;
+mod geo;
+mod sessions;
+mod signin;
+mod store;
+mod users;

@@ -1,0 +1,87 @@
+use gatehouse_core::{Gatehouse, OpenOptions};
+
+use crate::support::*;
+
+#[tokio::test]
+async fn migrations_run_from_empty_and_reopening_is_harmless() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("nested/data");
+    let gate = Gatehouse::open(&data, OpenOptions::default()).await.unwrap();
+    assert!(!gate.is_set_up().await.unwrap());
+    gate.close().await;
+    let gate = Gatehouse::open(&data, OpenOptions::default()).await.unwrap();
+    assert!(!gate.is_set_up().await.unwrap());
+    gate.close().await;
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", data.join("gatehouse.db").display()))
+        .await
+        .unwrap();
+    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    for table in [
+        "audit_log",
+        "devices",
+        "policy",
+        "sessions",
+        "settings",
+        "signin_attempts",
+        "signin_throttle",
+        "users",
+    ] {
+        assert!(tables.iter().any(|t| t == table), "{table} missing from {tables:?}");
+    }
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(applied >= 1);
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    pool.close().await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_folder_and_database_are_private_to_the_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let fx = Fixture::new().await;
+    fx.admin().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("private");
+    let gate = Gatehouse::open(&data, OpenOptions::default()).await.unwrap();
+    let _ = gate.is_set_up().await.unwrap();
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("gatehouse.db")), 0o600);
+    let wal = data.join("gatehouse.db-wal");
+    if wal.exists() {
+        assert_eq!(mode(&wal), 0o600);
+    }
+}
+
+#[tokio::test]
+async fn foreign_keys_are_enforced() {
+    let fx = Fixture::new().await;
+    fx.admin().await;
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(fx.db_path())
+                .foreign_keys(true),
+        )
+        .await
+        .unwrap();
+    let orphan = sqlx::query(
+        "INSERT INTO devices (user_id, installation_id, name, kind, os, os_version, first_seen_at, last_used_at)
+         VALUES (4242, 'x', 'x', 'desktop', 'x', 'x', 0, 0)",
+    )
+    .execute(&pool)
+    .await;
+    assert!(orphan.is_err());
+    pool.close().await;
+}

@@ -1,0 +1,139 @@
+//! Shared fixtures: a fresh data folder, a manual clock, origins and callers.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use gatehouse_core::{
+    Caller, ClientInfo, ClientKind, Clock, DeviceInfo, DeviceKind, Gatehouse, ManualClock, NewUser, OpenOptions,
+    Origin, Role, SessionToken, SignedIn, Timestamp,
+};
+use tempfile::TempDir;
+use zeroize::Zeroizing;
+
+pub const ADMIN_EMAIL: &str = "ada@example.com";
+pub const ADMIN_PASSWORD: &str = "violet-harbor-lantern-42";
+pub const USER_PASSWORD: &str = "quiet-meadow-copper-77";
+
+/// 2026-11-22T12:00:00Z
+pub const START: Timestamp = Timestamp::from_millis(1_795_348_800_000);
+
+pub struct Fixture {
+    pub dir: TempDir,
+    pub gate: Gatehouse,
+    pub clock: ManualClock,
+}
+
+impl Fixture {
+    pub async fn new() -> Self {
+        Self::with_options(OpenOptions::default()).await
+    }
+
+    pub async fn with_options(options: OpenOptions) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let gate = Gatehouse::open(dir.path(), options).await.unwrap();
+        Fixture {
+            dir,
+            gate,
+            clock: ManualClock::new(START),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    pub fn caller<'a>(&self, token: &'a SessionToken) -> Caller<'a> {
+        Caller {
+            token,
+            now: self.now(),
+            ip: None,
+        }
+    }
+
+    /// Creates the first admin from the default desktop origin.
+    pub async fn admin(&self) -> SignedIn {
+        let new = new_user(ADMIN_EMAIL, "Ada Admin", Role::Admin, ADMIN_PASSWORD);
+        self.gate.create_first_admin(new, &desktop(), self.now()).await.unwrap()
+    }
+
+    /// Creates a user (as `admin`) and signs them in from `origin`.
+    pub async fn user(&self, admin: &SignedIn, email: &str, role: Role, origin: &Origin) -> SignedIn {
+        let new = new_user(email, "", role, USER_PASSWORD);
+        self.gate.create_user(self.caller(&admin.token), new).await.unwrap();
+        self.gate
+            .sign_in(email, USER_PASSWORD, origin, self.now())
+            .await
+            .unwrap()
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("gatehouse.db")
+    }
+}
+
+pub fn new_user(email: &str, name: &str, role: Role, password: &str) -> NewUser {
+    NewUser {
+        email: email.to_owned(),
+        name: name.to_owned(),
+        role,
+        password: Zeroizing::new(password.to_owned()),
+    }
+}
+
+pub fn origin(installation: &str, kind: DeviceKind, client: ClientKind, ip: Option<&str>) -> Origin {
+    Origin {
+        ip: ip.map(|ip| ip.parse::<IpAddr>().unwrap()),
+        device: DeviceInfo {
+            installation_id: installation.to_owned(),
+            name: format!("{installation}-host"),
+            kind,
+            os: "Debian".to_owned(),
+            os_version: "12".to_owned(),
+        },
+        client: ClientInfo {
+            kind: client,
+            name: match client {
+                ClientKind::Desktop => "Gatehouse desktop".to_owned(),
+                ClientKind::Cli => "gatehouse CLI".to_owned(),
+            },
+            version: "0.1.0".to_owned(),
+        },
+    }
+}
+
+/// The desktop app on a laptop in the office network.
+pub fn desktop() -> Origin {
+    origin("laptop-0001", DeviceKind::Laptop, ClientKind::Desktop, Some("10.0.0.5"))
+}
+
+/// The CLI on a terminal.
+pub fn terminal() -> Origin {
+    origin("terminal-0002", DeviceKind::Terminal, ClientKind::Cli, Some("10.0.0.6"))
+}
+
+pub fn minutes(n: u64) -> Duration {
+    Duration::from_secs(n * 60)
+}
+
+/// The error code of a failed result (panics on success, with the value's debug text).
+pub fn code<T: std::fmt::Debug>(result: Result<T, gatehouse_core::Error>) -> &'static str {
+    match result {
+        Ok(value) => panic!("expected an error, got {value:?}"),
+        Err(err) => err.code(),
+    }
+}
+
+/// Every attempt recorded, as seen by an admin.
+pub async fn all_attempts(fx: &Fixture, admin: &SignedIn) -> Vec<gatehouse_core::Attempt> {
+    let filter = gatehouse_core::ActivityFilter {
+        scope: gatehouse_core::ActivityScope::Everyone,
+        limit: Some(1000),
+        ..Default::default()
+    };
+    fx.gate.list_activity(fx.caller(&admin.token), &filter).await.unwrap()
+}
