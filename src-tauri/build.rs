@@ -1,3 +1,34 @@
+//! Builds the Tauri context and the app manifest: every command the UI may call is listed
+//! here, and `capabilities/main.json` grants exactly these to the main window.
+
+const COMMANDS: &[&str] = &[
+    "app_state",
+    "create_first_admin",
+    "sign_in",
+    "sign_out",
+    "lock",
+    "unlock",
+    "change_password",
+    "get_policy",
+    "list_sessions",
+    "end_session",
+    "end_other_sessions",
+    "list_devices",
+    "rename_device",
+    "remove_device",
+    "list_activity",
+    "export_activity",
+    "list_users",
+    "create_user",
+    "set_user_disabled",
+    "reset_user_password",
+    "unlock_user",
+];
+
 fn main() {
-    tauri_build::build()
+    let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(err) = tauri_build::try_build(attributes) {
+        eprintln!("tauri-build failed: {err:#}");
+        std::process::exit(1);
+    }
 }

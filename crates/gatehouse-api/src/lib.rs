@@ -1,1 +1,17 @@
+//! The types Gatehouse's clients exchange with it — the desktop UI over Tauri commands
+//! today, the team server over HTTP later — and their TypeScript bindings (ts-rs writes
+//! them to `ui/src/lib/generated/` when this crate's tests run).
+//!
+//! Views are built from core types; requests are turned into core inputs. Times are
+//! milliseconds since the Unix epoch (UTC); the UI formats them in the user's time zone.
 
+mod error;
+mod requests;
+mod views;
+
+pub use error::ApiError;
+pub use requests::{ActivityCursor, ActivityQuery, NewUserRequest};
+pub use views::{
+    AppState, AttemptView, AuditView, DeviceKindView, DeviceView, ExportResult, Me, OutcomeView, PolicyView, RoleView,
+    SessionView, UserView,
+};

@@ -1,1 +1,66 @@
-fn main() {}
+//! `gatehouse`: the command-line client over gatehouse-core, for admins and scripts.
+
+mod app;
+mod args;
+mod commands;
+mod output;
+mod secrets;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::app::App;
+use crate::args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(&format!("could not start: {err}"), None),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(&err.message, hint(&err.code)),
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), gatehouse_api::ApiError> {
+    let mut app = App::open(&cli).await?;
+    match cli.command {
+        Command::Init { email, name } => commands::account::init(&mut app, &email, &name).await,
+        Command::Signin { email, print_token } => commands::account::sign_in(&mut app, &email, print_token).await,
+        Command::Signout => commands::account::sign_out(&app).await,
+        Command::Whoami { json } => commands::account::whoami(&app, json).await,
+        Command::Password(command) => commands::account::password(&mut app, command).await,
+        Command::User(command) => commands::users::run(&mut app, command).await,
+        Command::Sessions(command) => commands::sessions::run(&app, command).await,
+        Command::Devices(command) => commands::devices::run(&app, command).await,
+        Command::Activity(command) => commands::activity::run(&app, command).await,
+        Command::Policy(command) => commands::admin::policy(&app, command).await,
+        Command::Geoip(command) => commands::admin::geoip(&mut app, command).await,
+        Command::Audit(command) => commands::admin::audit(&app, command).await,
+    }
+}
+
+/// A next step for errors that have one.
+fn hint(code: &str) -> Option<&'static str> {
+    match code {
+        "session.signed_out" | "session.expired" | "cli.not_signed_in" => Some("Sign in with: gatehouse signin EMAIL"),
+        "setup.required" => Some("Create the first administrator with: gatehouse init --email EMAIL"),
+        "session.locked" => Some("Unlock it in the desktop app, or sign in again with: gatehouse signin EMAIL"),
+        _ => None,
+    }
+}
+
+fn fail(message: &str, hint: Option<&str>) -> ExitCode {
+    eprintln!("gatehouse: {message}");
+    if let Some(hint) = hint {
+        eprintln!("{hint}");
+    }
+    ExitCode::FAILURE
+}

@@ -1,1 +1,402 @@
+//! Runs the built `gatehouse` binary against a fresh data folder, feeding passwords on
+//! standard input the way scripts do. Needs the Secret Service from
+//! `scripts/with-desktop-session` (the README's test command provides it).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const ADMIN: &str = "ada@example.com";
+const ADMIN_PASSWORD: &str = "violet-harbor-lantern-42";
+const BOB_PASSWORD: &str = "quiet-meadow-copper-77";
+
+struct Gatehouse {
+    dir: tempfile::TempDir,
+}
+
+impl Gatehouse {
+    fn new() -> Self {
+        Gatehouse {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A fresh data folder with the first admin created (and the CLI signed in as them).
+    fn with_admin() -> Self {
+        let gh = Self::new();
+        let out = gh.ok(
+            &["init", "--email", ADMIN, "--name", "Ada Admin"],
+            &format!("{ADMIN_PASSWORD}\n"),
+        );
+        assert!(
+            out.contains("Created the administrator ada@example.com and signed in."),
+            "{out}"
+        );
+        gh
+    }
+
+    fn run_with(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+        command
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .env_remove("GATEHOUSE_TOKEN")
+            .env_remove("GATEHOUSE_GEOIP")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "gatehouse panicked: {stderr}");
+        output
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        self.run_with(args, stdin, &[])
+    }
+
+    /// Runs a command that must succeed; returns its standard output.
+    fn ok(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.run(args, stdin);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs a command that must fail with exit code 1; returns its standard error.
+    fn fail(&self, args: &[&str], stdin: &str) -> String {
+        fail_of(self.run(args, stdin), args)
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(args, "")).unwrap()
+    }
+
+    fn add_bob(&self) {
+        let out = self.ok(
+            &["user", "add", "bob@example.com", "--role", "member"],
+            &format!("{BOB_PASSWORD}\n"),
+        );
+        assert!(out.contains("Created bob@example.com (member)"), "{out}");
+    }
+}
+
+fn fail_of(out: Output, args: &[&str]) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{args:?} should fail: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(out.stdout.is_empty(), "errors go to stderr only");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn help_shows_every_command_group() {
+    let gh = Gatehouse::new();
+    let help = gh.ok(&["--help"], "");
+    for command in [
+        "init", "signin", "signout", "user", "sessions", "devices", "activity", "password", "policy",
+    ] {
+        assert!(
+            help.contains(&format!("  {command}")),
+            "{command} missing from --help:\n{help}"
+        );
+    }
+    assert!(help.contains("GATEHOUSE_DATA_DIR"));
+    let user_help = gh.ok(&["user", "--help"], "");
+    for command in ["add", "list", "disable", "enable", "reset-password", "unlock"] {
+        assert!(user_help.contains(command), "{command} missing:\n{user_help}");
+    }
+}
+
+#[test]
+fn first_run_creates_the_admin_and_keeps_the_session_in_the_keychain() {
+    let gh = Gatehouse::with_admin();
+    let me = gh.json(&["whoami", "--json"]);
+    assert_eq!(me["user"]["email"], ADMIN);
+    assert_eq!(me["user"]["role"], "admin");
+    let err = gh.fail(&["init", "--email", "eve@example.com"], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(err.contains("already set up"), "{err}");
+}
+
+#[test]
+fn sessions_can_be_listed_and_ended_and_an_ended_token_stops_working() {
+    let gh = Gatehouse::with_admin();
+    let printed = gh.ok(&["signin", ADMIN, "--print-token"], &format!("{ADMIN_PASSWORD}\n"));
+    let second_token = printed.trim().to_owned();
+    assert!(
+        second_token.starts_with("ghs_") && second_token.len() == 47,
+        "{printed}"
+    );
+
+    let sessions = gh.json(&["sessions", "list", "--json"]);
+    let sessions = sessions.as_array().unwrap();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions.iter().filter(|s| s["isCurrent"] == true).count(), 1);
+    assert!(
+        sessions
+            .iter()
+            .all(|s| s["clientName"] == "gatehouse CLI" && s["deviceKind"] == "terminal")
+    );
+    let table = gh.ok(&["sessions", "list"], "");
+    assert!(
+        table.contains("LAST ACTIVE") && table.contains("this session"),
+        "{table}"
+    );
+
+    // The keychain now holds the second session's token; end the first one with it.
+    let first_id = sessions.iter().find(|s| s["isCurrent"] == false).unwrap()["id"].to_string();
+    let current_id = sessions.iter().find(|s| s["isCurrent"] == true).unwrap()["id"].to_string();
+    let env_token = [("GATEHOUSE_TOKEN", second_token.as_str())];
+    let out = gh.run_with(&["sessions", "end", &first_id], "", &env_token);
+    assert!(out.status.success());
+    let listed = gh.json(&["sessions", "list", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["id"].to_string(), current_id);
+
+    // Ending our own session: the token in the keychain stops working at once.
+    gh.ok(&["sessions", "end", &current_id], "");
+    let err = gh.fail(&["sessions", "list"], "");
+    assert!(
+        err.contains("You are signed out") && err.contains("gatehouse signin"),
+        "{err}"
+    );
+}
+
+#[test]
+fn end_others_keeps_only_this_session() {
+    let gh = Gatehouse::with_admin();
+    let token = gh.ok(&["signin", ADMIN, "--print-token"], &format!("{ADMIN_PASSWORD}\n"));
+    let other = token.trim().to_owned();
+    gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(
+        gh.ok(&["sessions", "end-others"], "")
+            .contains("Ended 2 other session(s).")
+    );
+    let err = fail_of(
+        gh.run_with(&["whoami"], "", &[("GATEHOUSE_TOKEN", &other)]),
+        &["whoami"],
+    );
+    assert!(err.contains("You are signed out"), "{err}");
+}
+
+#[test]
+fn wrong_password_and_unknown_email_fail_the_same_way_and_are_recorded() {
+    let gh = Gatehouse::with_admin();
+    let wrong = gh.fail(&["signin", ADMIN], "not-my-password-1\n");
+    let unknown = gh.fail(&["signin", "nobody@example.com"], "not-my-password-1\n");
+    assert_eq!(wrong, unknown);
+    assert!(wrong.contains("The email or password is incorrect."), "{wrong}");
+
+    let failures = gh.json(&["activity", "list", "--failures", "--json"]);
+    let reasons: Vec<_> = failures
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["reason"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(reasons, vec!["wrong_password"]);
+    let everyone = gh.json(&["activity", "list", "--all", "--failures", "--json"]);
+    assert_eq!(everyone.as_array().unwrap().len(), 2);
+    assert_eq!(everyone[0]["email"], "nobody@example.com");
+    let table = gh.ok(&["activity", "list"], "");
+    assert!(
+        table.contains("Wrong password") && table.contains("Signed in"),
+        "{table}"
+    );
+}
+
+#[test]
+fn admins_manage_users_from_the_terminal() {
+    let gh = Gatehouse::with_admin();
+    gh.add_bob();
+    let users = gh.json(&["user", "list", "--json"]);
+    assert_eq!(users.as_array().unwrap().len(), 2);
+    assert_eq!(users[1]["email"], "bob@example.com");
+    assert!(
+        gh.fail(
+            &["user", "add", "BOB@example.com", "--role", "member"],
+            &format!("{BOB_PASSWORD}\n")
+        )
+        .contains("already exists")
+    );
+
+    gh.ok(&["user", "disable", "bob@example.com"], "");
+    assert!(gh.ok(&["user", "list"], "").contains("disabled"));
+    // Bob cannot sign in while disabled (the right password reveals that it is disabled).
+    let out = gh.run_with(&["signin", "bob@example.com"], &format!("{BOB_PASSWORD}\n"), &[]);
+    let err = fail_of(out, &["signin"]);
+    assert!(err.contains("disabled"), "{err}");
+    gh.ok(&["user", "enable", "bob@example.com"], "");
+
+    // A reset sets a new password that works, and asks Bob to choose his own.
+    gh.ok(
+        &["user", "reset-password", "bob@example.com"],
+        "temporary-orange-kettle-5\n",
+    );
+    let users = gh.json(&["user", "list", "--json"]);
+    assert_eq!(users[1]["mustChangePassword"], true);
+}
+
+#[test]
+fn a_locked_out_user_is_unlocked_by_an_admin() {
+    let gh = Gatehouse::with_admin();
+    gh.add_bob();
+    gh.ok(&["policy", "set", "--lockout-threshold", "3"], "");
+    for _ in 0..3 {
+        gh.run(&["signin", "bob@example.com"], "wrong-password-123\n");
+    }
+    // Bob's sign-in is now refused, even with the right password.
+    let err = gh.fail(&["signin", "bob@example.com"], &format!("{BOB_PASSWORD}\n"));
+    assert!(err.contains("locked") && err.contains("minutes"), "{err}");
+    let listed = gh.ok(&["user", "list"], "");
+    assert!(listed.contains("locked until"), "{listed}");
+    gh.ok(&["user", "unlock", "bob@example.com"], "");
+    gh.ok(&["signin", "bob@example.com"], &format!("{BOB_PASSWORD}\n"));
+    assert_eq!(gh.json(&["whoami", "--json"])["user"]["email"], "bob@example.com");
+    // Members cannot manage users.
+    assert!(gh.fail(&["user", "list"], "").contains("You do not have permission"));
+}
+
+#[test]
+fn devices_are_listed_renamed_and_the_current_one_is_protected() {
+    let gh = Gatehouse::with_admin();
+    let devices = gh.json(&["devices", "list", "--json"]);
+    let device = &devices[0];
+    assert_eq!(device["kind"], "terminal");
+    assert_eq!(device["isCurrent"], true);
+    let id = device["id"].to_string();
+    gh.ok(&["devices", "rename", &id, "Build server"], "");
+    assert_eq!(gh.json(&["devices", "list", "--json"])[0]["name"], "Build server");
+    let err = gh.fail(&["devices", "remove", &id], "");
+    assert!(err.contains("Sign out instead"), "{err}");
+    let err = gh.fail(&["devices", "rename", &id, ""], "");
+    assert!(err.contains("Device name"), "{err}");
+    assert!(
+        gh.fail(&["devices", "remove", "999"], "")
+            .contains("Device was not found.")
+    );
+    assert_eq!(gh.json(&["devices", "list", "--json"])[0]["name"], "Build server");
+}
+
+#[test]
+fn activity_is_exported_as_csv_and_dates_filter_it() {
+    let gh = Gatehouse::with_admin();
+    gh.run(&["signin", ADMIN], "wrong-password-123\n");
+    let file = gh.dir.path().join("activity.csv");
+    let out = gh.ok(&["activity", "export", file.to_str().unwrap()], "");
+    assert!(out.contains("Wrote 2 sign-in attempt(s)"), "{out}");
+    let csv = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<_> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "time_utc,email,outcome,reason,ip_address,location,device,device_type,os,client"
+    );
+    assert!(
+        lines[1].contains(",failure,Wrong password,") && lines[2].contains(",success,Signed in,"),
+        "{csv}"
+    );
+
+    let future = gh.json(&["activity", "list", "--since", "2999-01-01", "--json"]);
+    assert_eq!(future.as_array().unwrap().len(), 0);
+    let past = gh.json(&[
+        "activity",
+        "list",
+        "--since",
+        "2000-01-01T00:00",
+        "--until",
+        "2999-01-01",
+        "--json",
+    ]);
+    assert_eq!(past.as_array().unwrap().len(), 2);
+    let err = gh.fail(&["activity", "list", "--since", "last tuesday"], "");
+    assert!(err.contains("--since: use a date like 2026-11-01"), "{err}");
+}
+
+#[test]
+fn changing_the_password_reads_both_from_stdin() {
+    let gh = Gatehouse::with_admin();
+    let err = gh.fail(&["password", "change"], "wrong-password-123\nnew-granite-window-88\n");
+    assert!(err.contains("The password is incorrect."), "{err}");
+    gh.ok(
+        &["password", "change"],
+        &format!("{ADMIN_PASSWORD}\nnew-granite-window-88\n"),
+    );
+    gh.fail(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
+    gh.ok(&["signin", ADMIN], "new-granite-window-88\n");
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_changes_nothing() {
+    let gh = Gatehouse::new();
+    let err = gh.fail(&["init", "--email", "not-an-email"], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(err.contains("Email: enter a valid email address"), "{err}");
+    let err = gh.fail(&["init", "--email", ADMIN], "");
+    assert!(err.contains("on standard input"), "{err}");
+    let err = gh.fail(&["init", "--email", ADMIN], "password\n");
+    assert!(err.contains("too easy to guess"), "{err}");
+    let long = format!("{}\n", "Ab1!".repeat(40));
+    assert!(
+        gh.fail(&["init", "--email", ADMIN], &long)
+            .contains("at most 128 characters")
+    );
+    let err = gh.fail(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(
+        err.contains("not set up yet") && err.contains("gatehouse init"),
+        "{err}"
+    );
+
+    let gh = Gatehouse::with_admin();
+    assert!(
+        gh.fail(&["sessions", "end", "abc"], "")
+            .contains("Session id: \"abc\" is not a number")
+    );
+    assert!(
+        gh.fail(&["sessions", "end", "999"], "")
+            .contains("Session was not found.")
+    );
+    let err = gh.fail(&["user", "add", "x@example.com", "--role", "member"], "short\n");
+    assert!(err.contains("at least 8 characters"), "{err}");
+    let err = fail_of(
+        gh.run_with(&["whoami"], "", &[("GATEHOUSE_TOKEN", "garbage")]),
+        &["whoami"],
+    );
+    assert!(err.contains("is not a Gatehouse session token"), "{err}");
+    let usage = gh.run(&["user", "add", "x@example.com", "--role", "owner"], "");
+    assert_eq!(usage.status.code(), Some(2), "clap usage errors exit 2");
+    assert_eq!(gh.json(&["user", "list", "--json"]).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn not_being_signed_in_says_how_to_sign_in() {
+    let gh = Gatehouse::with_admin();
+    gh.ok(&["signout"], "");
+    let err = gh.fail(&["sessions", "list"], "");
+    assert!(
+        err.contains("You are not signed in.") && err.contains("gatehouse signin EMAIL"),
+        "{err}"
+    );
+}
+
+#[test]
+fn without_a_keychain_the_error_is_clear() {
+    let gh = Gatehouse::new();
+    let no_bus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")];
+    let out = gh.run_with(&["init", "--email", ADMIN], &format!("{ADMIN_PASSWORD}\n"), &no_bus);
+    let err = fail_of(out, &["init"]);
+    assert!(err.contains("No OS keychain is available"), "{err}");
+    // Nothing was created: the keychain is checked before the account is.
+    let out = gh.run(&["init", "--email", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

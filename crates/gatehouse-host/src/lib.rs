@@ -1,1 +1,13 @@
+//! What the local machine provides to Gatehouse's clients (desktop app and CLI): the data
+//! folder, the OS keychain, this installation's device identity and the machine's primary
+//! IP address. The core never touches any of these; clients pass what they learn here in.
 
+mod device;
+mod keychain;
+mod network;
+mod paths;
+
+pub use device::{detect_device_kind, this_device};
+pub use keychain::{Keychain, KeychainError, OsKeychain, SessionTokenStore};
+pub use network::primary_ip;
+pub use paths::default_data_dir;

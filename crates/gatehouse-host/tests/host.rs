@@ -1,1 +1,90 @@
+//! Tests against the real OS keychain: GNOME Keyring's Secret Service on a private D-Bus
+//! session, as set up by `scripts/with-desktop-session` (the README's test command runs
+//! every test inside it).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use gatehouse_core::{ClientKind, DeviceKind, SessionToken};
+use gatehouse_host::{Keychain, OsKeychain, SessionTokenStore, this_device};
+
+fn keychain() -> (tempfile::TempDir, OsKeychain) {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "these tests need a Secret Service: run them through scripts/test (or scripts/with-desktop-session)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let keychain = OsKeychain::for_data_dir(dir.path());
+    (dir, keychain)
+}
+
+/// Reads an entry with `secret-tool`, a Secret Service client that is not ours.
+fn secret_tool_lookup(account: &str) -> Option<String> {
+    let out = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "gatehouse", "username", account])
+        .output()
+        .unwrap();
+    out.status.success().then(|| String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn secrets_round_trip_through_the_secret_service() {
+    let (_dir, keychain) = keychain();
+    assert_eq!(keychain.get("probe").unwrap(), None);
+    keychain.set("probe", "first value").unwrap();
+    keychain.set("probe", "second value").unwrap();
+    assert_eq!(
+        keychain.get("probe").unwrap().as_deref().map(String::as_str),
+        Some("second value")
+    );
+    // Another Secret Service client sees the same entry.
+    assert_eq!(
+        secret_tool_lookup(&keychain.account("probe")).as_deref(),
+        Some("second value")
+    );
+    keychain.delete("probe").unwrap();
+    keychain.delete("probe").unwrap();
+    assert_eq!(keychain.get("probe").unwrap(), None);
+    assert_eq!(secret_tool_lookup(&keychain.account("probe")), None);
+}
+
+#[test]
+fn entries_of_different_data_folders_are_separate() {
+    let (_a, first) = keychain();
+    let (_b, second) = keychain();
+    first.set("shared-name", "one").unwrap();
+    assert_eq!(second.get("shared-name").unwrap(), None);
+}
+
+#[test]
+fn the_device_id_is_created_once_and_then_stable() {
+    let (_dir, keychain) = keychain();
+    let first = this_device(&keychain, ClientKind::Desktop).unwrap();
+    let again = this_device(&keychain, ClientKind::Desktop).unwrap();
+    assert_eq!(first.installation_id, again.installation_id);
+    assert_eq!(first.installation_id.len(), 36);
+    assert!(!first.name.is_empty() && !first.os.is_empty() && !first.os_version.is_empty());
+    assert!(matches!(
+        first.kind,
+        DeviceKind::Desktop | DeviceKind::Laptop | DeviceKind::Tablet
+    ));
+    // The CLI is a separate installation and a terminal.
+    let cli = this_device(&keychain, ClientKind::Cli).unwrap();
+    assert_ne!(cli.installation_id, first.installation_id);
+    assert_eq!(cli.kind, DeviceKind::Terminal);
+}
+
+#[test]
+fn session_tokens_are_kept_per_client() {
+    let (_dir, keychain) = keychain();
+    let desktop = SessionTokenStore::new(&keychain, ClientKind::Desktop);
+    let cli = SessionTokenStore::new(&keychain, ClientKind::Cli);
+    let token = SessionToken::parse("ghs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap();
+    assert!(desktop.load().unwrap().is_none());
+    desktop.save(&token).unwrap();
+    assert_eq!(desktop.load().unwrap(), Some(token));
+    assert!(cli.load().unwrap().is_none());
+    desktop.clear().unwrap();
+    assert!(desktop.load().unwrap().is_none());
+    // A corrupted entry reads as "no token" rather than failing the app.
+    keychain.set("session/desktop", "not a token").unwrap();
+    assert!(desktop.load().unwrap().is_none());
+}

@@ -1,0 +1,404 @@
+//! What clients are shown: serialisable views of core types.
+
+use gatehouse_core as core;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+fn ms(t: core::Timestamp) -> i64 {
+    t.as_millis()
+}
+
+/// A role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum RoleView {
+    /// Administrator.
+    Admin,
+    /// Finance.
+    Finance,
+    /// Member.
+    Member,
+}
+
+impl From<core::Role> for RoleView {
+    fn from(role: core::Role) -> Self {
+        match role {
+            core::Role::Admin => RoleView::Admin,
+            core::Role::Finance => RoleView::Finance,
+            core::Role::Member => RoleView::Member,
+        }
+    }
+}
+
+/// A device's form factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum DeviceKindView {
+    /// Desktop computer.
+    Desktop,
+    /// Laptop.
+    Laptop,
+    /// Phone.
+    Phone,
+    /// Tablet.
+    Tablet,
+    /// Terminal (command line or shared machine).
+    Terminal,
+}
+
+impl From<core::DeviceKind> for DeviceKindView {
+    fn from(kind: core::DeviceKind) -> Self {
+        match kind {
+            core::DeviceKind::Desktop => DeviceKindView::Desktop,
+            core::DeviceKind::Laptop => DeviceKindView::Laptop,
+            core::DeviceKind::Phone => DeviceKindView::Phone,
+            core::DeviceKind::Tablet => DeviceKindView::Tablet,
+            core::DeviceKind::Terminal => DeviceKindView::Terminal,
+        }
+    }
+}
+
+/// Success or failure of a sign-in attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum OutcomeView {
+    /// Signed in.
+    Success,
+    /// Refused.
+    Failure,
+}
+
+/// A user account.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UserView {
+    /// Id.
+    pub id: i64,
+    /// Email.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: RoleView,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Password last changed (ms).
+    pub password_changed_at: i64,
+    /// An admin reset the password: the user should choose their own.
+    pub must_change_password: bool,
+    /// Disabled since (ms), if disabled.
+    pub disabled_at: Option<i64>,
+    /// Sign-in locked out until (ms), after repeated failures.
+    pub locked_until: Option<i64>,
+}
+
+impl From<&core::User> for UserView {
+    fn from(user: &core::User) -> Self {
+        UserView {
+            id: user.id.0,
+            email: user.email.clone(),
+            name: user.name.clone(),
+            role: user.role.into(),
+            created_at: ms(user.created_at),
+            password_changed_at: ms(user.password_changed_at),
+            must_change_password: user.must_change_password,
+            disabled_at: user.disabled_at.map(ms),
+            locked_until: user.locked_until.map(ms),
+        }
+    }
+}
+
+/// The signed-in user and their session.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Me {
+    /// The user.
+    pub user: UserView,
+    /// The current session.
+    pub session_id: i64,
+    /// The current device.
+    pub device_id: i64,
+}
+
+impl From<&core::Actor> for Me {
+    fn from(actor: &core::Actor) -> Self {
+        Me {
+            user: UserView::from(&actor.user),
+            session_id: actor.session_id.0,
+            device_id: actor.device_id.0,
+        }
+    }
+}
+
+/// Where the app stands at start-up and after each sign-in step.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "camelCase")]
+#[ts(export)]
+pub enum AppState {
+    /// No administrator yet: show first-run set-up.
+    SetupRequired,
+    /// Show the sign-in screen.
+    SignedOut,
+    /// Signed in.
+    SignedIn {
+        /// Who.
+        me: Me,
+    },
+    /// Signed in but locked: show the lock screen.
+    Locked {
+        /// Whose session is locked.
+        user: UserView,
+    },
+}
+
+/// An open session.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SessionView {
+    /// Id.
+    pub id: i64,
+    /// Owner.
+    pub user_id: i64,
+    /// Device.
+    pub device_id: i64,
+    /// Device name.
+    pub device_name: String,
+    /// Device form factor.
+    pub device_kind: DeviceKindView,
+    /// Operating system and version.
+    pub os: String,
+    /// Client app.
+    pub client_name: String,
+    /// Client version.
+    pub client_version: String,
+    /// Address at sign-in.
+    pub ip: Option<String>,
+    /// Approximate location.
+    pub location: String,
+    /// Signed in (ms).
+    pub created_at: i64,
+    /// Last active (ms).
+    pub last_active_at: i64,
+    /// Ends at the latest (ms).
+    pub expires_at: i64,
+    /// The caller's own session.
+    pub is_current: bool,
+}
+
+impl From<&core::SessionInfo> for SessionView {
+    fn from(s: &core::SessionInfo) -> Self {
+        SessionView {
+            id: s.id.0,
+            user_id: s.user_id.0,
+            device_id: s.device_id.0,
+            device_name: s.device_name.clone(),
+            device_kind: s.device_kind.into(),
+            os: s.os.clone(),
+            client_name: s.client_name.clone(),
+            client_version: s.client_version.clone(),
+            ip: s.ip.clone(),
+            location: s.location.clone(),
+            created_at: ms(s.created_at),
+            last_active_at: ms(s.last_active_at),
+            expires_at: ms(s.expires_at),
+            is_current: s.is_current,
+        }
+    }
+}
+
+/// A device.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DeviceView {
+    /// Id.
+    pub id: i64,
+    /// Owner.
+    pub user_id: i64,
+    /// Name.
+    pub name: String,
+    /// Form factor.
+    pub kind: DeviceKindView,
+    /// Operating system.
+    pub os: String,
+    /// Operating system version.
+    pub os_version: String,
+    /// First seen (ms).
+    pub first_seen_at: i64,
+    /// Last used (ms).
+    pub last_used_at: i64,
+    /// Open sessions on it.
+    pub active_sessions: i64,
+    /// The device the caller is using.
+    pub is_current: bool,
+}
+
+impl From<&core::Device> for DeviceView {
+    fn from(d: &core::Device) -> Self {
+        DeviceView {
+            id: d.id.0,
+            user_id: d.user_id.0,
+            name: d.name.clone(),
+            kind: d.kind.into(),
+            os: d.os.clone(),
+            os_version: d.os_version.clone(),
+            first_seen_at: ms(d.first_seen_at),
+            last_used_at: ms(d.last_used_at),
+            active_sessions: d.active_sessions,
+            is_current: d.is_current,
+        }
+    }
+}
+
+/// One sign-in attempt.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AttemptView {
+    /// Id.
+    pub id: i64,
+    /// When (ms).
+    pub at: i64,
+    /// The email tried.
+    pub email: String,
+    /// The account, when the email has one.
+    pub user_id: Option<i64>,
+    /// Success or failure.
+    pub outcome: OutcomeView,
+    /// Stable reason code, e.g. `wrong_password`.
+    pub reason: String,
+    /// The reason in words.
+    pub reason_text: String,
+    /// Address.
+    pub ip: Option<String>,
+    /// Approximate location.
+    pub location: String,
+    /// Device.
+    pub device_id: Option<i64>,
+    /// Device name at the time.
+    pub device_name: String,
+    /// Device form factor.
+    pub device_kind: DeviceKindView,
+    /// Operating system.
+    pub os: String,
+    /// Client app and version.
+    pub client: String,
+}
+
+impl From<&core::Attempt> for AttemptView {
+    fn from(a: &core::Attempt) -> Self {
+        AttemptView {
+            id: a.id.0,
+            at: ms(a.at),
+            email: a.email.clone(),
+            user_id: a.user_id.map(|id| id.0),
+            outcome: match a.outcome {
+                core::Outcome::Success => OutcomeView::Success,
+                core::Outcome::Failure => OutcomeView::Failure,
+            },
+            reason: a.reason.as_str().to_owned(),
+            reason_text: a.reason.describe().to_owned(),
+            ip: a.ip.clone(),
+            location: a.location.clone(),
+            device_id: a.device_id.map(|id| id.0),
+            device_name: a.device_name.clone(),
+            device_kind: a.device_kind.into(),
+            os: a.os.clone(),
+            client: a.client.clone(),
+        }
+    }
+}
+
+/// One audit-log record.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AuditView {
+    /// When (ms).
+    pub at: i64,
+    /// Who.
+    pub actor_email: Option<String>,
+    /// Action, e.g. `user.disabled`.
+    pub action: String,
+    /// Who was affected.
+    pub target_email: Option<String>,
+    /// Detail.
+    pub detail: String,
+    /// From where.
+    pub ip: Option<String>,
+}
+
+impl From<&core::AuditEntry> for AuditView {
+    fn from(e: &core::AuditEntry) -> Self {
+        AuditView {
+            at: ms(e.at),
+            actor_email: e.actor_email.clone(),
+            action: e.action.clone(),
+            target_email: e.target_email.clone(),
+            detail: e.detail.clone(),
+            ip: e.ip.clone(),
+        }
+    }
+}
+
+/// The security policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PolicyView {
+    /// Idle session lifetime.
+    pub session_idle_minutes: u32,
+    /// Absolute session lifetime.
+    pub session_absolute_minutes: u32,
+    /// Desktop idle lock (0 = off).
+    pub idle_lock_minutes: u32,
+    /// Failures before an account is locked out.
+    pub lockout_threshold: u32,
+    /// Lockout length.
+    pub lockout_minutes: u32,
+    /// Failures from one address before it is locked out.
+    pub ip_lockout_threshold: u32,
+}
+
+impl From<&core::Policy> for PolicyView {
+    fn from(p: &core::Policy) -> Self {
+        PolicyView {
+            session_idle_minutes: p.session_idle_minutes,
+            session_absolute_minutes: p.session_absolute_minutes,
+            idle_lock_minutes: p.idle_lock_minutes,
+            lockout_threshold: p.lockout_threshold,
+            lockout_minutes: p.lockout_minutes,
+            ip_lockout_threshold: p.ip_lockout_threshold,
+        }
+    }
+}
+
+impl From<&PolicyView> for core::Policy {
+    fn from(p: &PolicyView) -> Self {
+        core::Policy {
+            session_idle_minutes: p.session_idle_minutes,
+            session_absolute_minutes: p.session_absolute_minutes,
+            idle_lock_minutes: p.idle_lock_minutes,
+            lockout_threshold: p.lockout_threshold,
+            lockout_minutes: p.lockout_minutes,
+            ip_lockout_threshold: p.ip_lockout_threshold,
+        }
+    }
+}
+
+/// Where an export was written.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExportResult {
+    /// The file.
+    pub path: String,
+    /// Rows written.
+    pub rows: u64,
+}

@@ -1,0 +1,110 @@
+//! What every command needs: the opened core, the keychain, this machine's origin, the
+//! caller's session token, the clock and the secrets reader.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use gatehouse_api::ApiError;
+use gatehouse_core::{
+    Caller, ClientInfo, ClientKind, Clock, Gatehouse, OpenOptions, Origin, SessionToken, SystemClock, Timestamp,
+};
+use gatehouse_host::{Keychain, KeychainError, OsKeychain, SessionTokenStore};
+
+use crate::args::Cli;
+use crate::secrets::Secrets;
+
+/// The opened CLI context.
+pub struct App {
+    pub gate: Gatehouse,
+    pub data_dir: PathBuf,
+    pub secrets: Secrets,
+    keychain: OsKeychain,
+    ip: Option<IpAddr>,
+    clock: SystemClock,
+}
+
+/// An error of the CLI itself (not of the core).
+pub fn cli_error(code: &str, message: impl Into<String>) -> ApiError {
+    ApiError::new(code, message)
+}
+
+fn keychain_error(err: KeychainError) -> ApiError {
+    ApiError::new(err.code(), err.to_string())
+}
+
+impl App {
+    /// Opens the database in the chosen data folder.
+    pub async fn open(cli: &Cli) -> Result<App, ApiError> {
+        let data_dir = match &cli.data_dir {
+            Some(dir) => dir.clone(),
+            None => gatehouse_host::default_data_dir()
+                .ok_or_else(|| cli_error("cli.no_data_dir", "No home folder found: pass --data-dir DIR."))?,
+        };
+        let options = OpenOptions {
+            geoip: cli.geoip.clone(),
+            ..Default::default()
+        };
+        let gate = Gatehouse::open(&data_dir, options).await?;
+        Ok(App {
+            keychain: OsKeychain::for_data_dir(&data_dir),
+            gate,
+            data_dir,
+            secrets: Secrets::from_stdin(),
+            ip: gatehouse_host::primary_ip(),
+            clock: SystemClock,
+        })
+    }
+
+    /// The current time.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// The session token: `GATEHOUSE_TOKEN` if set, else the one in the keychain.
+    pub fn token(&self) -> Result<SessionToken, ApiError> {
+        if let Ok(text) = std::env::var("GATEHOUSE_TOKEN") {
+            return Ok(SessionToken::parse(&text)?);
+        }
+        self.token_store()
+            .load()
+            .map_err(keychain_error)?
+            .ok_or_else(|| cli_error("cli.not_signed_in", "You are not signed in."))
+    }
+
+    /// A caller for `token`, now.
+    pub fn caller<'a>(&self, token: &'a SessionToken) -> Caller<'a> {
+        Caller {
+            token,
+            now: self.now(),
+            ip: self.ip,
+        }
+    }
+
+    /// Where a sign-in from this CLI comes from.
+    pub fn origin(&self) -> Result<Origin, ApiError> {
+        let device = gatehouse_host::this_device(&self.keychain, ClientKind::Cli).map_err(keychain_error)?;
+        Ok(Origin {
+            ip: self.ip,
+            device,
+            client: ClientInfo {
+                kind: ClientKind::Cli,
+                name: "gatehouse CLI".to_owned(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
+        })
+    }
+
+    /// Keeps a new session's token in the keychain.
+    pub fn save_token(&self, token: &SessionToken) -> Result<(), ApiError> {
+        self.token_store().save(token).map_err(keychain_error)
+    }
+
+    /// Forgets the stored token (after signing out).
+    pub fn forget_token(&self) -> Result<(), ApiError> {
+        self.token_store().clear().map_err(keychain_error)
+    }
+
+    fn token_store(&self) -> SessionTokenStore<'_> {
+        SessionTokenStore::new(&self.keychain as &dyn Keychain, ClientKind::Cli)
+    }
+}

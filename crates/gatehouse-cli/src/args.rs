@@ -1,0 +1,271 @@
+//! The command line, as clap parses it. `--help` text comes from these doc comments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Gatehouse: your team's account-security desk, from the terminal.
+///
+/// Secrets (passwords) are never taken from the command line: they are asked for at a
+/// prompt, or read one per line from standard input when it is not a terminal.
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Data folder holding the database [default: the OS's per-user data folder]
+    #[arg(long, global = true, env = "GATEHOUSE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// GeoIP database (MaxMind .mmdb) for locations, instead of the saved setting
+    #[arg(long, global = true, env = "GATEHOUSE_GEOIP", value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the first administrator (first run only) and sign in as them
+    Init {
+        /// The administrator's email
+        #[arg(long)]
+        email: String,
+        /// The administrator's name [default: from the email]
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Sign in; the session token is kept in the OS keychain
+    Signin {
+        /// Your email
+        email: String,
+        /// Also print the session token (for GATEHOUSE_TOKEN in scripts)
+        #[arg(long)]
+        print_token: bool,
+    },
+    /// End this session and forget its token
+    Signout,
+    /// Show who is signed in
+    Whoami {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage users (admins)
+    #[command(subcommand)]
+    User(UserCommand),
+    /// List and end sessions
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// List, rename and remove devices
+    #[command(subcommand)]
+    Devices(DevicesCommand),
+    /// Sign-in activity: list and export
+    #[command(subcommand)]
+    Activity(ActivityCommand),
+    /// Your password
+    #[command(subcommand)]
+    Password(PasswordCommand),
+    /// Security policy (admins change it)
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// The saved GeoIP database setting (admins)
+    #[command(subcommand)]
+    Geoip(GeoipCommand),
+    /// The audit log (admins)
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; asks for their initial password
+    Add {
+        /// Email
+        email: String,
+        /// Role
+        #[arg(long, value_parser = ["admin", "finance", "member"])]
+        role: String,
+        /// Display name [default: from the email]
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// List users
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable a user; their sessions end
+    Disable {
+        /// Email
+        email: String,
+    },
+    /// Enable a disabled user
+    Enable {
+        /// Email
+        email: String,
+    },
+    /// Set a new password for a user; asks for it; their sessions end
+    ResetPassword {
+        /// Email
+        email: String,
+    },
+    /// Lift a sign-in lockout after repeated failures
+    Unlock {
+        /// Email
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// List open sessions
+    List {
+        /// Another user's sessions (admins)
+        #[arg(long, value_name = "EMAIL")]
+        user: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// End a session: it stops working at once
+    End {
+        /// Session id (from `sessions list`)
+        id: String,
+    },
+    /// End every session of yours except this one
+    EndOthers,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// List devices
+    List {
+        /// Another user's devices (admins)
+        #[arg(long, value_name = "EMAIL")]
+        user: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a device
+    Rename {
+        /// Device id (from `devices list`)
+        id: String,
+        /// New name
+        name: String,
+    },
+    /// Remove a device: its sessions end and it must sign in again
+    Remove {
+        /// Device id (from `devices list`)
+        id: String,
+    },
+}
+
+/// Which attempts to show.
+#[derive(Debug, Args)]
+pub struct ActivityFilterArgs {
+    /// Only failed attempts
+    #[arg(long)]
+    pub failures: bool,
+    /// From this date or time (e.g. 2026-11-01, 2026-11-01T09:00, or RFC 3339), local time
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Before this date or time
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// One user's attempts (admins)
+    #[arg(long, value_name = "EMAIL", conflicts_with = "all")]
+    pub user: Option<String>,
+    /// Everyone's attempts, including unknown emails (admins)
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActivityCommand {
+    /// List sign-in attempts, newest first
+    List {
+        #[command(flatten)]
+        filter: ActivityFilterArgs,
+        /// How many rows
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write matching attempts to a CSV file
+    Export {
+        /// The CSV file to write
+        file: PathBuf,
+        #[command(flatten)]
+        filter: ActivityFilterArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PasswordCommand {
+    /// Change your password; asks for the current and the new one
+    Change,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Show the policy
+    Show {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change policy values (admins); unnamed values stay as they are
+    Set(PolicySetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicySetArgs {
+    /// Minutes of inactivity that end a session
+    #[arg(long)]
+    pub session_idle_minutes: Option<u32>,
+    /// Minutes after sign-in that end a session regardless
+    #[arg(long)]
+    pub session_absolute_minutes: Option<u32>,
+    /// Minutes of inactivity before the desktop app locks (0 = never)
+    #[arg(long)]
+    pub idle_lock_minutes: Option<u32>,
+    /// Failed attempts on one account before it is locked out
+    #[arg(long)]
+    pub lockout_threshold: Option<u32>,
+    /// Minutes a lockout lasts
+    #[arg(long)]
+    pub lockout_minutes: Option<u32>,
+    /// Failed attempts from one address before it is locked out
+    #[arg(long)]
+    pub ip_lockout_threshold: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GeoipCommand {
+    /// Show the saved GeoIP database
+    Show,
+    /// Save a GeoIP database (checked first) for locations
+    Set {
+        /// The .mmdb file
+        file: PathBuf,
+    },
+    /// Stop using a GeoIP database
+    Clear,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List the newest audit records
+    List {
+        /// How many
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}

@@ -1,0 +1,131 @@
+//! `gatehouse policy …`, `gatehouse geoip …`, `gatehouse audit …`.
+
+use gatehouse_api::{ApiError, AuditView, PolicyView};
+use gatehouse_core::Policy;
+
+use crate::app::App;
+use crate::args::{AuditCommand, GeoipCommand, PolicyCommand, PolicySetArgs};
+use crate::output;
+
+pub async fn policy(app: &App, command: PolicyCommand) -> Result<(), ApiError> {
+    let token = app.token()?;
+    let current = app.gate.policy(app.caller(&token)).await?;
+    match command {
+        PolicyCommand::Show { json } => {
+            let view = PolicyView::from(&current);
+            if json {
+                return output::json(&view);
+            }
+            print_policy(&current);
+        }
+        PolicyCommand::Set(changes) => {
+            let updated = apply(current, &changes);
+            app.gate.set_policy(app.caller(&token), &updated).await?;
+            println!("Policy saved.");
+            print_policy(&updated);
+        }
+    }
+    Ok(())
+}
+
+fn apply(mut policy: Policy, changes: &PolicySetArgs) -> Policy {
+    let set = |slot: &mut u32, value: Option<u32>| {
+        if let Some(value) = value {
+            *slot = value;
+        }
+    };
+    set(&mut policy.session_idle_minutes, changes.session_idle_minutes);
+    set(&mut policy.session_absolute_minutes, changes.session_absolute_minutes);
+    set(&mut policy.idle_lock_minutes, changes.idle_lock_minutes);
+    set(&mut policy.lockout_threshold, changes.lockout_threshold);
+    set(&mut policy.lockout_minutes, changes.lockout_minutes);
+    set(&mut policy.ip_lockout_threshold, changes.ip_lockout_threshold);
+    policy
+}
+
+fn print_policy(policy: &Policy) {
+    let rows = vec![
+        vec![
+            "Session idle lifetime".to_owned(),
+            format!("{} min", policy.session_idle_minutes),
+        ],
+        vec![
+            "Session absolute lifetime".to_owned(),
+            format!("{} min", policy.session_absolute_minutes),
+        ],
+        vec![
+            "Desktop idle lock".to_owned(),
+            format!("{} min (0 = off)", policy.idle_lock_minutes),
+        ],
+        vec![
+            "Account lockout after".to_owned(),
+            format!("{} failures", policy.lockout_threshold),
+        ],
+        vec!["Lockout length".to_owned(), format!("{} min", policy.lockout_minutes)],
+        vec![
+            "Address lockout after".to_owned(),
+            format!("{} failures", policy.ip_lockout_threshold),
+        ],
+    ];
+    output::table(&["SETTING", "VALUE"], rows, "");
+}
+
+pub async fn geoip(app: &mut App, command: GeoipCommand) -> Result<(), ApiError> {
+    let token = app.token()?;
+    match command {
+        GeoipCommand::Show => {
+            app.gate.authenticate(app.caller(&token)).await?;
+            match app.gate.geoip_setting().await? {
+                Some(path) => println!("{}", path.display()),
+                None => println!(
+                    "No GeoIP database is saved; locations show as Unknown (Local network for private addresses)."
+                ),
+            }
+        }
+        GeoipCommand::Set { file } => {
+            let file = std::path::absolute(&file).unwrap_or(file);
+            let caller = app.caller(&token);
+            app.gate.set_geoip_setting(caller, Some(&file)).await?;
+            println!("Locations now come from {}.", file.display());
+        }
+        GeoipCommand::Clear => {
+            let caller = app.caller(&token);
+            app.gate.set_geoip_setting(caller, None).await?;
+            println!("GeoIP database cleared.");
+        }
+    }
+    Ok(())
+}
+
+pub async fn audit(app: &App, command: AuditCommand) -> Result<(), ApiError> {
+    let token = app.token()?;
+    let AuditCommand::List { limit, json } = command;
+    let entries: Vec<AuditView> = app
+        .gate
+        .list_audit(app.caller(&token), limit)
+        .await?
+        .iter()
+        .map(AuditView::from)
+        .collect();
+    if json {
+        return output::json(&entries);
+    }
+    let rows = entries
+        .iter()
+        .map(|e| {
+            vec![
+                output::local_time(e.at),
+                e.actor_email.clone().unwrap_or_else(|| "(set-up)".to_owned()),
+                e.action.clone(),
+                e.target_email.clone().unwrap_or_default(),
+                e.detail.clone(),
+            ]
+        })
+        .collect();
+    output::table(
+        &["TIME", "WHO", "ACTION", "USER", "DETAIL"],
+        rows,
+        "The audit log is empty.",
+    );
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! `gatehouse sessions …`.
+
+use gatehouse_api::{ApiError, SessionView};
+use gatehouse_core::SessionId;
+
+use crate::app::App;
+use crate::args::SessionsCommand;
+use crate::commands::{parse_id, user_id};
+use crate::output;
+
+pub async fn run(app: &App, command: SessionsCommand) -> Result<(), ApiError> {
+    let token = app.token()?;
+    match command {
+        SessionsCommand::List { user, json } => {
+            let user = user_id(app, &token, user.as_deref()).await?;
+            let sessions = app.gate.list_sessions(app.caller(&token), user).await?;
+            let sessions: Vec<SessionView> = sessions.iter().map(SessionView::from).collect();
+            if json {
+                return output::json(&sessions);
+            }
+            let rows = sessions
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.id.to_string(),
+                        format!("{} ({:?})", s.device_name, s.device_kind).to_string(),
+                        format!("{} {}", s.client_name, s.client_version),
+                        s.ip.clone().unwrap_or_default(),
+                        s.location.clone(),
+                        output::local_time(s.created_at),
+                        output::local_time(s.last_active_at),
+                        output::mark(s.is_current, "this session"),
+                    ]
+                })
+                .collect();
+            let header = [
+                "ID",
+                "DEVICE",
+                "CLIENT",
+                "IP ADDRESS",
+                "LOCATION",
+                "SIGNED IN",
+                "LAST ACTIVE",
+                "",
+            ];
+            output::table(&header, rows, "No open sessions.");
+        }
+        SessionsCommand::End { id } => {
+            let id: SessionId = parse_id("Session", &id)?;
+            app.gate.end_session(app.caller(&token), id).await?;
+            println!("Ended session {id}.");
+        }
+        SessionsCommand::EndOthers => {
+            let ended = app.gate.end_other_sessions(app.caller(&token)).await?;
+            println!("Ended {ended} other session(s).");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! `gatehouse user …` (admins).
+
+use gatehouse_api::{ApiError, UserView};
+use gatehouse_core::{NewUser, Role};
+
+use crate::app::App;
+use crate::args::UserCommand;
+use crate::output;
+
+pub async fn run(app: &mut App, command: UserCommand) -> Result<(), ApiError> {
+    let token = app.token()?;
+    match command {
+        UserCommand::Add { email, role, name } => {
+            let role = Role::parse(&role)?;
+            let password = app.secrets.read_new("Initial password")?;
+            let new = NewUser {
+                email,
+                name,
+                role,
+                password,
+            };
+            let user = app.gate.create_user(app.caller(&token), new).await?;
+            println!("Created {} ({}), user {}.", user.email, user.role.as_str(), user.id);
+        }
+        UserCommand::List { json } => {
+            let users: Vec<UserView> = app
+                .gate
+                .list_users(app.caller(&token))
+                .await?
+                .iter()
+                .map(UserView::from)
+                .collect();
+            if json {
+                return output::json(&users);
+            }
+            let rows = users
+                .iter()
+                .map(|u| {
+                    let status = match (u.disabled_at, u.locked_until) {
+                        (Some(_), _) => "disabled".to_owned(),
+                        (None, Some(until)) => format!("locked until {}", output::local_time(until)),
+                        (None, None) => "active".to_owned(),
+                    };
+                    vec![
+                        u.id.to_string(),
+                        u.email.clone(),
+                        u.name.clone(),
+                        format!("{:?}", u.role).to_lowercase(),
+                        status,
+                    ]
+                })
+                .collect();
+            output::table(&["ID", "EMAIL", "NAME", "ROLE", "STATUS"], rows, "No users.");
+        }
+        UserCommand::Disable { email } => {
+            let user = app.gate.find_user(app.caller(&token), &email).await?;
+            app.gate.set_user_disabled(app.caller(&token), user.id, true).await?;
+            println!("Disabled {}; their sessions were ended.", user.email);
+        }
+        UserCommand::Enable { email } => {
+            let user = app.gate.find_user(app.caller(&token), &email).await?;
+            app.gate.set_user_disabled(app.caller(&token), user.id, false).await?;
+            println!("Enabled {}.", user.email);
+        }
+        UserCommand::ResetPassword { email } => {
+            let user = app.gate.find_user(app.caller(&token), &email).await?;
+            let password = app.secrets.read_new("New password")?;
+            app.gate
+                .reset_user_password(app.caller(&token), user.id, &password)
+                .await?;
+            println!(
+                "Reset the password of {}; their sessions were ended. They will be asked to choose their own.",
+                user.email
+            );
+        }
+        UserCommand::Unlock { email } => {
+            let user = app.gate.find_user(app.caller(&token), &email).await?;
+            app.gate.unlock_user(app.caller(&token), user.id).await?;
+            println!("Lifted the sign-in lockout of {}.", user.email);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! The commands the UI calls (through `ui/src/lib/backend.ts`). Each validates its input,
+//! calls one core operation and maps the result to a `gatehouse-api` view or error.
+//! The list here must match `COMMANDS` in build.rs and the capability file.
+
+mod account;
+mod activity;
+mod devices;
+mod sessions;
+mod users;
+
+/// The invoke handler with every command.
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        account::app_state,
+        account::create_first_admin,
+        account::sign_in,
+        account::sign_out,
+        account::lock,
+        account::unlock,
+        account::change_password,
+        account::get_policy,
+        sessions::list_sessions,
+        sessions::end_session,
+        sessions::end_other_sessions,
+        devices::list_devices,
+        devices::rename_device,
+        devices::remove_device,
+        activity::list_activity,
+        activity::export_activity,
+        users::list_users,
+        users::create_user,
+        users::set_user_disabled,
+        users::reset_user_password,
+        users::unlock_user,
+    ]
+}

@@ -1,0 +1,101 @@
+// The one place the UI talks to Gatehouse. Today that is the Tauri shell (invoke); for
+// team mode the same functions will call the server over HTTP. Components import these
+// functions and the generated types, never `invoke` itself.
+
+import { invoke } from "@tauri-apps/api/core";
+import type { ActivityQuery } from "./generated/ActivityQuery";
+import type { ApiError } from "./generated/ApiError";
+import type { AppState } from "./generated/AppState";
+import type { AttemptView } from "./generated/AttemptView";
+import type { DeviceView } from "./generated/DeviceView";
+import type { ExportResult } from "./generated/ExportResult";
+import type { NewUserRequest } from "./generated/NewUserRequest";
+import type { PolicyView } from "./generated/PolicyView";
+import type { SessionView } from "./generated/SessionView";
+import type { UserView } from "./generated/UserView";
+
+export type {
+  ActivityQuery,
+  ApiError,
+  AppState,
+  AttemptView,
+  DeviceView,
+  ExportResult,
+  NewUserRequest,
+  PolicyView,
+  SessionView,
+  UserView,
+};
+
+/** A failed call: `code` is stable (branch on it), `message` is for people. */
+export class BackendError extends Error {
+  readonly code: string;
+  readonly field: string | null;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(error: ApiError) {
+    super(error.message);
+    this.name = "BackendError";
+    this.code = error.code;
+    this.field = error.field;
+    this.retryAfterSeconds = error.retryAfterSeconds;
+  }
+
+  /** The session is gone or expired: the app should return to sign-in. */
+  get needsSignIn(): boolean {
+    return this.code === "session.signed_out" || this.code === "session.expired";
+  }
+
+  /** The session is locked: the app should show the lock screen. */
+  get isLocked(): boolean {
+    return this.code === "session.locked";
+  }
+}
+
+function isApiError(value: unknown): value is ApiError {
+  return typeof value === "object" && value !== null && "code" in value && "message" in value;
+}
+
+async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    if (isApiError(error)) throw new BackendError(error);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new BackendError({ code: "internal", message, field: null, retryAfterSeconds: null });
+  }
+}
+
+// Account and app state
+export const appState = () => call<AppState>("app_state");
+export const createFirstAdmin = (request: NewUserRequest) => call<AppState>("create_first_admin", { request });
+export const signIn = (email: string, password: string) => call<AppState>("sign_in", { email, password });
+export const signOut = () => call<AppState>("sign_out");
+export const lock = () => call<AppState>("lock");
+export const unlock = (password: string) => call<AppState>("unlock", { password });
+export const changePassword = (current: string, next: string) =>
+  call<void>("change_password", { current, new: next });
+export const getPolicy = () => call<PolicyView>("get_policy");
+
+// Sessions
+export const listSessions = (userId: number | null = null) => call<SessionView[]>("list_sessions", { userId });
+export const endSession = (sessionId: number) => call<void>("end_session", { sessionId });
+export const endOtherSessions = () => call<number>("end_other_sessions");
+
+// Devices
+export const listDevices = (userId: number | null = null) => call<DeviceView[]>("list_devices", { userId });
+export const renameDevice = (deviceId: number, name: string) => call<void>("rename_device", { deviceId, name });
+export const removeDevice = (deviceId: number) => call<void>("remove_device", { deviceId });
+
+// Sign-in activity
+export const listActivity = (query: ActivityQuery) => call<AttemptView[]>("list_activity", { query });
+export const exportActivity = (query: ActivityQuery) => call<ExportResult>("export_activity", { query });
+
+// Users (admins)
+export const listUsers = () => call<UserView[]>("list_users");
+export const createUser = (request: NewUserRequest) => call<UserView>("create_user", { request });
+export const setUserDisabled = (userId: number, disabled: boolean) =>
+  call<UserView>("set_user_disabled", { userId, disabled });
+export const resetUserPassword = (userId: number, password: string) =>
+  call<void>("reset_user_password", { userId, password });
+export const unlockUser = (userId: number) => call<void>("unlock_user", { userId });
