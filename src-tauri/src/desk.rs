@@ -3,6 +3,8 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use gatehouse_api::ApiError;
 use gatehouse_core::{
@@ -16,6 +18,9 @@ pub struct Desk {
     opened: Result<Opened, ApiError>,
     ip: Option<IpAddr>,
     clock: SystemClock,
+    /// When the process started, for the start-up benchmark's log line.
+    started: Instant,
+    ui_ready_logged: AtomicBool,
 }
 
 struct Opened {
@@ -74,6 +79,14 @@ impl Desk {
             keychain,
             token: Mutex::new(token),
         })
+    }
+
+    /// Logs, once, how long after process start the UI first asked for the app state
+    /// (scripts/bench-startup reads this line).
+    pub fn note_ui_ready(&self) {
+        if !self.ui_ready_logged.swap(true, Ordering::Relaxed) {
+            tracing::info!(elapsed_ms = self.started.elapsed().as_millis() as u64, "ui ready");
+        }
     }
 
     fn opened(&self) -> Result<&Opened, ApiError> {

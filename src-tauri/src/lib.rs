@@ -5,12 +5,30 @@
 mod commands;
 mod desk;
 
+use std::path::PathBuf;
+
+use clap::Parser;
 use desk::Desk;
+
+/// Gatehouse desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse-desktop", version, ignore_errors = true)]
+struct Args {
+    /// Data folder holding the database [default: the OS's per-user data folder]
+    #[arg(long, env = "GATEHOUSE_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// GeoIP database (MaxMind .mmdb) for locations, instead of the saved setting
+    #[arg(long, env = "GATEHOUSE_GEOIP", value_name = "FILE")]
+    geoip: Option<PathBuf>,
+}
 
 /// Starts the app.
 pub fn run() {
+    let started = std::time::Instant::now();
     init_logging();
-    let desk = tauri::async_runtime::block_on(Desk::start());
+    // WebDriver adds flags of its own (e.g. --automation): unknown flags are ignored.
+    let args = Args::parse();
+    let desk = tauri::async_runtime::block_on(Desk::start(args.data_dir, args.geoip, started));
     let result = tauri::Builder::default()
         .manage(desk)
         .invoke_handler(commands::handler())

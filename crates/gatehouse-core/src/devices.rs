@@ -197,34 +197,20 @@ impl Gatehouse {
     }
 }
 
-/// Finds this user's row for the installation, or adds one; updates what the client reports.
+/// Finds this user's row for the installation, or adds one; updates what the client
+/// reports (kind, OS) but keeps the name, which is the user's to rename. One statement.
 pub(crate) async fn upsert(
     conn: &mut sqlx::SqliteConnection,
     user: UserId,
     info: &DeviceInfo,
     now: Timestamp,
 ) -> Result<DeviceId> {
-    let existing: Option<DeviceId> =
-        sqlx::query_scalar("SELECT id FROM devices WHERE user_id = ? AND installation_id = ? AND removed_at IS NULL")
-            .bind(user)
-            .bind(&info.installation_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if let Some(id) = existing {
-        // The name is the user's to rename; kind and OS follow what the client reports.
-        sqlx::query("UPDATE devices SET kind = ?, os = ?, os_version = ?, last_used_at = ? WHERE id = ?")
-            .bind(info.kind.as_str())
-            .bind(&info.os)
-            .bind(&info.os_version)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        return Ok(id);
-    }
     let id = sqlx::query_scalar(
         "INSERT INTO devices (user_id, installation_id, name, kind, os, os_version, first_seen_at, last_used_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (user_id, installation_id) WHERE removed_at IS NULL DO UPDATE SET
+             kind = excluded.kind, os = excluded.os, os_version = excluded.os_version, last_used_at = excluded.last_used_at
+         RETURNING id",
     )
     .bind(user)
     .bind(&info.installation_id)
@@ -234,7 +220,7 @@ pub(crate) async fn upsert(
     .bind(&info.os_version)
     .bind(now)
     .bind(now)
-    .fetch_one(&mut *conn)
+    .fetch_one(conn)
     .await?;
     Ok(id)
 }

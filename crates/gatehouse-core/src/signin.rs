@@ -2,28 +2,40 @@
 //! (unlock, password change). Every attempt is recorded; failures are throttled. An unknown
 //! email and a wrong password get the same error after the same work (a dummy hash is
 //! verified), so sign-in never reveals whether an account exists.
+//!
+//! The path is kept to a few queries: it is measured against argon2 alone (benches/core.rs).
+
+use std::net::IpAddr;
 
 use sqlx::Row;
 
-use crate::accounts::{Email, User};
+use crate::accounts::{Email, User, user_columns, user_from_row};
 use crate::activity::{self, AttemptReason, AttemptSource};
 use crate::clock::Timestamp;
 use crate::context::{Caller, Origin};
 use crate::devices::{self, DeviceKind};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
-use crate::geo::GeoIp;
+use crate::geo::{GeoIp, Location};
 use crate::ids::{SessionId, UserId};
 use crate::passwords::check_password_input;
 use crate::policy::Policy;
 use crate::sessions::{self, Actor, SignedIn};
 use crate::throttle::{self, Scope};
 
-/// An account's id, state and stored password hash.
-struct PasswordRecord {
-    user_id: UserId,
-    disabled: bool,
+/// An account and its stored password hash.
+struct Account {
+    user: User,
     hash: String,
+}
+
+/// One attempt under way: who it claims to be and where it comes from.
+struct Attempt<'a> {
+    email: &'a Email,
+    user: Option<UserId>,
+    source: &'a AttemptSource,
+    policy: &'a Policy,
+    now: Timestamp,
 }
 
 impl Gatehouse {
@@ -33,63 +45,62 @@ impl Gatehouse {
         origin.client.validate()?;
         let email = Email::parse(email)?;
         check_password_input(password)?;
-        if !self.is_set_up().await? {
+        let (policy, account) = self.policy_and_account(&email).await?;
+        if account.is_none() && !self.is_set_up().await? {
             return Err(Error::NotSetUp);
         }
-        let policy = self.policy_now().await?;
         let source = self.source_of(origin);
-        let account = self.password_record(&email).await?;
-        let user_id = account.as_ref().map(|record| record.user_id);
+        let attempt = Attempt {
+            email: &email,
+            user: account.as_ref().map(|a| a.user.id),
+            source: &source,
+            policy: &policy,
+            now,
+        };
+        let counters = match self.check_throttles(&attempt).await {
+            Ok(counters) => counters,
+            Err(refusal) => {
+                let locked = refusal.code() == "auth.locked_out";
+                let reason = if locked {
+                    AttemptReason::LockedOut
+                } else {
+                    AttemptReason::Throttled
+                };
+                self.record_failure(&attempt, reason, false).await?;
+                return Err(refusal);
+            }
+        };
 
-        if let Err(refusal) = self.check_throttles(&email, &source, &policy, now).await {
-            let reason = if refusal.code() == "auth.locked_out" {
-                AttemptReason::LockedOut
-            } else {
-                AttemptReason::Throttled
-            };
-            self.record_failure(&email, user_id, reason, &source, &policy, now, false)
-                .await?;
-            return Err(refusal);
-        }
-
-        let stored = account.as_ref().map(|record| record.hash.as_str());
-        let verified = self.hasher.verify(password, stored).await?;
+        let verified = self
+            .hasher
+            .verify(password, account.as_ref().map(|a| a.hash.as_str()))
+            .await?;
         let Some(account) = account.filter(|_| verified.matches) else {
-            let reason = if user_id.is_some() {
+            let reason = if attempt.user.is_some() {
                 AttemptReason::WrongPassword
             } else {
                 AttemptReason::UnknownAccount
             };
-            self.record_failure(&email, user_id, reason, &source, &policy, now, true)
-                .await?;
+            self.record_failure(&attempt, reason, true).await?;
             return Err(Error::InvalidCredentials);
         };
-        if account.disabled {
-            self.record_failure(
-                &email,
-                user_id,
-                AttemptReason::AccountDisabled,
-                &source,
-                &policy,
-                now,
-                false,
-            )
-            .await?;
+        if account.user.disabled_at.is_some() {
+            self.record_failure(&attempt, AttemptReason::AccountDisabled, false)
+                .await?;
             return Err(Error::AccountDisabled);
         }
         let new_hash = match verified.needs_rehash {
             true => Some(self.hasher.hash(password).await?),
             false => None,
         };
-        self.open_session(&email, account.user_id, new_hash, origin, source, &policy, now)
+        self.open_session(&attempt, account.user, new_hash, counters.account_failures, origin)
             .await
     }
 
     /// Checks the password of a signed-in user before a sensitive change. Failures are
     /// recorded and throttled like sign-in failures.
     pub(crate) async fn confirm_password(&self, actor: &Actor, password: &str) -> Result<()> {
-        let caller_ip = actor.ip;
-        self.confirm_password_for(&actor.user, actor.session_id, caller_ip, actor.now, password)
+        self.confirm_password_for(&actor.user, actor.session_id, actor.ip, actor.now, password)
             .await
     }
 
@@ -109,55 +120,66 @@ impl Gatehouse {
         &self,
         user: &User,
         session: SessionId,
-        ip: Option<std::net::IpAddr>,
+        ip: Option<IpAddr>,
         now: Timestamp,
         password: &str,
     ) -> Result<()> {
         check_password_input(password)?;
         let email = Email::parse(&user.email)?;
-        let policy = self.policy_now().await?;
+        let (policy, account) = self.policy_and_account(&email).await?;
+        let account = account.ok_or(Error::SignedOut)?;
         let source = self.session_source(session, ip).await?;
-        self.check_throttles(&email, &source, &policy, now).await?;
-        let record = self.password_record(&email).await?.ok_or(Error::SignedOut)?;
-        let verified = self.hasher.verify(password, Some(&record.hash)).await?;
-        if !verified.matches {
-            let reason = AttemptReason::ConfirmationFailed;
-            self.record_failure(&email, Some(user.id), reason, &source, &policy, now, true)
+        let attempt = Attempt {
+            email: &email,
+            user: Some(user.id),
+            source: &source,
+            policy: &policy,
+            now,
+        };
+        self.check_throttles(&attempt).await?;
+        if !self.hasher.verify(password, Some(&account.hash)).await?.matches {
+            self.record_failure(&attempt, AttemptReason::ConfirmationFailed, true)
                 .await?;
             return Err(Error::WrongPassword);
         }
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Opens the session of a successful sign-in, in one transaction.
     async fn open_session(
         &self,
-        email: &Email,
-        user: UserId,
+        attempt: &Attempt<'_>,
+        user: User,
         new_hash: Option<String>,
+        clear_failures: bool,
         origin: &Origin,
-        mut source: AttemptSource,
-        policy: &Policy,
-        now: Timestamp,
     ) -> Result<SignedIn> {
+        let now = attempt.now;
         let mut tx = self.write_tx().await?;
-        throttle::clear(&mut tx, Scope::Account, email.as_str()).await?;
+        if clear_failures {
+            throttle::clear(&mut tx, Scope::Account, attempt.email.as_str()).await?;
+        }
         if let Some(hash) = new_hash {
             sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
                 .bind(hash)
-                .bind(user)
+                .bind(user.id)
                 .execute(&mut *tx)
                 .await?;
         }
-        let device = devices::upsert(&mut tx, user, &origin.device, now).await?;
-        source.device_id = Some(device);
-        let location = source.location.label();
-        let (token, session_id) = sessions::create(&mut tx, user, device, origin, &location, policy, now).await?;
+        let device = devices::upsert(&mut tx, user.id, &origin.device, now).await?;
+        let location = attempt.source.location.label();
+        let (token, session_id) =
+            sessions::create(&mut tx, user.id, device, origin, &location, attempt.policy, now).await?;
+        let source = AttemptSource {
+            device_id: Some(device),
+            ..attempt.source.clone()
+        };
+        let email = attempt.email.as_str();
         activity::record(
             &mut tx,
             now,
-            email.as_str(),
-            Some(user),
+            email,
+            Some(user.id),
             AttemptReason::SignedIn,
             &source,
             Some(session_id),
@@ -167,43 +189,32 @@ impl Gatehouse {
         Ok(SignedIn {
             token,
             session_id,
-            user: self.user(user).await?,
+            user,
         })
     }
 
-    async fn check_throttles(
-        &self,
-        email: &Email,
-        source: &AttemptSource,
-        policy: &Policy,
-        now: Timestamp,
-    ) -> Result<()> {
+    async fn check_throttles(&self, attempt: &Attempt<'_>) -> Result<throttle::Counters> {
         let mut conn = self.db.acquire().await?;
-        throttle::check(&mut conn, Scope::Account, email.as_str(), policy, now).await?;
-        if let Some(ip) = source.ip {
-            throttle::check(&mut conn, Scope::Ip, &ip.to_string(), policy, now).await?;
-        }
-        Ok(())
+        let ip = attempt.source.ip.map(|ip| ip.to_string());
+        throttle::check(
+            &mut conn,
+            attempt.email.as_str(),
+            ip.as_deref(),
+            attempt.policy,
+            attempt.now,
+        )
+        .await
     }
 
     /// Records a refused attempt; `counts` says whether it counts toward throttling
     /// (a guessed password does; an attempt refused unchecked does not).
-    #[allow(clippy::too_many_arguments)]
-    async fn record_failure(
-        &self,
-        email: &Email,
-        user: Option<UserId>,
-        reason: AttemptReason,
-        source: &AttemptSource,
-        policy: &Policy,
-        now: Timestamp,
-        counts: bool,
-    ) -> Result<()> {
+    async fn record_failure(&self, attempt: &Attempt<'_>, reason: AttemptReason, counts: bool) -> Result<()> {
+        let (email, now, policy) = (attempt.email.as_str(), attempt.now, attempt.policy);
         let mut tx = self.write_tx().await?;
-        activity::record(&mut tx, now, email.as_str(), user, reason, source, None).await?;
+        activity::record(&mut tx, now, email, attempt.user, reason, attempt.source, None).await?;
         if counts {
-            throttle::record_failure(&mut tx, Scope::Account, email.as_str(), policy, now).await?;
-            if let Some(ip) = source.ip {
+            throttle::record_failure(&mut tx, Scope::Account, email, policy, now).await?;
+            if let Some(ip) = attempt.source.ip {
                 throttle::record_failure(&mut tx, Scope::Ip, &ip.to_string(), policy, now).await?;
             }
         }
@@ -211,20 +222,26 @@ impl Gatehouse {
         Ok(())
     }
 
-    async fn password_record(&self, email: &Email) -> Result<Option<PasswordRecord>> {
-        let row =
-            sqlx::query("SELECT id, disabled_at IS NOT NULL AS disabled, password_hash FROM users WHERE email = ?")
-                .bind(email.as_str())
-                .fetch_optional(&self.db)
-                .await?;
-        row.map(|row| {
-            Ok(PasswordRecord {
-                user_id: row.try_get("id")?,
-                disabled: row.try_get("disabled")?,
+    /// The policy and, when the email has one, the account: one query.
+    async fn policy_and_account(&self, email: &Email) -> Result<(Policy, Option<Account>)> {
+        let row = sqlx::query(concat!(
+            "SELECT p.session_idle_minutes, p.session_absolute_minutes, p.idle_lock_minutes, p.lockout_threshold,
+                    p.lockout_minutes, p.ip_lockout_threshold, u.password_hash, ",
+            user_columns!(),
+            " FROM policy p LEFT JOIN users u ON u.email = ? WHERE p.id = 1"
+        ))
+        .bind(email.as_str())
+        .fetch_one(&self.db)
+        .await?;
+        let policy = Policy::from_row(&row)?;
+        let account = match row.try_get::<Option<UserId>, _>("id")? {
+            None => None,
+            Some(_) => Some(Account {
+                user: user_from_row(&row)?,
                 hash: row.try_get("password_hash")?,
-            })
-        })
-        .transpose()
+            }),
+        };
+        Ok((policy, account))
     }
 
     fn source_of(&self, origin: &Origin) -> AttemptSource {
@@ -241,7 +258,7 @@ impl Gatehouse {
     }
 
     /// The device and client of an existing session, for recording a failed confirmation.
-    async fn session_source(&self, session: SessionId, ip: Option<std::net::IpAddr>) -> Result<AttemptSource> {
+    async fn session_source(&self, session: SessionId, ip: Option<IpAddr>) -> Result<AttemptSource> {
         let row = sqlx::query(
             "SELECT d.id, d.name, d.kind, d.os, d.os_version, s.client_name, s.client_version
              FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.id = ?",
@@ -264,7 +281,7 @@ impl Gatehouse {
         })
     }
 
-    fn locate(&self, ip: Option<std::net::IpAddr>) -> crate::geo::Location {
+    fn locate(&self, ip: Option<IpAddr>) -> Location {
         GeoIp::locate(self.geo.as_deref(), ip)
     }
 }

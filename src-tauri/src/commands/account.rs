@@ -11,6 +11,7 @@ use crate::desk::Desk;
 /// session has ended or expired is forgotten here.
 #[tauri::command]
 pub async fn app_state(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
+    desk.note_ui_ready();
     let gate = desk.gate()?;
     if !gate.is_set_up().await? {
         return Ok(AppState::SetupRequired);

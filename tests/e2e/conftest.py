@@ -1,0 +1,178 @@
+"""End-to-end harness: the real Gatehouse desktop app (built with the UI embedded) in a
+real WebKit window, driven over WebDriver through tauri-driver + WebKitWebDriver.
+
+Run inside scripts/with-desktop-session (Xvfb, a private D-Bus session, GNOME Keyring,
+dunst); scripts/e2e does that. Each test module gets its own data folder; tests inside a
+module run in order and build on each other like a user's afternoon with the app.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "target" / "debug" / "gatehouse-desktop"
+CLI = ROOT / "target" / "debug" / "gatehouse"
+TAURI_DRIVER = ROOT / ".tools" / "bin" / "tauri-driver"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory) -> Path:
+    """A private HOME for the app (exports land here, WebKit caches too)."""
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="session")
+def driver_url(home: Path):
+    assert APP.exists(), f"{APP} is missing: build it with `cargo build --features custom-protocol`"
+    assert TAURI_DRIVER.exists(), "tauri-driver is missing: run scripts/setup"
+    port, native = free_port(), free_port()
+    env = dict(os.environ, HOME=str(home))
+    log = open(home / "tauri-driver.log", "w")
+    proc = subprocess.Popen(
+        [str(TAURI_DRIVER), "--port", str(port), "--native-port", str(native)], env=env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 20
+    while True:
+        try:
+            urllib.request.urlopen(url + "/status", timeout=1)
+            break
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"tauri-driver did not start; see {home / 'tauri-driver.log'}")
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+class App:
+    """One running instance of the desktop app, seen through WebDriver."""
+
+    def __init__(self, driver: webdriver.Remote):
+        self.driver = driver
+
+    def find(self, testid: str, timeout: float = 10):
+        try:
+            return WebDriverWait(self.driver, timeout).until(
+                lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]') if e.is_displayed()), None)
+            )
+        except TimeoutException:
+            self.shot(f"failed-waiting-for-{testid}")
+            raise AssertionError(f"no visible [data-testid={testid}] after {timeout}s") from None
+
+    def gone(self, css: str, timeout: float = 10):
+        WebDriverWait(self.driver, timeout).until(lambda d: not d.find_elements(By.CSS_SELECTOR, css))
+
+    def until(self, condition, timeout: float = 10, what: str = "condition"):
+        try:
+            return WebDriverWait(self.driver, timeout).until(lambda d: condition())
+        except TimeoutException:
+            self.shot(f"failed-{what.replace(' ', '-')}")
+            raise AssertionError(f"timed out waiting for {what}") from None
+
+    def visible(self, testid: str) -> bool:
+        return any(e.is_displayed() for e in self.driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]'))
+
+    def click(self, testid: str):
+        self.find(testid).click()
+
+    def type(self, testid: str, text: str):
+        field = self.find(testid)
+        field.clear()
+        field.send_keys(text)
+
+    def text(self, testid: str) -> str:
+        return self.find(testid).text
+
+    def rows(self, testid: str) -> list[dict]:
+        """Every row's data-* attributes and text, read in one go (lists re-render)."""
+        return self.driver.execute_script(
+            """return [...document.querySelectorAll(`[data-testid="${arguments[0]}"]`)].map(e => ({
+                   ...Object.fromEntries(Object.entries(e.dataset)), text: e.innerText }));""",
+            testid,
+        )
+
+    def click_in_row(self, row_testid: str, attribute: str, value: str, button_testid: str):
+        row = self.driver.find_element(By.CSS_SELECTOR, f'[data-testid="{row_testid}"][data-{attribute}="{value}"]')
+        row.find_element(By.CSS_SELECTOR, f'[data-testid="{button_testid}"]').click()
+
+    def invoke(self, command: str, args: dict) -> dict:
+        """Calls a backend command directly, bypassing the UI's own checks."""
+        return self.driver.execute_async_script(
+            """const done = arguments[arguments.length - 1];
+               window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])
+                 .then(value => done({ ok: true, value }), error => done({ ok: false, error }));""",
+            command,
+            args,
+        )
+
+    def shot(self, name: str):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+class Desk:
+    """A data folder shared by the app instances and CLI runs of one test module."""
+
+    def __init__(self, driver_url: str, data_dir: Path, home: Path):
+        self.driver_url = driver_url
+        self.data_dir = data_dir
+        self.home = home
+
+    @contextmanager
+    def app(self):
+        options = ArgOptions()
+        options.set_capability("browserName", "wry")
+        options.set_capability(
+            "tauri:options", {"application": str(APP), "args": ["--data-dir", str(self.data_dir)]}
+        )
+        driver = webdriver.Remote(self.driver_url, options=options)
+        try:
+            yield App(driver)
+        finally:
+            driver.quit()
+
+    def cli(self, *args: str, stdin: str = "", token: str | None = None) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if k != "GATEHOUSE_TOKEN"}
+        if token is not None:
+            env["GATEHOUSE_TOKEN"] = token
+        return subprocess.run(
+            [str(CLI), "--data-dir", str(self.data_dir), *args],
+            input=stdin, capture_output=True, text=True, env=env, timeout=60,
+        )
+
+    def cli_ok(self, *args: str, stdin: str = "", token: str | None = None) -> str:
+        result = self.cli(*args, stdin=stdin, token=token)
+        assert result.returncode == 0, f"gatehouse {' '.join(args)} failed: {result.stderr}"
+        return result.stdout
+
+    def cli_json(self, *args: str, token: str | None = None):
+        return json.loads(self.cli_ok(*args, "--json", token=token))
+
+
+@pytest.fixture(scope="module")
+def desk(driver_url: str, tmp_path_factory, home: Path) -> Desk:
+    return Desk(driver_url, tmp_path_factory.mktemp("data"), home)
