@@ -39,11 +39,11 @@ fn not_signed_in() -> ApiError {
 }
 
 impl Desk {
-    /// Opens the database in `GATEHOUSE_DATA_DIR` (or the OS default) with the GeoIP
-    /// database in `GATEHOUSE_GEOIP` (or the saved setting). Failures are kept and shown
-    /// by the UI instead of crashing.
-    pub async fn start() -> Desk {
-        let opened = Self::open().await;
+    /// Opens the database in `data_dir` (default: the OS's data folder) with the GeoIP
+    /// database `geoip` (default: the saved setting). Failures are kept and shown by the
+    /// UI instead of crashing.
+    pub async fn start(data_dir: Option<PathBuf>, geoip: Option<PathBuf>, started: Instant) -> Desk {
+        let opened = Self::open(data_dir, geoip).await;
         if let Err(err) = &opened {
             tracing::error!(code = %err.code, "could not open Gatehouse: {}", err.message);
         }
@@ -51,24 +51,19 @@ impl Desk {
             opened,
             ip: gatehouse_host::primary_ip(),
             clock: SystemClock,
+            started,
+            ui_ready_logged: AtomicBool::new(false),
         }
     }
 
-    async fn open() -> Result<Opened, ApiError> {
-        let data_dir = match std::env::var_os("GATEHOUSE_DATA_DIR") {
-            Some(dir) => PathBuf::from(dir),
+    async fn open(data_dir: Option<PathBuf>, geoip: Option<PathBuf>) -> Result<Opened, ApiError> {
+        let data_dir = match data_dir {
+            Some(dir) => dir,
             None => gatehouse_host::default_data_dir()
                 .ok_or_else(|| ApiError::new("desktop.no_data_dir", "No home folder found for Gatehouse's data."))?,
         };
-        let geoip = std::env::var_os("GATEHOUSE_GEOIP").map(PathBuf::from);
-        let gate = Gatehouse::open(
-            &data_dir,
-            OpenOptions {
-                geoip,
-                ..Default::default()
-            },
-        )
-        .await?;
+        let options = OpenOptions { geoip, ..Default::default() };
+        let gate = Gatehouse::open(&data_dir, options).await?;
         let keychain = OsKeychain::for_data_dir(&data_dir);
         let token = SessionTokenStore::new(&keychain, ClientKind::Desktop)
             .load()

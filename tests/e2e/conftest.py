@@ -105,7 +105,10 @@ class App:
         field.send_keys(text)
 
     def text(self, testid: str) -> str:
-        return self.find(testid).text
+        """The element's visible text, once it has any (screens fill in asynchronously)."""
+        # innerText: WebKitWebDriver's own element text is empty for some styled elements.
+        read = lambda: self.driver.execute_script("return arguments[0].innerText", self.find(testid)).strip()
+        return self.until(read, what=f"text of {testid}")
 
     def rows(self, testid: str) -> list[dict]:
         """Every row's data-* attributes and text, read in one go (lists re-render)."""

@@ -1,0 +1,39 @@
+// A user's role and standing in words, for lists and headers.
+
+import type { RoleView } from "./generated/RoleView";
+import type { UserView } from "./generated/UserView";
+import { formatMoment } from "./time";
+
+const ROLE_LABELS: Record<RoleView, string> = {
+  admin: "Admin",
+  finance: "Finance",
+  member: "Member",
+};
+
+export function roleLabel(role: RoleView): string {
+  return ROLE_LABELS[role] ?? role;
+}
+
+export type StatusTone = "success" | "danger" | "warning";
+
+export interface UserStatus {
+  /** Active, Disabled or Locked. */
+  label: string;
+  /** "until 13:05" for a lockout. */
+  detail: string | null;
+  tone: StatusTone;
+}
+
+/** The sign-in lockout is still running. */
+export function isLockedOut(user: UserView, now: number): boolean {
+  return user.lockedUntil !== null && user.lockedUntil > now;
+}
+
+/** Active, Disabled, or Locked (until 13:05). */
+export function userStatus(user: UserView, now: number): UserStatus {
+  if (user.disabledAt !== null) return { label: "Disabled", detail: null, tone: "danger" };
+  if (user.lockedUntil !== null && isLockedOut(user, now)) {
+    return { label: "Locked", detail: `until ${formatMoment(user.lockedUntil, now)}`, tone: "warning" };
+  }
+  return { label: "Active", detail: null, tone: "success" };
+}
