@@ -62,7 +62,10 @@ impl Desk {
             None => gatehouse_host::default_data_dir()
                 .ok_or_else(|| ApiError::new("desktop.no_data_dir", "No home folder found for Gatehouse's data."))?,
         };
-        let options = OpenOptions { geoip, ..Default::default() };
+        let options = OpenOptions {
+            geoip,
+            ..Default::default()
+        };
         let gate = Gatehouse::open(&data_dir, options).await?;
         let keychain = OsKeychain::for_data_dir(&data_dir);
         let token = SessionTokenStore::new(&keychain, ClientKind::Desktop)
