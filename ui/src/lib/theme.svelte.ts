@@ -1,5 +1,6 @@
 // The colour theme: follow the system (prefers-color-scheme) or force light or dark.
-// The choice is kept in localStorage and applied as `data-theme` on <html>.
+// The choice is kept in localStorage; the resolved theme ("light" or "dark") is always
+// set as `data-theme` on <html>, so the CSS defines each palette once.
 
 export type ThemeChoice = "system" | "light" | "dark";
 
@@ -18,15 +19,18 @@ function readChoice(): ThemeChoice {
   }
 }
 
+const systemDark = window.matchMedia("(prefers-color-scheme: dark)");
+
 function apply(choice: ThemeChoice): void {
-  const root = document.documentElement;
-  if (choice === "system") delete root.dataset.theme;
-  else root.dataset.theme = choice;
+  const dark = choice === "dark" || (choice === "system" && systemDark.matches);
+  document.documentElement.dataset.theme = dark ? "dark" : "light";
 }
 
 const initial = readChoice();
 let choice = $state<ThemeChoice>(initial);
 apply(initial);
+// Following the system: switch when the system does.
+systemDark.addEventListener("change", () => apply(choice));
 
 export const theme = {
   get choice(): ThemeChoice {
