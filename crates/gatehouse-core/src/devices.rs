@@ -46,6 +46,11 @@ impl DeviceInfo {
     }
 }
 
+/// "Debian 12": an operating system and its version, as shown in lists.
+pub(crate) fn os_label(os: &str, version: &str) -> String {
+    format!("{os} {version}").trim().to_owned()
+}
+
 /// A device's form factor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeviceKind {

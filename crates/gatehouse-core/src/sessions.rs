@@ -16,7 +16,7 @@ use crate::accounts::{User, user_columns, user_from_row};
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::{Caller, ClientKind, Origin};
-use crate::devices::DeviceKind;
+use crate::devices::{DeviceKind, os_label};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::{DeviceId, SessionId, UserId};
@@ -458,7 +458,7 @@ fn session_from_row(row: &SqliteRow, current: SessionId) -> Result<SessionInfo> 
         device_id: row.try_get("device_id")?,
         device_name: row.try_get("device_name")?,
         device_kind: DeviceKind::parse(row.try_get("device_kind")?),
-        os: format!("{os} {os_version}").trim().to_owned(),
+        os: os_label(&os, &os_version),
         client_name: row.try_get("client_name")?,
         client_version: row.try_get("client_version")?,
         ip: row.try_get("ip")?,

@@ -13,7 +13,7 @@ use crate::accounts::{Email, User, user_columns, user_from_row};
 use crate::activity::{self, AttemptReason, AttemptSource};
 use crate::clock::Timestamp;
 use crate::context::{Caller, Origin};
-use crate::devices::{self, DeviceKind};
+use crate::devices::{self, DeviceKind, os_label};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::geo::{GeoIp, Location};
@@ -252,7 +252,7 @@ impl Gatehouse {
             device_id: None,
             device_name: device.name.trim().to_owned(),
             device_kind: device.kind,
-            os: format!("{} {}", device.os, device.os_version).trim().to_owned(),
+            os: os_label(&device.os, &device.os_version),
             client: origin.client.label(),
         }
     }
@@ -276,7 +276,7 @@ impl Gatehouse {
             device_id: row.try_get("id")?,
             device_name: row.try_get("name")?,
             device_kind: DeviceKind::parse(row.try_get("kind")?),
-            os: format!("{os} {os_version}").trim().to_owned(),
+            os: os_label(&os, &os_version),
             client: format!("{client_name} {client_version}"),
         })
     }

@@ -2,13 +2,7 @@
 // errors: a call that finds the session gone goes back to sign-in, a call that finds it
 // locked shows the lock screen; everything else is shown where it happened.
 
-import { appState, BackendError, type AppState } from "./backend";
-
-function toBackendError(error: unknown): BackendError {
-  if (error instanceof BackendError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new BackendError({ code: "internal", message, field: null, retryAfterSeconds: null });
-}
+import { appState, asBackendError, type BackendError, type AppState } from "./backend";
 
 class AppController {
   /** Null until the first `appState()` answers. */
@@ -24,7 +18,7 @@ class AppController {
       this.state = await appState();
       this.error = null;
     } catch (error) {
-      this.error = toBackendError(error);
+      this.error = asBackendError(error);
     } finally {
       this.refreshing = false;
     }
@@ -41,7 +35,7 @@ class AppController {
    * locked, moves the app to the sign-in or lock screen. Returns the error to show.
    */
   handle(error: unknown): BackendError {
-    const failure = toBackendError(error);
+    const failure = asBackendError(error);
     if (failure.needsSignIn || failure.isLocked) void this.refresh();
     return failure;
   }

@@ -56,13 +56,19 @@ function isApiError(value: unknown): value is ApiError {
   return typeof value === "object" && value !== null && "code" in value && "message" in value;
 }
 
+/** Whatever a call threw, as a BackendError (anything unexpected gets code "internal"). */
+export function asBackendError(error: unknown): BackendError {
+  if (error instanceof BackendError) return error;
+  if (isApiError(error)) return new BackendError(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return new BackendError({ code: "internal", message, field: null, retryAfterSeconds: null });
+}
+
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (error) {
-    if (isApiError(error)) throw new BackendError(error);
-    const message = error instanceof Error ? error.message : String(error);
-    throw new BackendError({ code: "internal", message, field: null, retryAfterSeconds: null });
+    throw asBackendError(error);
   }
 }
 
