@@ -1,5 +1,6 @@
-//! The app's state: the opened core (or why it could not open), the keychain, the current
-//! session token, this machine's address, and the clock.
+//! The app's state: the opened core, the keychain, the current session token, this
+//! machine's address, and the clock. Opening happens at start-up; when it fails (no
+//! keychain, unreadable database) the error is shown by the UI and its Retry opens again.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -11,11 +12,12 @@ use gatehouse_core::{
     Caller, ClientInfo, ClientKind, Clock, Gatehouse, OpenOptions, Origin, SessionToken, SystemClock, Timestamp,
 };
 use gatehouse_host::{Keychain, KeychainError, OsKeychain, SessionTokenStore};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OnceCell};
 
-/// Everything commands need. Built once at start-up.
+/// Everything commands need.
 pub struct Desk {
-    opened: Result<Opened, ApiError>,
+    settings: Settings,
+    opened: OnceCell<Opened>,
     ip: Option<IpAddr>,
     clock: SystemClock,
     /// When the process started, for the start-up benchmark's log line.
@@ -23,10 +25,18 @@ pub struct Desk {
     ui_ready_logged: AtomicBool,
 }
 
+/// Where the data is, from the command line or the environment.
+pub struct Settings {
+    /// The data folder (default: the OS's per-user data folder).
+    pub data_dir: Option<PathBuf>,
+    /// A GeoIP database instead of the saved setting.
+    pub geoip: Option<PathBuf>,
+}
+
 struct Opened {
     gate: Gatehouse,
     keychain: OsKeychain,
-    /// The session token, loaded from the keychain at start-up. The web view never sees it.
+    /// The session token, loaded from the keychain when opening. The web view never sees it.
     token: Mutex<Option<SessionToken>>,
 }
 
@@ -39,44 +49,26 @@ fn not_signed_in() -> ApiError {
 }
 
 impl Desk {
-    /// Opens the database in `data_dir` (default: the OS's data folder) with the GeoIP
-    /// database `geoip` (default: the saved setting). Failures are kept and shown by the
-    /// UI instead of crashing.
-    pub async fn start(data_dir: Option<PathBuf>, geoip: Option<PathBuf>, started: Instant) -> Desk {
-        let opened = Self::open(data_dir, geoip).await;
-        if let Err(err) = &opened {
-            tracing::error!(code = %err.code, "could not open Gatehouse: {}", err.message);
-        }
-        Desk {
-            opened,
+    /// Opens the database and reads the stored session token. A failure is logged and
+    /// left for the first command to report.
+    pub async fn start(settings: Settings, started: Instant) -> Desk {
+        let desk = Desk {
+            settings,
+            opened: OnceCell::new(),
             ip: gatehouse_host::primary_ip(),
             clock: SystemClock,
             started,
             ui_ready_logged: AtomicBool::new(false),
+        };
+        if let Err(err) = desk.opened().await {
+            tracing::error!(code = %err.code, "could not open Gatehouse: {}", err.message);
         }
+        desk
     }
 
-    async fn open(data_dir: Option<PathBuf>, geoip: Option<PathBuf>) -> Result<Opened, ApiError> {
-        let data_dir = match data_dir {
-            Some(dir) => dir,
-            None => gatehouse_host::default_data_dir()
-                .ok_or_else(|| ApiError::new("desktop.no_data_dir", "No home folder found for Gatehouse's data."))?,
-        };
-        let options = OpenOptions {
-            geoip,
-            ..Default::default()
-        };
-        let gate = Gatehouse::open(&data_dir, options).await?;
-        let keychain = OsKeychain::for_data_dir(&data_dir);
-        let token = SessionTokenStore::new(&keychain, ClientKind::Desktop)
-            .load()
-            .map_err(keychain_error)?;
-        tracing::info!(data_dir = %data_dir.display(), "opened Gatehouse");
-        Ok(Opened {
-            gate,
-            keychain,
-            token: Mutex::new(token),
-        })
+    /// The opened state, opening it now if an earlier attempt failed.
+    async fn opened(&self) -> Result<&Opened, ApiError> {
+        self.opened.get_or_try_init(|| open(&self.settings)).await
     }
 
     /// Logs, once, how long after process start the UI first asked for the app state
@@ -87,13 +79,9 @@ impl Desk {
         }
     }
 
-    fn opened(&self) -> Result<&Opened, ApiError> {
-        self.opened.as_ref().map_err(Clone::clone)
-    }
-
     /// The core.
-    pub fn gate(&self) -> Result<&Gatehouse, ApiError> {
-        Ok(&self.opened()?.gate)
+    pub async fn gate(&self) -> Result<&Gatehouse, ApiError> {
+        Ok(&self.opened().await?.gate)
     }
 
     /// The current time.
@@ -103,12 +91,12 @@ impl Desk {
 
     /// The current session token, or "signed out".
     pub async fn token(&self) -> Result<SessionToken, ApiError> {
-        self.opened()?.token.lock().await.clone().ok_or_else(not_signed_in)
+        self.maybe_token().await?.ok_or_else(not_signed_in)
     }
 
     /// The token, if any (for start-up and sign-out).
     pub async fn maybe_token(&self) -> Result<Option<SessionToken>, ApiError> {
-        Ok(self.opened()?.token.lock().await.clone())
+        Ok(self.opened().await?.token.lock().await.clone())
     }
 
     /// A caller for `token`, now.
@@ -122,27 +110,23 @@ impl Desk {
 
     /// Keeps a new session's token in memory and in the keychain.
     pub async fn keep_token(&self, token: SessionToken) -> Result<(), ApiError> {
-        let opened = self.opened()?;
-        SessionTokenStore::new(&opened.keychain as &dyn Keychain, ClientKind::Desktop)
-            .save(&token)
-            .map_err(keychain_error)?;
+        let opened = self.opened().await?;
+        token_store(&opened.keychain).save(&token).map_err(keychain_error)?;
         *opened.token.lock().await = Some(token);
         Ok(())
     }
 
     /// Forgets the token (signed out, or the session ended elsewhere).
     pub async fn forget_token(&self) -> Result<(), ApiError> {
-        let opened = self.opened()?;
+        let opened = self.opened().await?;
         *opened.token.lock().await = None;
-        SessionTokenStore::new(&opened.keychain as &dyn Keychain, ClientKind::Desktop)
-            .clear()
-            .map_err(keychain_error)
+        token_store(&opened.keychain).clear().map_err(keychain_error)
     }
 
     /// Where a sign-in from this app comes from.
-    pub fn origin(&self) -> Result<Origin, ApiError> {
-        let device =
-            gatehouse_host::this_device(&self.opened()?.keychain, ClientKind::Desktop).map_err(keychain_error)?;
+    pub async fn origin(&self) -> Result<Origin, ApiError> {
+        let keychain = &self.opened().await?.keychain;
+        let device = gatehouse_host::this_device(keychain, ClientKind::Desktop).map_err(keychain_error)?;
         Ok(Origin {
             ip: self.ip,
             device,
@@ -153,4 +137,29 @@ impl Desk {
             },
         })
     }
+}
+
+async fn open(settings: &Settings) -> Result<Opened, ApiError> {
+    let data_dir = match &settings.data_dir {
+        Some(dir) => dir.clone(),
+        None => gatehouse_host::default_data_dir()
+            .ok_or_else(|| ApiError::new("desktop.no_data_dir", "No home folder found for Gatehouse's data."))?,
+    };
+    let options = OpenOptions {
+        geoip: settings.geoip.clone(),
+        ..Default::default()
+    };
+    let gate = Gatehouse::open(&data_dir, options).await?;
+    let keychain = OsKeychain::for_data_dir(&data_dir);
+    let token = token_store(&keychain).load().map_err(keychain_error)?;
+    tracing::info!(data_dir = %data_dir.display(), "opened Gatehouse");
+    Ok(Opened {
+        gate,
+        keychain,
+        token: Mutex::new(token),
+    })
+}
+
+fn token_store(keychain: &OsKeychain) -> SessionTokenStore<'_> {
+    SessionTokenStore::new(keychain as &dyn Keychain, ClientKind::Desktop)
 }

@@ -8,7 +8,7 @@ mod desk;
 use std::path::PathBuf;
 
 use clap::Parser;
-use desk::Desk;
+use desk::{Desk, Settings};
 
 /// Gatehouse desktop app.
 #[derive(Debug, Parser)]
@@ -28,7 +28,11 @@ pub fn run() {
     init_logging();
     // WebDriver adds flags of its own (e.g. --automation): unknown flags are ignored.
     let args = Args::parse();
-    let desk = tauri::async_runtime::block_on(Desk::start(args.data_dir, args.geoip, started));
+    let settings = Settings {
+        data_dir: args.data_dir,
+        geoip: args.geoip,
+    };
+    let desk = tauri::async_runtime::block_on(Desk::start(settings, started));
     let result = tauri::Builder::default()
         .manage(desk)
         .invoke_handler(commands::handler())

@@ -12,7 +12,7 @@ use crate::desk::Desk;
 #[tauri::command]
 pub async fn app_state(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
     desk.note_ui_ready();
-    let gate = desk.gate()?;
+    let gate = desk.gate().await?;
     if !gate.is_set_up().await? {
         return Ok(AppState::SetupRequired);
     }
@@ -36,8 +36,9 @@ pub async fn app_state(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
 pub async fn create_first_admin(desk: State<'_, Desk>, request: NewUserRequest) -> Result<AppState, ApiError> {
     let new = request.into_new_user()?;
     let signed_in = desk
-        .gate()?
-        .create_first_admin(new, &desk.origin()?, desk.now())
+        .gate()
+        .await?
+        .create_first_admin(new, &desk.origin().await?, desk.now())
         .await?;
     desk.keep_token(signed_in.token).await?;
     app_state(desk).await
@@ -47,8 +48,9 @@ pub async fn create_first_admin(desk: State<'_, Desk>, request: NewUserRequest) 
 pub async fn sign_in(desk: State<'_, Desk>, email: String, password: String) -> Result<AppState, ApiError> {
     let password = Zeroizing::new(password);
     let signed_in = desk
-        .gate()?
-        .sign_in(&email, &password, &desk.origin()?, desk.now())
+        .gate()
+        .await?
+        .sign_in(&email, &password, &desk.origin().await?, desk.now())
         .await?;
     desk.keep_token(signed_in.token).await?;
     app_state(desk).await
@@ -57,7 +59,7 @@ pub async fn sign_in(desk: State<'_, Desk>, email: String, password: String) -> 
 #[tauri::command]
 pub async fn sign_out(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
     if let Some(token) = desk.maybe_token().await? {
-        match desk.gate()?.sign_out(desk.caller(&token)).await {
+        match desk.gate().await?.sign_out(desk.caller(&token)).await {
             Err(err) if !err.needs_sign_in() => return Err(err.into()),
             _ => desk.forget_token().await?,
         }
@@ -68,7 +70,7 @@ pub async fn sign_out(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
 #[tauri::command]
 pub async fn lock(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
     let token = desk.token().await?;
-    desk.gate()?.lock(desk.caller(&token)).await?;
+    desk.gate().await?.lock(desk.caller(&token)).await?;
     app_state(desk).await
 }
 
@@ -76,7 +78,7 @@ pub async fn lock(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
 pub async fn unlock(desk: State<'_, Desk>, password: String) -> Result<AppState, ApiError> {
     let password = Zeroizing::new(password);
     let token = desk.token().await?;
-    desk.gate()?.unlock(desk.caller(&token), &password).await?;
+    desk.gate().await?.unlock(desk.caller(&token), &password).await?;
     app_state(desk).await
 }
 
@@ -85,7 +87,8 @@ pub async fn change_password(desk: State<'_, Desk>, current: String, new: String
     let (current, new) = (Zeroizing::new(current), Zeroizing::new(new));
     let token = desk.token().await?;
     Ok(desk
-        .gate()?
+        .gate()
+        .await?
         .change_password(desk.caller(&token), &current, &new)
         .await?)
 }
@@ -93,5 +96,5 @@ pub async fn change_password(desk: State<'_, Desk>, current: String, new: String
 #[tauri::command]
 pub async fn get_policy(desk: State<'_, Desk>) -> Result<PolicyView, ApiError> {
     let token = desk.token().await?;
-    Ok(PolicyView::from(&desk.gate()?.policy(desk.caller(&token)).await?))
+    Ok(PolicyView::from(&desk.gate().await?.policy(desk.caller(&token)).await?))
 }

@@ -12,7 +12,8 @@ use crate::desk::Desk;
 pub async fn list_activity(desk: State<'_, Desk>, query: ActivityQuery) -> Result<Vec<AttemptView>, ApiError> {
     let token = desk.token().await?;
     let attempts = desk
-        .gate()?
+        .gate()
+        .await?
         .list_activity(desk.caller(&token), &query.to_filter())
         .await?;
     Ok(attempts.iter().map(AttemptView::from).collect())
@@ -27,7 +28,8 @@ pub async fn export_activity(desk: State<'_, Desk>, query: ActivityQuery) -> Res
     let file = std::fs::File::create(&path)
         .map_err(|err| ApiError::new("desktop.export", format!("Could not create {}: {err}", path.display())))?;
     let rows = desk
-        .gate()?
+        .gate()
+        .await?
         .export_activity_csv(desk.caller(&token), &query.to_filter(), BufWriter::new(file))
         .await?;
     Ok(ExportResult {

@@ -10,7 +10,8 @@ use crate::desk::Desk;
 pub async fn list_devices(desk: State<'_, Desk>, user_id: Option<i64>) -> Result<Vec<DeviceView>, ApiError> {
     let token = desk.token().await?;
     let devices = desk
-        .gate()?
+        .gate()
+        .await?
         .list_devices(desk.caller(&token), user_id.map(UserId))
         .await?;
     Ok(devices.iter().map(DeviceView::from).collect())
@@ -20,7 +21,8 @@ pub async fn list_devices(desk: State<'_, Desk>, user_id: Option<i64>) -> Result
 pub async fn rename_device(desk: State<'_, Desk>, device_id: i64, name: String) -> Result<(), ApiError> {
     let token = desk.token().await?;
     Ok(desk
-        .gate()?
+        .gate()
+        .await?
         .rename_device(desk.caller(&token), DeviceId(device_id), &name)
         .await?)
 }
@@ -29,7 +31,8 @@ pub async fn rename_device(desk: State<'_, Desk>, device_id: i64, name: String) 
 pub async fn remove_device(desk: State<'_, Desk>, device_id: i64) -> Result<(), ApiError> {
     let token = desk.token().await?;
     Ok(desk
-        .gate()?
+        .gate()
+        .await?
         .remove_device(desk.caller(&token), DeviceId(device_id))
         .await?)
 }

@@ -10,7 +10,8 @@ use crate::desk::Desk;
 pub async fn list_sessions(desk: State<'_, Desk>, user_id: Option<i64>) -> Result<Vec<SessionView>, ApiError> {
     let token = desk.token().await?;
     let sessions = desk
-        .gate()?
+        .gate()
+        .await?
         .list_sessions(desk.caller(&token), user_id.map(UserId))
         .await?;
     Ok(sessions.iter().map(SessionView::from).collect())
@@ -20,7 +21,8 @@ pub async fn list_sessions(desk: State<'_, Desk>, user_id: Option<i64>) -> Resul
 pub async fn end_session(desk: State<'_, Desk>, session_id: i64) -> Result<(), ApiError> {
     let token = desk.token().await?;
     Ok(desk
-        .gate()?
+        .gate()
+        .await?
         .end_session(desk.caller(&token), SessionId(session_id))
         .await?)
 }
@@ -28,5 +30,5 @@ pub async fn end_session(desk: State<'_, Desk>, session_id: i64) -> Result<(), A
 #[tauri::command]
 pub async fn end_other_sessions(desk: State<'_, Desk>) -> Result<u64, ApiError> {
     let token = desk.token().await?;
-    Ok(desk.gate()?.end_other_sessions(desk.caller(&token)).await?)
+    Ok(desk.gate().await?.end_other_sessions(desk.caller(&token)).await?)
 }

@@ -11,7 +11,8 @@ use crate::desk::Desk;
 pub async fn list_users(desk: State<'_, Desk>) -> Result<Vec<UserView>, ApiError> {
     let token = desk.token().await?;
     Ok(desk
-        .gate()?
+        .gate()
+        .await?
         .list_users(desk.caller(&token))
         .await?
         .iter()
@@ -24,7 +25,7 @@ pub async fn create_user(desk: State<'_, Desk>, request: NewUserRequest) -> Resu
     let token = desk.token().await?;
     let new = request.into_new_user()?;
     Ok(UserView::from(
-        &desk.gate()?.create_user(desk.caller(&token), new).await?,
+        &desk.gate().await?.create_user(desk.caller(&token), new).await?,
     ))
 }
 
@@ -33,7 +34,8 @@ pub async fn set_user_disabled(desk: State<'_, Desk>, user_id: i64, disabled: bo
     let token = desk.token().await?;
     Ok(UserView::from(
         &desk
-            .gate()?
+            .gate()
+            .await?
             .set_user_disabled(desk.caller(&token), UserId(user_id), disabled)
             .await?,
     ))
@@ -44,7 +46,8 @@ pub async fn reset_user_password(desk: State<'_, Desk>, user_id: i64, password: 
     let password = Zeroizing::new(password);
     let token = desk.token().await?;
     Ok(desk
-        .gate()?
+        .gate()
+        .await?
         .reset_user_password(desk.caller(&token), UserId(user_id), &password)
         .await?)
 }
@@ -52,5 +55,9 @@ pub async fn reset_user_password(desk: State<'_, Desk>, user_id: i64, password: 
 #[tauri::command]
 pub async fn unlock_user(desk: State<'_, Desk>, user_id: i64) -> Result<(), ApiError> {
     let token = desk.token().await?;
-    Ok(desk.gate()?.unlock_user(desk.caller(&token), UserId(user_id)).await?)
+    Ok(desk
+        .gate()
+        .await?
+        .unlock_user(desk.caller(&token), UserId(user_id))
+        .await?)
 }
