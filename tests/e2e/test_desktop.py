@@ -77,6 +77,14 @@ def test_a_wrong_password_shows_the_error_and_appears_in_sign_in_activity(desk: 
         assert csv[0].startswith("time_utc,email,outcome,reason")
         assert len(csv) == 2 and ",failure,Wrong password," in csv[1]
         app.shot("06-activity-failures")
+        # Admins can widen the list to everyone, including emails that have no account.
+        desk.cli("signin", "nobody@example.com", stdin="wrong-password-123\n")
+        app.click("filter-everyone")
+        app.until(
+            lambda: any(r["reason"] == "unknown_account" and "nobody@example.com" in r["text"] for r in app.rows("activity-row")),
+            what="the unknown email listed",
+        )
+        app.shot("07-activity-everyone")
 
 
 def test_a_cli_session_appears_and_ending_it_stops_its_token(desk: Desk):
@@ -87,7 +95,7 @@ def test_a_cli_session_appears_and_ending_it_stops_its_token(desk: Desk):
         rows = current_session_rows(app)
         row = next(r for r in rows if r["sessionId"] == session_id)
         assert row["current"] == "false" and "gatehouse CLI" in row["text"]
-        app.shot("07-sessions-with-cli")
+        app.shot("08-sessions-with-cli")
         app.click_in_row("session-row", "session-id", session_id, "end-session")
         app.gone(f'[data-testid="session-row"][data-session-id="{session_id}"]')
     refused = desk.cli("whoami", token=token)
@@ -101,7 +109,7 @@ def test_sign_out_of_all_other_sessions_asks_first(desk: Desk):
         assert len(current_session_rows(app)) >= 3
         app.click("end-others")
         app.find("confirm-dialog")
-        app.shot("08-end-others-confirm")
+        app.shot("09-end-others-confirm")
         app.click("confirm-cancel")
         assert len(app.rows("session-row")) >= 3
         app.click("end-others")
@@ -119,7 +127,7 @@ def test_devices_can_be_renamed_and_removing_one_signs_it_out(desk: Desk):
         rows = app.rows("device-row")
         current = next(r for r in rows if r["current"] == "true")
         terminal = next(r for r in rows if r["current"] == "false" and "terminal" in r["text"].lower())
-        app.shot("09-devices")
+        app.shot("10-devices")
         app.click_in_row("device-row", "device-id", current["deviceId"], "rename-device")
         app.type("device-name-input", "x" * 65)
         app.click("device-name-save")
@@ -129,7 +137,7 @@ def test_devices_can_be_renamed_and_removing_one_signs_it_out(desk: Desk):
         app.until(lambda: any("Ada's workstation" in r["text"] for r in app.rows("device-row")), what="renamed")
         app.click_in_row("device-row", "device-id", terminal["deviceId"], "remove-device")
         app.find("confirm-dialog")
-        app.shot("10-remove-device-confirm")
+        app.shot("11-remove-device-confirm")
         app.click("confirm-ok")
         app.gone(f'[data-testid="device-row"][data-device-id="{terminal["deviceId"]}"]')
     refused = desk.cli("whoami")
@@ -147,7 +155,7 @@ def test_an_admin_creates_views_and_disables_a_user(desk: Desk):
         app.click("user-submit")
         app.find("user-row")
         app.until(lambda: any(r["email"] == BOB for r in app.rows("user-row")), what="bob listed")
-        app.shot("11-users")
+        app.shot("12-users")
         desk.cli("signin", BOB, stdin="wrong-password-123\n")
         desk.cli_ok("signin", BOB, stdin=BOB_PASSWORD + "\n")
         app.click_in_row("user-row", "email", BOB, "user-view")
@@ -155,7 +163,7 @@ def test_an_admin_creates_views_and_disables_a_user(desk: Desk):
         app.find("activity-row")
         reasons = [r["reason"] for r in app.rows("activity-row")]
         assert reasons == ["signed_in", "wrong_password"]
-        app.shot("12-user-detail-activity")
+        app.shot("13-user-detail-activity")
         app.click("nav-users")
         app.click_in_row("user-row", "email", BOB, "user-disable")
         app.click("confirm-ok")
@@ -172,7 +180,7 @@ def test_changing_the_password_needs_a_strong_one(desk: Desk):
         app.type("password-confirm", "password1")
         assert int(app.find("password-strength").get_attribute("data-score")) < 2
         assert not app.find("password-submit").is_enabled()
-        app.shot("13-account-weak-password")
+        app.shot("14-account-weak-password")
         app.type("password-new", NEW_PASSWORD)
         app.type("password-confirm", NEW_PASSWORD)
         app.until(lambda: app.find("password-submit").is_enabled(), what="submit enabled")
@@ -185,7 +193,7 @@ def test_lock_and_unlock_with_the_password(desk: Desk):
     with desk.app() as app:
         app.click("lock-button")
         app.find("lock-screen")
-        app.shot("14-locked")
+        app.shot("15-locked")
         app.type("unlock-password", "wrong-password-123")
         app.click("unlock-submit")
         assert app.text("form-error") == "The password is incorrect."
@@ -226,7 +234,7 @@ def test_bad_input_through_the_commands_gets_clear_errors_and_changes_nothing(de
 def test_after_a_restart_the_app_is_still_signed_in(desk: Desk):
     with desk.app() as app:
         assert ADMIN in app.text("current-user")
-        app.shot("15-restarted-signed-in")
+        app.shot("16-restarted-signed-in")
     stored = subprocess.run(
         ["secret-tool", "search", "--all", "service", "gatehouse"], capture_output=True, text=True
     ).stdout
