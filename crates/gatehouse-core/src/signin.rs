@@ -29,6 +29,13 @@ struct Account {
     hash: String,
 }
 
+/// Everything a sign-in needs to know before checking the password, read in one query.
+struct Known {
+    policy: Policy,
+    account: Option<Account>,
+    counters: throttle::Counters,
+}
+
 /// One attempt under way: who it claims to be and where it comes from.
 struct Attempt<'a> {
     email: &'a Email,
@@ -45,7 +52,11 @@ impl Gatehouse {
         origin.client.validate()?;
         let email = Email::parse(email)?;
         check_password_input(password)?;
-        let (policy, account) = self.policy_and_account(&email).await?;
+        let Known {
+            policy,
+            account,
+            counters,
+        } = self.known(&email, origin.ip).await?;
         if account.is_none() && !self.is_set_up().await? {
             return Err(Error::NotSetUp);
         }
@@ -57,19 +68,16 @@ impl Gatehouse {
             policy: &policy,
             now,
         };
-        let counters = match self.check_throttles(&attempt).await {
-            Ok(counters) => counters,
-            Err(refusal) => {
-                let locked = refusal.code() == "auth.locked_out";
-                let reason = if locked {
-                    AttemptReason::LockedOut
-                } else {
-                    AttemptReason::Throttled
-                };
-                self.record_failure(&attempt, reason, false).await?;
-                return Err(refusal);
-            }
-        };
+        if let Err(refusal) = counters.check(&policy, now) {
+            let locked = refusal.code() == "auth.locked_out";
+            let reason = if locked {
+                AttemptReason::LockedOut
+            } else {
+                AttemptReason::Throttled
+            };
+            self.record_failure(&attempt, reason, false).await?;
+            return Err(refusal);
+        }
 
         let verified = self
             .hasher
@@ -93,7 +101,7 @@ impl Gatehouse {
             true => Some(self.hasher.hash(password).await?),
             false => None,
         };
-        self.open_session(&attempt, account.user, new_hash, counters.account_failures, origin)
+        self.open_session(&attempt, account.user, new_hash, counters.account.is_some(), origin)
             .await
     }
 
@@ -126,8 +134,13 @@ impl Gatehouse {
     ) -> Result<()> {
         check_password_input(password)?;
         let email = Email::parse(&user.email)?;
-        let (policy, account) = self.policy_and_account(&email).await?;
+        let Known {
+            policy,
+            account,
+            counters,
+        } = self.known(&email, ip).await?;
         let account = account.ok_or(Error::SignedOut)?;
+        counters.check(&policy, now)?;
         let source = self.session_source(session, ip).await?;
         let attempt = Attempt {
             email: &email,
@@ -136,7 +149,6 @@ impl Gatehouse {
             policy: &policy,
             now,
         };
-        self.check_throttles(&attempt).await?;
         if !self.hasher.verify(password, Some(&account.hash)).await?.matches {
             self.record_failure(&attempt, AttemptReason::ConfirmationFailed, true)
                 .await?;
@@ -193,19 +205,6 @@ impl Gatehouse {
         })
     }
 
-    async fn check_throttles(&self, attempt: &Attempt<'_>) -> Result<throttle::Counters> {
-        let mut conn = self.db.acquire().await?;
-        let ip = attempt.source.ip.map(|ip| ip.to_string());
-        throttle::check(
-            &mut conn,
-            attempt.email.as_str(),
-            ip.as_deref(),
-            attempt.policy,
-            attempt.now,
-        )
-        .await
-    }
-
     /// Records a refused attempt; `counts` says whether it counts toward throttling
     /// (a guessed password does; an attempt refused unchecked does not).
     async fn record_failure(&self, attempt: &Attempt<'_>, reason: AttemptReason, counts: bool) -> Result<()> {
@@ -222,18 +221,26 @@ impl Gatehouse {
         Ok(())
     }
 
-    /// The policy and, when the email has one, the account: one query.
-    async fn policy_and_account(&self, email: &Email) -> Result<(Policy, Option<Account>)> {
+    /// The policy, the account (when the email has one) and the throttling counters of
+    /// the email and the address: one query, as this is on every sign-in's path.
+    async fn known(&self, email: &Email, ip: Option<IpAddr>) -> Result<Known> {
         let row = sqlx::query(concat!(
             "SELECT p.session_idle_minutes, p.session_absolute_minutes, p.idle_lock_minutes, p.lockout_threshold,
-                    p.lockout_minutes, p.ip_lockout_threshold, u.password_hash, ",
+                    p.lockout_minutes, p.ip_lockout_threshold, u.password_hash,
+                    ta.failures AS account_failures, ta.blocked_until AS account_blocked_until,
+                    ti.failures AS ip_failures, ti.blocked_until AS ip_blocked_until, ",
             user_columns!(),
-            " FROM policy p LEFT JOIN users u ON u.email = ? WHERE p.id = 1"
+            " FROM policy p
+             LEFT JOIN users u ON u.email = ?
+             LEFT JOIN signin_throttle ta ON ta.scope = 'account' AND ta.key = ?
+             LEFT JOIN signin_throttle ti ON ti.scope = 'ip' AND ti.key = ?
+             WHERE p.id = 1"
         ))
         .bind(email.as_str())
+        .bind(email.as_str())
+        .bind(ip.map(|ip| ip.to_string()))
         .fetch_one(&self.db)
         .await?;
-        let policy = Policy::from_row(&row)?;
         let account = match row.try_get::<Option<UserId>, _>("id")? {
             None => None,
             Some(_) => Some(Account {
@@ -241,7 +248,25 @@ impl Gatehouse {
                 hash: row.try_get("password_hash")?,
             }),
         };
-        Ok((policy, account))
+        let counter = |prefix: &str| -> Result<Option<throttle::Counter>> {
+            let failures: Option<i64> = row.try_get(format!("{prefix}_failures").as_str())?;
+            let blocked_until: Option<Timestamp> = row.try_get(format!("{prefix}_blocked_until").as_str())?;
+            Ok(failures
+                .zip(blocked_until)
+                .map(|(failures, blocked_until)| throttle::Counter {
+                    failures,
+                    blocked_until,
+                }))
+        };
+        let counters = throttle::Counters {
+            account: counter("account")?,
+            ip: counter("ip")?,
+        };
+        Ok(Known {
+            policy: Policy::from_row(&row)?,
+            account,
+            counters,
+        })
     }
 
     fn source_of(&self, origin: &Origin) -> AttemptSource {

@@ -42,55 +42,38 @@ const FREE_FAILURES: i64 = 2;
 /// The longest delay before a lockout.
 const MAX_DELAY: Duration = Duration::from_secs(60);
 
-/// What throttling knows before an attempt.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Counters {
-    /// The account has recent failures (a success should clear them).
-    pub account_failures: bool,
+/// One counter as stored: how many recent failures, and until when attempts wait.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Counter {
+    pub failures: i64,
+    pub blocked_until: Timestamp,
 }
 
-/// Refuses the attempt when the account or the address is slowed down or locked out.
-/// One query for both counters: this is on every sign-in's path.
-pub(crate) async fn check(
-    conn: &mut sqlx::SqliteConnection,
-    account: &str,
-    ip: Option<&str>,
-    policy: &Policy,
-    now: Timestamp,
-) -> Result<Counters> {
-    let rows = sqlx::query(
-        "SELECT scope, failures, blocked_until FROM signin_throttle
-         WHERE (scope = 'account' AND key = ?) OR (scope = 'ip' AND key = ?)",
-    )
-    .bind(account)
-    .bind(ip)
-    .fetch_all(conn)
-    .await?;
-    let mut counters = Counters::default();
-    let mut refusal: Option<Error> = None;
-    for row in rows {
-        let scope = if row.try_get::<&str, _>("scope")? == "ip" {
-            Scope::Ip
-        } else {
-            Scope::Account
-        };
-        let failures: i64 = row.try_get("failures")?;
-        let blocked_until: Timestamp = row.try_get("blocked_until")?;
-        counters.account_failures |= scope == Scope::Account;
-        let wait_seconds = blocked_until.since(now).as_secs_f64().ceil() as u64;
-        // When both are blocked, the longer wait is the one that matters.
-        let longer = refusal
-            .as_ref()
-            .and_then(Error::retry_after_seconds)
-            .is_none_or(|w| wait_seconds > w);
-        if blocked_until > now && longer {
-            refusal = Some(Error::Throttled {
-                wait_seconds,
-                locked: failures >= scope.threshold(policy),
-            });
+/// The counters that apply to one attempt (read by the sign-in query itself, so that
+/// checking them costs no extra round trip on every sign-in).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Counters {
+    pub account: Option<Counter>,
+    pub ip: Option<Counter>,
+}
+
+impl Counters {
+    /// Refuses the attempt when the account or the address is slowed down or locked out;
+    /// when both are, the longer wait is the one reported.
+    pub(crate) fn check(&self, policy: &Policy, now: Timestamp) -> Result<()> {
+        let refusals = [(Scope::Account, self.account), (Scope::Ip, self.ip)]
+            .into_iter()
+            .filter_map(|(scope, counter)| counter.map(|counter| (scope, counter)))
+            .filter(|(_, counter)| counter.blocked_until > now);
+        let longest = refusals.max_by_key(|(_, counter)| counter.blocked_until);
+        match longest {
+            None => Ok(()),
+            Some((scope, counter)) => Err(Error::Throttled {
+                wait_seconds: counter.blocked_until.since(now).as_secs_f64().ceil() as u64,
+                locked: counter.failures >= scope.threshold(policy),
+            }),
         }
     }
-    refusal.map_or(Ok(counters), Err)
 }
 
 /// Counts a failure and sets how long `key` must wait before its next attempt.
