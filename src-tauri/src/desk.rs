@@ -9,9 +9,10 @@ use std::time::Instant;
 
 use gatehouse_api::ApiError;
 use gatehouse_core::{
-    Caller, ClientInfo, ClientKind, Clock, Gatehouse, OpenOptions, Origin, SessionToken, SystemClock, Timestamp,
+    Caller, ChallengeToken, ClientInfo, ClientKind, Clock, Gatehouse, OpenOptions, Origin, SessionToken, SystemClock,
+    Timestamp,
 };
-use gatehouse_host::{Keychain, KeychainError, OsKeychain, SessionTokenStore};
+use gatehouse_host::{Keychain, KeychainDataKey, KeychainError, OsKeychain, SessionTokenStore};
 use tokio::sync::{Mutex, OnceCell};
 
 /// Everything commands need.
@@ -38,6 +39,8 @@ struct Opened {
     keychain: OsKeychain,
     /// The session token, loaded from the keychain when opening. The web view never sees it.
     token: Mutex<Option<SessionToken>>,
+    /// A sign-in waiting for its two-factor code, and whose it is (memory only).
+    challenge: Mutex<Option<(ChallengeToken, String)>>,
 }
 
 pub fn keychain_error(err: KeychainError) -> ApiError {
@@ -101,11 +104,7 @@ impl Desk {
 
     /// A caller for `token`, now.
     pub fn caller<'a>(&self, token: &'a SessionToken) -> Caller<'a> {
-        Caller {
-            token,
-            now: self.now(),
-            ip: self.ip,
-        }
+        Caller { token, now: self.now(), ip: self.ip }
     }
 
     /// Keeps a new session's token in memory and in the keychain.
@@ -121,6 +120,32 @@ impl Desk {
         let opened = self.opened().await?;
         *opened.token.lock().await = None;
         token_store(&opened.keychain).clear().map_err(keychain_error)
+    }
+
+    /// Keeps the second step of a sign-in until the code comes.
+    pub async fn keep_challenge(&self, challenge: ChallengeToken, email: String) {
+        if let Ok(opened) = self.opened().await {
+            *opened.challenge.lock().await = Some((challenge, email));
+        }
+    }
+
+    /// The pending sign-in's challenge.
+    pub async fn challenge(&self) -> Option<ChallengeToken> {
+        let opened = self.opened().await.ok()?;
+        opened.challenge.lock().await.as_ref().map(|(challenge, _)| challenge.clone())
+    }
+
+    /// Whose sign-in waits for a code.
+    pub async fn challenge_email(&self) -> Option<String> {
+        let opened = self.opened().await.ok()?;
+        opened.challenge.lock().await.as_ref().map(|(_, email)| email.clone())
+    }
+
+    /// Drops the pending sign-in.
+    pub async fn forget_challenge(&self) {
+        if let Ok(opened) = self.opened().await {
+            *opened.challenge.lock().await = None;
+        }
     }
 
     /// Where a sign-in from this app comes from.
@@ -145,19 +170,16 @@ async fn open(settings: &Settings) -> Result<Opened, ApiError> {
         None => gatehouse_host::default_data_dir()
             .ok_or_else(|| ApiError::new("desktop.no_data_dir", "No home folder found for Gatehouse's data."))?,
     };
+    let keychain = OsKeychain::for_data_dir(&data_dir);
     let options = OpenOptions {
         geoip: settings.geoip.clone(),
+        data_key: Some(std::sync::Arc::new(KeychainDataKey::new(keychain.clone()))),
         ..Default::default()
     };
     let gate = Gatehouse::open(&data_dir, options).await?;
-    let keychain = OsKeychain::for_data_dir(&data_dir);
     let token = token_store(&keychain).load().map_err(keychain_error)?;
     tracing::info!(data_dir = %data_dir.display(), "opened Gatehouse");
-    Ok(Opened {
-        gate,
-        keychain,
-        token: Mutex::new(token),
-    })
+    Ok(Opened { gate, keychain, token: Mutex::new(token), challenge: Mutex::new(None) })
 }
 
 fn token_store(keychain: &OsKeychain) -> SessionTokenStore<'_> {

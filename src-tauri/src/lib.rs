@@ -4,6 +4,7 @@
 
 mod commands;
 mod desk;
+mod downloads;
 
 use std::path::PathBuf;
 
@@ -28,15 +29,10 @@ pub fn run() {
     init_logging();
     // WebDriver adds flags of its own (e.g. --automation): unknown flags are ignored.
     let args = Args::parse();
-    let settings = Settings {
-        data_dir: args.data_dir,
-        geoip: args.geoip,
-    };
+    let settings = Settings { data_dir: args.data_dir, geoip: args.geoip };
     let desk = tauri::async_runtime::block_on(Desk::start(settings, started));
-    let result = tauri::Builder::default()
-        .manage(desk)
-        .invoke_handler(commands::handler())
-        .run(tauri::generate_context!());
+    let result =
+        tauri::Builder::default().manage(desk).invoke_handler(commands::handler()).run(tauri::generate_context!());
     if let Err(err) = result {
         tracing::error!(error = %err, "the app stopped with an error");
         eprintln!("Gatehouse could not start its window: {err}");
@@ -47,8 +43,5 @@ pub fn run() {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("GATEHOUSE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,gatehouse=info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

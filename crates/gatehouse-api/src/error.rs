@@ -17,6 +17,8 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Seconds before retrying, for throttling errors.
     pub retry_after_seconds: Option<u64>,
+    /// For `auth.step_up_required`: what confirms it's the user, `code` or `password`.
+    pub step_up_with: Option<String>,
 }
 
 impl ApiError {
@@ -27,6 +29,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             retry_after_seconds: None,
+            step_up_with: None,
         }
     }
 }
@@ -45,11 +48,17 @@ impl From<gatehouse_core::Error> for ApiError {
             gatehouse_core::Error::InvalidInput { field, .. } => Some((*field).to_owned()),
             _ => None,
         };
+        let step_up_with = match &err {
+            gatehouse_core::Error::StepUpRequired { with_code: true } => Some("code".to_owned()),
+            gatehouse_core::Error::StepUpRequired { with_code: false } => Some("password".to_owned()),
+            _ => None,
+        };
         ApiError {
             code: err.code().to_owned(),
             message: err.to_string(),
             field,
             retry_after_seconds: err.retry_after_seconds(),
+            step_up_with,
         }
     }
 }

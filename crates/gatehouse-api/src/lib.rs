@@ -6,12 +6,13 @@
 //! milliseconds since the Unix epoch (UTC); the UI formats them in the user's time zone.
 
 mod error;
+pub mod qr;
 mod requests;
 mod views;
 
 pub use error::ApiError;
 pub use requests::{ActivityCursor, ActivityQuery, NewUserRequest};
 pub use views::{
-    AppState, AttemptView, AuditView, DeviceKindView, DeviceView, ExportResult, Me, OutcomeView, PolicyView, RoleView,
-    SessionView, UserView,
+    AppState, AttemptView, AuditView, BackupCodesView, DeviceKindView, DeviceView, EnrollmentView, ExportResult, Me,
+    OutcomeView, PolicyView, RoleView, SecondFactorView, SessionView, TwoFactorStatusView, UserView,
 };

@@ -28,22 +28,14 @@ pub struct NewUserRequest {
 
 impl std::fmt::Debug for NewUserRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewUserRequest")
-            .field("email", &self.email)
-            .field("role", &self.role)
-            .finish_non_exhaustive()
+        f.debug_struct("NewUserRequest").field("email", &self.email).field("role", &self.role).finish_non_exhaustive()
     }
 }
 
 impl NewUserRequest {
     /// The core's form of this request.
     pub fn into_new_user(self) -> Result<NewUser, ApiError> {
-        Ok(NewUser {
-            role: role(&self.role)?,
-            email: self.email,
-            name: self.name,
-            password: self.password.into(),
-        })
+        Ok(NewUser { role: role(&self.role)?, email: self.email, name: self.name, password: self.password.into() })
     }
 }
 

@@ -60,7 +60,7 @@ impl From<core::DeviceKind> for DeviceKindView {
     }
 }
 
-/// Success or failure of a sign-in attempt.
+/// Outcome of a sign-in attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
@@ -69,6 +69,38 @@ pub enum OutcomeView {
     Success,
     /// Refused.
     Failure,
+    /// Password right; two-factor code not (yet) given.
+    Pending,
+}
+
+impl From<core::Outcome> for OutcomeView {
+    fn from(outcome: core::Outcome) -> Self {
+        match outcome {
+            core::Outcome::Success => OutcomeView::Success,
+            core::Outcome::Failure => OutcomeView::Failure,
+            core::Outcome::Pending => OutcomeView::Pending,
+        }
+    }
+}
+
+/// The second factor a sign-in passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum SecondFactorView {
+    /// A code from an authenticator app.
+    Totp,
+    /// A backup code.
+    BackupCode,
+}
+
+impl From<core::SecondFactorKind> for SecondFactorView {
+    fn from(kind: core::SecondFactorKind) -> Self {
+        match kind {
+            core::SecondFactorKind::Totp => SecondFactorView::Totp,
+            core::SecondFactorKind::BackupCode => SecondFactorView::BackupCode,
+        }
+    }
 }
 
 /// A user account.
@@ -94,6 +126,8 @@ pub struct UserView {
     pub disabled_at: Option<i64>,
     /// Sign-in locked out until (ms), after repeated failures.
     pub locked_until: Option<i64>,
+    /// Two-factor authentication is on.
+    pub two_factor_enabled: bool,
 }
 
 impl From<&core::User> for UserView {
@@ -108,6 +142,7 @@ impl From<&core::User> for UserView {
             must_change_password: user.must_change_password,
             disabled_at: user.disabled_at.map(ms),
             locked_until: user.locked_until.map(ms),
+            two_factor_enabled: user.two_factor_enabled,
         }
     }
 }
@@ -127,11 +162,7 @@ pub struct Me {
 
 impl From<&core::Actor> for Me {
     fn from(actor: &core::Actor) -> Self {
-        Me {
-            user: UserView::from(&actor.user),
-            session_id: actor.session_id.0,
-            device_id: actor.device_id.0,
-        }
+        Me { user: UserView::from(&actor.user), session_id: actor.session_id.0, device_id: actor.device_id.0 }
     }
 }
 
@@ -144,6 +175,16 @@ pub enum AppState {
     SetupRequired,
     /// Show the sign-in screen.
     SignedOut,
+    /// The password was right; a two-factor code is due.
+    SecondFactorRequired {
+        /// Who is signing in.
+        email: String,
+    },
+    /// Signed in, but policy requires two-factor authentication: enrol before anything else.
+    EnrollmentRequired {
+        /// Who.
+        me: Me,
+    },
     /// Signed in.
     SignedIn {
         /// Who.
@@ -181,6 +222,8 @@ pub struct SessionView {
     pub ip: Option<String>,
     /// Approximate location.
     pub location: String,
+    /// The second factor passed at sign-in.
+    pub second_factor: Option<SecondFactorView>,
     /// Signed in (ms).
     pub created_at: i64,
     /// Last active (ms).
@@ -204,6 +247,7 @@ impl From<&core::SessionInfo> for SessionView {
             client_version: s.client_version.clone(),
             ip: s.ip.clone(),
             location: s.location.clone(),
+            second_factor: s.second_factor.map(SecondFactorView::from),
             created_at: ms(s.created_at),
             last_active_at: ms(s.last_active_at),
             expires_at: ms(s.expires_at),
@@ -275,6 +319,8 @@ pub struct AttemptView {
     pub reason: String,
     /// The reason in words.
     pub reason_text: String,
+    /// The second factor used, for two-factor sign-ins.
+    pub second_factor: Option<SecondFactorView>,
     /// Address.
     pub ip: Option<String>,
     /// Approximate location.
@@ -298,12 +344,10 @@ impl From<&core::Attempt> for AttemptView {
             at: ms(a.at),
             email: a.email.clone(),
             user_id: a.user_id.map(|id| id.0),
-            outcome: match a.outcome {
-                core::Outcome::Success => OutcomeView::Success,
-                core::Outcome::Failure => OutcomeView::Failure,
-            },
+            outcome: a.outcome.into(),
             reason: a.reason.as_str().to_owned(),
             reason_text: a.reason.describe().to_owned(),
+            second_factor: a.second_factor.map(SecondFactorView::from),
             ip: a.ip.clone(),
             location: a.location.clone(),
             device_id: a.device_id.map(|id| id.0),
@@ -364,6 +408,10 @@ pub struct PolicyView {
     pub lockout_minutes: u32,
     /// Failures from one address before it is locked out.
     pub ip_lockout_threshold: u32,
+    /// Everyone must use two-factor authentication.
+    pub require_two_factor: bool,
+    /// Minutes a step-up lets sensitive changes through.
+    pub step_up_minutes: u32,
 }
 
 impl From<&core::Policy> for PolicyView {
@@ -375,6 +423,8 @@ impl From<&core::Policy> for PolicyView {
             lockout_threshold: p.lockout_threshold,
             lockout_minutes: p.lockout_minutes,
             ip_lockout_threshold: p.ip_lockout_threshold,
+            require_two_factor: p.require_two_factor,
+            step_up_minutes: p.step_up_minutes,
         }
     }
 }
@@ -388,6 +438,8 @@ impl From<&PolicyView> for core::Policy {
             lockout_threshold: p.lockout_threshold,
             lockout_minutes: p.lockout_minutes,
             ip_lockout_threshold: p.ip_lockout_threshold,
+            require_two_factor: p.require_two_factor,
+            step_up_minutes: p.step_up_minutes,
         }
     }
 }
@@ -401,4 +453,87 @@ pub struct ExportResult {
     pub path: String,
     /// Rows written.
     pub rows: u64,
+}
+
+/// An authenticator secret to enrol, with its QR code. Shown once; never logged.
+#[derive(Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct EnrollmentView {
+    /// The key in base32.
+    pub secret: String,
+    /// The key in groups of four, for typing by hand.
+    pub secret_grouped: String,
+    /// The `otpauth://` URI.
+    pub uri: String,
+    /// The URI as a QR code (SVG markup).
+    pub qr_svg: String,
+}
+
+impl std::fmt::Debug for EnrollmentView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EnrollmentView(…)")
+    }
+}
+
+impl EnrollmentView {
+    /// The view of an enrolment, with its QR code drawn.
+    pub fn new(enrollment: &core::Enrollment) -> Result<Self, crate::ApiError> {
+        Ok(EnrollmentView {
+            secret: enrollment.secret.to_string(),
+            secret_grouped: enrollment.secret_grouped.to_string(),
+            uri: enrollment.uri.to_string(),
+            qr_svg: crate::qr::svg(&enrollment.uri)?,
+        })
+    }
+}
+
+/// A new set of backup codes, shown once.
+#[derive(Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BackupCodesView {
+    /// The codes, like `K7QM3-XD9P0`.
+    pub codes: Vec<String>,
+}
+
+impl std::fmt::Debug for BackupCodesView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BackupCodesView({} codes)", self.codes.len())
+    }
+}
+
+impl From<&core::BackupCodes> for BackupCodesView {
+    fn from(codes: &core::BackupCodes) -> Self {
+        BackupCodesView { codes: codes.0.iter().map(|code| code.to_string()).collect() }
+    }
+}
+
+/// A user's two-factor state.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TwoFactorStatusView {
+    /// An authenticator app is enrolled.
+    pub enabled: bool,
+    /// Since when (ms).
+    pub enabled_at: Option<i64>,
+    /// Unused backup codes.
+    pub backup_codes_left: u32,
+    /// Few codes left: the user should make new ones.
+    pub backup_codes_low: bool,
+    /// Policy requires two-factor authentication (it cannot be turned off).
+    pub required: bool,
+}
+
+impl From<&core::TwoFactorStatus> for TwoFactorStatusView {
+    fn from(s: &core::TwoFactorStatus) -> Self {
+        TwoFactorStatusView {
+            enabled: s.enabled,
+            enabled_at: s.enabled_at.map(ms),
+            backup_codes_left: s.backup_codes_left,
+            backup_codes_low: s.enabled && s.backup_codes_left <= core::BACKUP_CODES_LOW,
+            required: s.required,
+        }
+    }
 }

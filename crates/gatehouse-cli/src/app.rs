@@ -8,7 +8,7 @@ use gatehouse_api::ApiError;
 use gatehouse_core::{
     Caller, ClientInfo, ClientKind, Clock, Gatehouse, OpenOptions, Origin, SessionToken, SystemClock, Timestamp,
 };
-use gatehouse_host::{Keychain, KeychainError, OsKeychain, SessionTokenStore};
+use gatehouse_host::{Keychain, KeychainDataKey, KeychainError, OsKeychain, SessionTokenStore};
 
 use crate::args::Cli;
 use crate::secrets::Secrets;
@@ -22,6 +22,22 @@ pub struct App {
     ip: Option<IpAddr>,
     clock: SystemClock,
 }
+
+/// Runs a sensitive core call; when it asks for a step-up, confirms (a code or the
+/// password, from the prompt or stdin) and runs it once more. The call is written once and
+/// evaluated twice, so it must not move anything.
+macro_rules! stepped_up {
+    ($app:expr, $token:expr, $call:expr) => {
+        match $call.await {
+            Err(err @ gatehouse_core::Error::StepUpRequired { .. }) => {
+                $app.step_up($token, &err).await?;
+                $call.await
+            }
+            other => other,
+        }
+    };
+}
+pub(crate) use stepped_up;
 
 /// An error of the CLI itself (not of the core).
 pub fn cli_error(code: &str, message: impl Into<String>) -> ApiError {
@@ -40,13 +56,15 @@ impl App {
             None => gatehouse_host::default_data_dir()
                 .ok_or_else(|| cli_error("cli.no_data_dir", "No home folder found: pass --data-dir DIR."))?,
         };
+        let keychain = OsKeychain::for_data_dir(&data_dir);
         let options = OpenOptions {
             geoip: cli.geoip.clone(),
+            data_key: Some(std::sync::Arc::new(KeychainDataKey::new(keychain.clone()))),
             ..Default::default()
         };
         let gate = Gatehouse::open(&data_dir, options).await?;
         Ok(App {
-            keychain: OsKeychain::for_data_dir(&data_dir),
+            keychain,
             gate,
             data_dir,
             secrets: Secrets::from_stdin(),
@@ -73,11 +91,7 @@ impl App {
 
     /// A caller for `token`, now.
     pub fn caller<'a>(&self, token: &'a SessionToken) -> Caller<'a> {
-        Caller {
-            token,
-            now: self.now(),
-            ip: self.ip,
-        }
+        Caller { token, now: self.now(), ip: self.ip }
     }
 
     /// Where a sign-in from this CLI comes from.
@@ -92,6 +106,18 @@ impl App {
                 version: env!("CARGO_PKG_VERSION").to_owned(),
             },
         })
+    }
+
+    /// Confirms it's the user after Gatehouse asked for a step-up: a code when two-factor
+    /// authentication is on, the password otherwise.
+    pub async fn step_up(&mut self, token: &SessionToken, asked: &gatehouse_core::Error) -> Result<(), ApiError> {
+        let prompt = match asked {
+            gatehouse_core::Error::StepUpRequired { with_code: true } => "Authentication code (or a backup code)",
+            _ => "Password",
+        };
+        let answer = self.secrets.read(prompt)?;
+        self.gate.step_up(self.caller(token), &answer).await?;
+        Ok(())
     }
 
     /// Keeps a new session's token in the keychain.

@@ -74,6 +74,29 @@ pub enum Command {
     /// The audit log (admins)
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Two-factor authentication: enrol an authenticator app, backup codes, turn off
+    #[command(subcommand, name = "2fa")]
+    TwoFactor(TwoFactorCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TwoFactorCommand {
+    /// Turn on two-factor authentication: shows a QR code and the key, asks for a code,
+    /// then prints your backup codes
+    Enroll,
+    /// Show whether two-factor authentication is on and how many backup codes are left
+    Status {
+        /// Another user's state (admins)
+        #[arg(long, value_name = "EMAIL")]
+        user: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a new set of backup codes (the old ones stop working)
+    BackupCodes,
+    /// Turn two-factor authentication off; asks for your password and a current code
+    Disable,
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,6 +135,12 @@ pub enum UserCommand {
     },
     /// Lift a sign-in lockout after repeated failures
     Unlock {
+        /// Email
+        email: String,
+    },
+    /// Reset a user's two-factor authentication (they lost their device): they enrol again
+    #[command(name = "reset-2fa")]
+    Reset2fa {
         /// Email
         email: String,
     },

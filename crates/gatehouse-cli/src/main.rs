@@ -15,11 +15,7 @@ use crate::args::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => return fail(&format!("could not start: {err}"), None),
     };
@@ -44,6 +40,7 @@ async fn run(cli: Cli) -> Result<(), gatehouse_api::ApiError> {
         Command::Policy(command) => commands::admin::policy(&app, command).await,
         Command::Geoip(command) => commands::admin::geoip(&mut app, command).await,
         Command::Audit(command) => commands::admin::audit(&app, command).await,
+        Command::TwoFactor(command) => commands::two_factor::run(&mut app, command).await,
     }
 }
 
@@ -53,6 +50,7 @@ fn hint(code: &str) -> Option<&'static str> {
         "session.signed_out" | "session.expired" | "cli.not_signed_in" => Some("Sign in with: gatehouse signin EMAIL"),
         "setup.required" => Some("Create the first administrator with: gatehouse init --email EMAIL"),
         "session.locked" => Some("Unlock it in the desktop app, or sign in again with: gatehouse signin EMAIL"),
+        "2fa.enrollment_required" => Some("Set it up with: gatehouse 2fa enroll"),
         _ => None,
     }
 }

@@ -32,10 +32,7 @@ pub fn table(header: &[&str], rows: Vec<Vec<String>>, empty: &str) {
 /// `2026-11-22 13:05` in the local time zone.
 pub fn local_time(millis: i64) -> String {
     match jiff::Timestamp::from_millisecond(millis) {
-        Ok(t) => t
-            .to_zoned(jiff::tz::TimeZone::system())
-            .strftime("%Y-%m-%d %H:%M")
-            .to_string(),
+        Ok(t) => t.to_zoned(jiff::tz::TimeZone::system()).strftime("%Y-%m-%d %H:%M").to_string(),
         Err(_) => millis.to_string(),
     }
 }
@@ -53,16 +50,11 @@ pub fn parse_time(flag: &str, text: &str) -> Result<Timestamp, ApiError> {
     } else {
         None
     };
-    instant
-        .map(|t| Timestamp::from_millis(t.as_millisecond()))
-        .ok_or_else(|| {
-            let mut err = cli_error(
-                "invalid_input",
-                format!("{flag}: use a date like 2026-11-01 or 2026-11-01T09:00."),
-            );
-            err.field = Some(flag.to_owned());
-            err
-        })
+    instant.map(|t| Timestamp::from_millis(t.as_millisecond())).ok_or_else(|| {
+        let mut err = cli_error("invalid_input", format!("{flag}: use a date like 2026-11-01 or 2026-11-01T09:00."));
+        err.field = Some(flag.to_owned());
+        err
+    })
 }
 
 /// `yes` / empty for a table cell.

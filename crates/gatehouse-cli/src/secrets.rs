@@ -16,9 +16,7 @@ pub struct Secrets {
 impl Secrets {
     /// Prompts when stdin is a terminal; reads lines otherwise.
     pub fn from_stdin() -> Self {
-        Secrets {
-            interactive: std::io::stdin().is_terminal(),
-        }
+        Secrets { interactive: std::io::stdin().is_terminal() }
     }
 
     /// Asks for one secret.
@@ -49,10 +47,7 @@ impl Secrets {
         if self.interactive {
             let again = self.read("Repeat it")?;
             if *again != *first {
-                return Err(cli_error(
-                    "cli.input",
-                    "The passwords do not match; nothing was changed.",
-                ));
+                return Err(cli_error("cli.input", "The passwords do not match; nothing was changed."));
             }
         }
         Ok(first)

@@ -16,22 +16,14 @@ struct Gatehouse {
 
 impl Gatehouse {
     fn new() -> Self {
-        Gatehouse {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Gatehouse { dir: tempfile::tempdir().unwrap() }
     }
 
     /// A fresh data folder with the first admin created (and the CLI signed in as them).
     fn with_admin() -> Self {
         let gh = Self::new();
-        let out = gh.ok(
-            &["init", "--email", ADMIN, "--name", "Ada Admin"],
-            &format!("{ADMIN_PASSWORD}\n"),
-        );
-        assert!(
-            out.contains("Created the administrator ada@example.com and signed in."),
-            "{out}"
-        );
+        let out = gh.ok(&["init", "--email", ADMIN, "--name", "Ada Admin"], &format!("{ADMIN_PASSWORD}\n"));
+        assert!(out.contains("Created the administrator ada@example.com and signed in."), "{out}");
         gh
     }
 
@@ -64,11 +56,7 @@ impl Gatehouse {
     /// Runs a command that must succeed; returns its standard output.
     fn ok(&self, args: &[&str], stdin: &str) -> String {
         let out = self.run(args, stdin);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     }
 
@@ -82,21 +70,13 @@ impl Gatehouse {
     }
 
     fn add_bob(&self) {
-        let out = self.ok(
-            &["user", "add", "bob@example.com", "--role", "member"],
-            &format!("{BOB_PASSWORD}\n"),
-        );
+        let out = self.ok(&["user", "add", "bob@example.com", "--role", "member"], &format!("{BOB_PASSWORD}\n"));
         assert!(out.contains("Created bob@example.com (member)"), "{out}");
     }
 }
 
 fn fail_of(out: Output, args: &[&str]) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{args:?} should fail: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_eq!(out.status.code(), Some(1), "{args:?} should fail: {}", String::from_utf8_lossy(&out.stdout));
     assert!(out.stdout.is_empty(), "errors go to stderr only");
     String::from_utf8(out.stderr).unwrap()
 }
@@ -105,13 +85,8 @@ fn fail_of(out: Output, args: &[&str]) -> String {
 fn help_shows_every_command_group() {
     let gh = Gatehouse::new();
     let help = gh.ok(&["--help"], "");
-    for command in [
-        "init", "signin", "signout", "user", "sessions", "devices", "activity", "password", "policy",
-    ] {
-        assert!(
-            help.contains(&format!("  {command}")),
-            "{command} missing from --help:\n{help}"
-        );
+    for command in ["init", "signin", "signout", "user", "sessions", "devices", "activity", "password", "policy"] {
+        assert!(help.contains(&format!("  {command}")), "{command} missing from --help:\n{help}");
     }
     assert!(help.contains("GATEHOUSE_DATA_DIR"));
     let user_help = gh.ok(&["user", "--help"], "");
@@ -135,25 +110,15 @@ fn sessions_can_be_listed_and_ended_and_an_ended_token_stops_working() {
     let gh = Gatehouse::with_admin();
     let printed = gh.ok(&["signin", ADMIN, "--print-token"], &format!("{ADMIN_PASSWORD}\n"));
     let second_token = printed.trim().to_owned();
-    assert!(
-        second_token.starts_with("ghs_") && second_token.len() == 47,
-        "{printed}"
-    );
+    assert!(second_token.starts_with("ghs_") && second_token.len() == 47, "{printed}");
 
     let sessions = gh.json(&["sessions", "list", "--json"]);
     let sessions = sessions.as_array().unwrap();
     assert_eq!(sessions.len(), 2);
     assert_eq!(sessions.iter().filter(|s| s["isCurrent"] == true).count(), 1);
-    assert!(
-        sessions
-            .iter()
-            .all(|s| s["clientName"] == "gatehouse CLI" && s["deviceKind"] == "terminal")
-    );
+    assert!(sessions.iter().all(|s| s["clientName"] == "gatehouse CLI" && s["deviceKind"] == "terminal"));
     let table = gh.ok(&["sessions", "list"], "");
-    assert!(
-        table.contains("LAST ACTIVE") && table.contains("this session"),
-        "{table}"
-    );
+    assert!(table.contains("LAST ACTIVE") && table.contains("this session"), "{table}");
 
     // The keychain now holds the second session's token; end the first one with it.
     let first_id = sessions.iter().find(|s| s["isCurrent"] == false).unwrap()["id"].to_string();
@@ -168,10 +133,7 @@ fn sessions_can_be_listed_and_ended_and_an_ended_token_stops_working() {
     // Ending our own session: the token in the keychain stops working at once.
     gh.ok(&["sessions", "end", &current_id], "");
     let err = gh.fail(&["sessions", "list"], "");
-    assert!(
-        err.contains("You are signed out") && err.contains("gatehouse signin"),
-        "{err}"
-    );
+    assert!(err.contains("You are signed out") && err.contains("gatehouse signin"), "{err}");
 }
 
 #[test]
@@ -180,14 +142,8 @@ fn end_others_keeps_only_this_session() {
     let token = gh.ok(&["signin", ADMIN, "--print-token"], &format!("{ADMIN_PASSWORD}\n"));
     let other = token.trim().to_owned();
     gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
-    assert!(
-        gh.ok(&["sessions", "end-others"], "")
-            .contains("Ended 2 other session(s).")
-    );
-    let err = fail_of(
-        gh.run_with(&["whoami"], "", &[("GATEHOUSE_TOKEN", &other)]),
-        &["whoami"],
-    );
+    assert!(gh.ok(&["sessions", "end-others"], "").contains("Ended 2 other session(s)."));
+    let err = fail_of(gh.run_with(&["whoami"], "", &[("GATEHOUSE_TOKEN", &other)]), &["whoami"]);
     assert!(err.contains("You are signed out"), "{err}");
 }
 
@@ -200,21 +156,14 @@ fn wrong_password_and_unknown_email_fail_the_same_way_and_are_recorded() {
     assert!(wrong.contains("The email or password is incorrect."), "{wrong}");
 
     let failures = gh.json(&["activity", "list", "--failures", "--json"]);
-    let reasons: Vec<_> = failures
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["reason"].as_str().unwrap().to_owned())
-        .collect();
+    let reasons: Vec<_> =
+        failures.as_array().unwrap().iter().map(|a| a["reason"].as_str().unwrap().to_owned()).collect();
     assert_eq!(reasons, vec!["wrong_password"]);
     let everyone = gh.json(&["activity", "list", "--all", "--failures", "--json"]);
     assert_eq!(everyone.as_array().unwrap().len(), 2);
     assert_eq!(everyone[0]["email"], "nobody@example.com");
     let table = gh.ok(&["activity", "list"], "");
-    assert!(
-        table.contains("Wrong password") && table.contains("Signed in"),
-        "{table}"
-    );
+    assert!(table.contains("Wrong password") && table.contains("Signed in"), "{table}");
 }
 
 #[test]
@@ -225,11 +174,8 @@ fn admins_manage_users_from_the_terminal() {
     assert_eq!(users.as_array().unwrap().len(), 2);
     assert_eq!(users[1]["email"], "bob@example.com");
     assert!(
-        gh.fail(
-            &["user", "add", "BOB@example.com", "--role", "member"],
-            &format!("{BOB_PASSWORD}\n")
-        )
-        .contains("already exists")
+        gh.fail(&["user", "add", "BOB@example.com", "--role", "member"], &format!("{BOB_PASSWORD}\n"))
+            .contains("already exists")
     );
 
     gh.ok(&["user", "disable", "bob@example.com"], "");
@@ -241,10 +187,7 @@ fn admins_manage_users_from_the_terminal() {
     gh.ok(&["user", "enable", "bob@example.com"], "");
 
     // A reset sets a new password that works, and asks Bob to choose his own.
-    gh.ok(
-        &["user", "reset-password", "bob@example.com"],
-        "temporary-orange-kettle-5\n",
-    );
+    gh.ok(&["user", "reset-password", "bob@example.com"], "temporary-orange-kettle-5\n");
     let users = gh.json(&["user", "list", "--json"]);
     assert_eq!(users[1]["mustChangePassword"], true);
 }
@@ -283,10 +226,7 @@ fn devices_are_listed_renamed_and_the_current_one_is_protected() {
     assert!(err.contains("Sign out instead"), "{err}");
     let err = gh.fail(&["devices", "rename", &id, ""], "");
     assert!(err.contains("Device name"), "{err}");
-    assert!(
-        gh.fail(&["devices", "remove", "999"], "")
-            .contains("Device was not found.")
-    );
+    assert!(gh.fail(&["devices", "remove", "999"], "").contains("Device was not found."));
     assert_eq!(gh.json(&["devices", "list", "--json"])[0]["name"], "Build server");
 }
 
@@ -301,24 +241,13 @@ fn activity_is_exported_as_csv_and_dates_filter_it() {
     let lines: Vec<_> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "time_utc,email,outcome,reason,ip_address,location,device,device_type,os,client"
+        "time_utc,email,outcome,reason,second_factor,ip_address,location,device,device_type,os,client"
     );
-    assert!(
-        lines[1].contains(",failure,Wrong password,") && lines[2].contains(",success,Signed in,"),
-        "{csv}"
-    );
+    assert!(lines[1].contains(",failure,Wrong password,") && lines[2].contains(",success,Signed in,"), "{csv}");
 
     let future = gh.json(&["activity", "list", "--since", "2999-01-01", "--json"]);
     assert_eq!(future.as_array().unwrap().len(), 0);
-    let past = gh.json(&[
-        "activity",
-        "list",
-        "--since",
-        "2000-01-01T00:00",
-        "--until",
-        "2999-01-01",
-        "--json",
-    ]);
+    let past = gh.json(&["activity", "list", "--since", "2000-01-01T00:00", "--until", "2999-01-01", "--json"]);
     assert_eq!(past.as_array().unwrap().len(), 2);
     let err = gh.fail(&["activity", "list", "--since", "last tuesday"], "");
     assert!(err.contains("--since: use a date like 2026-11-01"), "{err}");
@@ -329,10 +258,7 @@ fn changing_the_password_reads_both_from_stdin() {
     let gh = Gatehouse::with_admin();
     let err = gh.fail(&["password", "change"], "wrong-password-123\nnew-granite-window-88\n");
     assert!(err.contains("The password is incorrect."), "{err}");
-    gh.ok(
-        &["password", "change"],
-        &format!("{ADMIN_PASSWORD}\nnew-granite-window-88\n"),
-    );
+    gh.ok(&["password", "change"], &format!("{ADMIN_PASSWORD}\nnew-granite-window-88\n"));
     gh.fail(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
     gh.ok(&["signin", ADMIN], "new-granite-window-88\n");
 }
@@ -347,31 +273,16 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
     let err = gh.fail(&["init", "--email", ADMIN], "password\n");
     assert!(err.contains("too easy to guess"), "{err}");
     let long = format!("{}\n", "Ab1!".repeat(40));
-    assert!(
-        gh.fail(&["init", "--email", ADMIN], &long)
-            .contains("at most 128 characters")
-    );
+    assert!(gh.fail(&["init", "--email", ADMIN], &long).contains("at most 128 characters"));
     let err = gh.fail(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
-    assert!(
-        err.contains("not set up yet") && err.contains("gatehouse init"),
-        "{err}"
-    );
+    assert!(err.contains("not set up yet") && err.contains("gatehouse init"), "{err}");
 
     let gh = Gatehouse::with_admin();
-    assert!(
-        gh.fail(&["sessions", "end", "abc"], "")
-            .contains("Session id: \"abc\" is not a number")
-    );
-    assert!(
-        gh.fail(&["sessions", "end", "999"], "")
-            .contains("Session was not found.")
-    );
+    assert!(gh.fail(&["sessions", "end", "abc"], "").contains("Session id: \"abc\" is not a number"));
+    assert!(gh.fail(&["sessions", "end", "999"], "").contains("Session was not found."));
     let err = gh.fail(&["user", "add", "x@example.com", "--role", "member"], "short\n");
     assert!(err.contains("at least 8 characters"), "{err}");
-    let err = fail_of(
-        gh.run_with(&["whoami"], "", &[("GATEHOUSE_TOKEN", "garbage")]),
-        &["whoami"],
-    );
+    let err = fail_of(gh.run_with(&["whoami"], "", &[("GATEHOUSE_TOKEN", "garbage")]), &["whoami"]);
     assert!(err.contains("is not a Gatehouse session token"), "{err}");
     let usage = gh.run(&["user", "add", "x@example.com", "--role", "owner"], "");
     assert_eq!(usage.status.code(), Some(2), "clap usage errors exit 2");
@@ -383,10 +294,7 @@ fn not_being_signed_in_says_how_to_sign_in() {
     let gh = Gatehouse::with_admin();
     gh.ok(&["signout"], "");
     let err = gh.fail(&["sessions", "list"], "");
-    assert!(
-        err.contains("You are not signed in.") && err.contains("gatehouse signin EMAIL"),
-        "{err}"
-    );
+    assert!(err.contains("You are not signed in.") && err.contains("gatehouse signin EMAIL"), "{err}");
 }
 
 #[test]
@@ -399,4 +307,114 @@ fn without_a_keychain_the_error_is_clear() {
     // Nothing was created: the keychain is checked before the account is.
     let out = gh.run(&["init", "--email", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The code oathtool (not our code) computes for `secret`, `offset_steps` time steps from now.
+fn oathtool(secret: &str, offset_steps: i64) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let out = Command::new("oathtool")
+        .args(["--totp", "-b", secret, "-N", &format!("@{}", now + offset_steps * 30)])
+        .output()
+        .expect("oathtool is installed by scripts/setup");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Runs `2fa enroll` like a person: reads the key it prints, answers with a code.
+/// Returns the base32 key and the backup codes.
+fn enroll(gh: &Gatehouse) -> (String, Vec<String>) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .arg("--data-dir")
+        .arg(gh.dir.path())
+        .args(["2fa", "enroll"])
+        .env_remove("GATEHOUSE_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    let secret = loop {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "enroll ended early: {printed}");
+        printed.push_str(&line);
+        if let Some(key) = line.strip_prefix("Or type this key: ") {
+            break key.trim().replace(' ', "");
+        }
+    };
+    assert!(printed.contains('█') || printed.contains('▀'), "a QR code is drawn:\n{printed}");
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{}", oathtool(&secret, 0)).unwrap();
+    drop(stdin);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{rest}");
+    let uri_line = rest.lines().find(|l| l.starts_with("URI: ")).unwrap();
+    assert_eq!(
+        uri_line,
+        format!(
+            "URI: otpauth://totp/Gatehouse:{ADMIN}?secret={secret}&issuer=Gatehouse&algorithm=SHA1&digits=6&period=30"
+        )
+    );
+    assert!(rest.contains("Two-factor authentication is on."), "{rest}");
+    let codes: Vec<String> =
+        rest.lines().map(str::trim).filter(|l| l.len() == 11 && l.as_bytes()[5] == b'-').map(str::to_owned).collect();
+    assert_eq!(codes.len(), 10, "{rest}");
+    (secret, codes)
+}
+
+#[test]
+fn two_factor_enrolment_sign_in_backup_codes_and_disable_from_the_terminal() {
+    let gh = Gatehouse::with_admin();
+    let (secret, codes) = enroll(&gh);
+    let status = gh.json(&["2fa", "status", "--json"]);
+    assert_eq!((status["enabled"].as_bool(), status["backupCodesLeft"].as_u64()), (Some(true), Some(10)));
+
+    // Sign-in now asks for a code after the password (next line of stdin).
+    let err = gh.fail(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n000000\n"));
+    assert!(err.contains("That code is not valid"), "{err}");
+    let err = gh.fail(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(err.contains("authentication code"), "{err}");
+    gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n{}\n", oathtool(&secret, 1)));
+    let sessions = gh.json(&["sessions", "list", "--json"]);
+    let current = sessions.as_array().unwrap().iter().find(|s| s["isCurrent"] == true).unwrap();
+    assert_eq!(current["secondFactor"], "totp");
+
+    // A backup code signs in once.
+    gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n{}\n", codes[0]));
+    gh.fail(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n{}\n", codes[0]));
+    assert_eq!(gh.json(&["2fa", "status", "--json"])["backupCodesLeft"], 9);
+
+    // New backup codes need a step-up: the CLI asks for a code (here a backup code).
+    let out = gh.ok(&["2fa", "backup-codes"], &format!("{}\n", codes[1]));
+    assert!(out.contains("New backup codes"), "{out}");
+    assert_eq!(gh.json(&["2fa", "status", "--json"])["backupCodesLeft"], 10);
+    let fresh: Vec<&str> = out.lines().map(str::trim).filter(|l| l.len() == 11 && l.as_bytes()[5] == b'-').collect();
+
+    // Turning it off takes the password and a code.
+    let err = gh.fail(&["2fa", "disable"], &format!("wrong-password-1\n{}\n", fresh[0]));
+    assert!(err.contains("The password is incorrect."), "{err}");
+    gh.ok(&["2fa", "disable"], &format!("{ADMIN_PASSWORD}\n{}\n", fresh[0]));
+    assert_eq!(gh.json(&["2fa", "status", "--json"])["enabled"], false);
+    gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
+}
+
+#[test]
+fn an_admin_resets_a_users_two_factor_from_the_terminal() {
+    let gh = Gatehouse::with_admin();
+    gh.add_bob();
+    let bob = gh.ok(&["signin", "bob@example.com", "--print-token"], &format!("{BOB_PASSWORD}\n")).trim().to_owned();
+    let refused = fail_of(gh.run_with(&["user", "reset-2fa", ADMIN], "", &[("GATEHOUSE_TOKEN", &bob)]), &["reset-2fa"]);
+    assert!(refused.contains("You do not have permission"), "{refused}");
+    gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
+    // Without 2FA of their own, the admin confirms the reset with their password.
+    let out = gh.ok(&["user", "reset-2fa", "bob@example.com"], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(out.contains("Reset the two-factor authentication of bob@example.com"), "{out}");
+    // Bob's sessions ended with the reset.
+    let ended = fail_of(gh.run_with(&["whoami"], "", &[("GATEHOUSE_TOKEN", &bob)]), &["whoami"]);
+    assert!(ended.contains("You are signed out"), "{ended}");
+    let audit = gh.json(&["audit", "list", "--json"]);
+    assert_eq!(audit[0]["action"], "2fa.reset");
 }

@@ -41,11 +41,7 @@ fn origin() -> Origin {
             os: "Debian".to_owned(),
             os_version: "12".to_owned(),
         },
-        client: ClientInfo {
-            kind: ClientKind::Cli,
-            name: "bench".to_owned(),
-            version: "1".to_owned(),
-        },
+        client: ClientInfo { kind: ClientKind::Cli, name: "bench".to_owned(), version: "1".to_owned() },
     }
 }
 
@@ -54,11 +50,7 @@ fn setup() -> Bench {
 }
 
 fn setup_with(options: OpenOptions) -> Bench {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let gate = rt.block_on(Gatehouse::open(dir.path(), options)).unwrap();
     let admin = NewUser {
@@ -67,17 +59,8 @@ fn setup_with(options: OpenOptions) -> Bench {
         role: Role::Admin,
         password: PASSWORD.to_owned().into(),
     };
-    let token = rt
-        .block_on(gate.create_first_admin(admin, &origin(), START))
-        .unwrap()
-        .token;
-    Bench {
-        _dir: dir,
-        gate,
-        clock: ManualClock::new(START),
-        token,
-        rt,
-    }
+    let token = rt.block_on(gate.create_first_admin(admin, &origin(), START)).unwrap().token;
+    Bench { _dir: dir, gate, clock: ManualClock::new(START), token, rt }
 }
 
 fn bench_sign_in(c: &mut Criterion) {
@@ -90,17 +73,13 @@ fn bench_sign_in(c: &mut Criterion) {
         bench.iter(|| assert!(hasher.verify_now(PASSWORD, &stored).matches));
     });
     group.bench_function("full_path", |bench| {
-        bench.iter(|| {
-            b.rt.block_on(b.gate.sign_in(EMAIL, PASSWORD, &origin(), b.clock.now()))
-                .unwrap()
-        });
+        bench.iter(|| b.rt.block_on(b.gate.sign_in(EMAIL, PASSWORD, &origin(), b.clock.now())).unwrap());
     });
     // Failures: move the clock an hour each time so throttling never kicks in.
     group.bench_function("wrong_password", |bench| {
         bench.iter(|| {
             b.clock.advance(Duration::from_secs(3600));
-            let result =
-                b.rt.block_on(b.gate.sign_in(EMAIL, "wrong-password-1", &origin(), b.clock.now()));
+            let result = b.rt.block_on(b.gate.sign_in(EMAIL, "wrong-password-1", &origin(), b.clock.now()));
             assert_eq!(result.unwrap_err().code(), "auth.invalid_credentials");
         });
     });
@@ -108,10 +87,7 @@ fn bench_sign_in(c: &mut Criterion) {
         bench.iter(|| {
             b.clock.advance(Duration::from_secs(3600));
             let result =
-                b.rt.block_on(
-                    b.gate
-                        .sign_in("ghost@example.com", "wrong-password-1", &origin(), b.clock.now()),
-                );
+                b.rt.block_on(b.gate.sign_in("ghost@example.com", "wrong-password-1", &origin(), b.clock.now()));
             assert_eq!(result.unwrap_err().code(), "auth.invalid_credentials");
         });
     });
@@ -119,17 +95,9 @@ fn bench_sign_in(c: &mut Criterion) {
 
     // The same path with argon2 at its cheapest (8 KiB, 1 pass): what remains is the
     // path's own cost (storage, session, activity), which the ratio above is made of.
-    let cheap = setup_with(OpenOptions {
-        hasher: Some(PasswordHasher::new(8, 1, 1).unwrap()),
-        ..Default::default()
-    });
+    let cheap = setup_with(OpenOptions { hasher: Some(PasswordHasher::new(8, 1, 1).unwrap()), ..Default::default() });
     c.bench_function("sign_in/full_path_without_argon2_cost", |bench| {
-        bench.iter(|| {
-            cheap
-                .rt
-                .block_on(cheap.gate.sign_in(EMAIL, PASSWORD, &origin(), cheap.clock.now()))
-                .unwrap()
-        });
+        bench.iter(|| cheap.rt.block_on(cheap.gate.sign_in(EMAIL, PASSWORD, &origin(), cheap.clock.now())).unwrap());
     });
 }
 
@@ -160,11 +128,7 @@ fn fill_activity(b: &Bench, n: i64) {
 }
 
 fn caller<'a>(b: &'a Bench) -> Caller<'a> {
-    Caller {
-        token: &b.token,
-        now: b.clock.now(),
-        ip: None,
-    }
+    Caller { token: &b.token, now: b.clock.now(), ip: None }
 }
 
 fn bench_activity(c: &mut Criterion) {
@@ -173,12 +137,7 @@ fn bench_activity(c: &mut Criterion) {
     let mut group = c.benchmark_group("activity_newest_50_of_1m");
     for (name, filter) in filters() {
         group.bench_function(name, |bench| {
-            bench.iter(|| {
-                assert_eq!(
-                    b.rt.block_on(b.gate.list_activity(caller(&b), &filter)).unwrap().len(),
-                    50
-                )
-            });
+            bench.iter(|| assert_eq!(b.rt.block_on(b.gate.list_activity(caller(&b), &filter)).unwrap().len(), 50));
         });
     }
     group.finish();
@@ -193,21 +152,11 @@ fn bench_activity(c: &mut Criterion) {
 
 fn filters() -> [(&'static str, ActivityFilter); 3] {
     [
-        (
-            "everyone",
-            ActivityFilter {
-                scope: ActivityScope::Everyone,
-                ..Default::default()
-            },
-        ),
+        ("everyone", ActivityFilter { scope: ActivityScope::Everyone, ..Default::default() }),
         ("own", ActivityFilter::default()),
         (
             "everyone_failures",
-            ActivityFilter {
-                scope: ActivityScope::Everyone,
-                failures_only: true,
-                ..Default::default()
-            },
+            ActivityFilter { scope: ActivityScope::Everyone, failures_only: true, ..Default::default() },
         ),
     ]
 }
@@ -229,9 +178,7 @@ fn bench_session_validation(c: &mut Criterion) {
 fn add_sessions(b: &Bench, n: i64) {
     let path = b._dir.path().join("gatehouse.db");
     b.rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
         sqlx::query(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
              INSERT INTO sessions (user_id, device_id, token_hash, client_kind, client_name, client_version, location,
@@ -271,12 +218,7 @@ fn percentiles(label: &str, samples: usize, mut work: impl FnMut()) {
         .collect();
     times.sort();
     let at = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
-    println!(
-        "{label}: p50 {:?}, p99 {:?}, max {:?} ({samples} samples)",
-        at(0.50),
-        at(0.99),
-        at(1.0)
-    );
+    println!("{label}: p50 {:?}, p99 {:?}, max {:?} ({samples} samples)", at(0.50), at(0.99), at(1.0));
 }
 
 criterion_group!(benches, bench_sign_in, bench_activity, bench_session_validation);

@@ -32,16 +32,10 @@ impl Email {
             return Err(Error::invalid("Email", "enter an email address."));
         }
         if trimmed.chars().count() > EMAIL_MAX_CHARS {
-            return Err(Error::invalid(
-                "Email",
-                format!("must be at most {EMAIL_MAX_CHARS} characters."),
-            ));
+            return Err(Error::invalid("Email", format!("must be at most {EMAIL_MAX_CHARS} characters.")));
         }
         if !email_address::EmailAddress::is_valid(trimmed) || !trimmed.contains('@') {
-            return Err(Error::invalid(
-                "Email",
-                "enter a valid email address, like name@example.com.",
-            ));
+            return Err(Error::invalid("Email", "enter a valid email address, like name@example.com."));
         }
         Ok(Email(trimmed.to_lowercase()))
     }
@@ -111,6 +105,8 @@ pub struct User {
     pub disabled_at: Option<Timestamp>,
     /// When sign-in for this email is blocked until, after repeated failures.
     pub locked_until: Option<Timestamp>,
+    /// Two-factor authentication (an authenticator app) is on.
+    pub two_factor_enabled: bool,
 }
 
 impl User {
@@ -149,11 +145,7 @@ impl NewUser {
         };
         check_label("Name", &name, NAME_MAX_CHARS)?;
         check_new_password(&self.password, &[email.as_str(), &name])?;
-        Ok(CheckedUser {
-            email,
-            name,
-            role: self.role,
-        })
+        Ok(CheckedUser { email, name, role: self.role })
     }
 }
 
@@ -161,7 +153,8 @@ impl NewUser {
 /// queries that use it stay `&'static str` (sqlx 0.9 refuses runtime-built SQL by default).
 macro_rules! user_columns {
     () => {
-        "u.id, u.email, u.name, u.role, u.created_at, u.password_changed_at, u.must_change_password, u.disabled_at"
+        "u.id, u.email, u.name, u.role, u.created_at, u.password_changed_at, u.must_change_password, u.disabled_at, \
+         EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id) AS two_factor_enabled"
     };
 }
 pub(crate) use user_columns;
@@ -177,24 +170,20 @@ pub(crate) fn user_from_row(row: &SqliteRow) -> Result<User> {
         must_change_password: row.try_get("must_change_password")?,
         disabled_at: row.try_get("disabled_at")?,
         locked_until: None,
+        two_factor_enabled: row.try_get("two_factor_enabled")?,
     })
 }
 
 impl Gatehouse {
     /// True once the first administrator exists.
     pub async fn is_set_up(&self) -> Result<bool> {
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
-            .fetch_one(&self.db)
-            .await?;
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)").fetch_one(&self.db).await?;
         Ok(exists)
     }
 
     /// Creates the first administrator and signs them in. Refused once any user exists.
     pub async fn create_first_admin(&self, new: NewUser, origin: &Origin, now: Timestamp) -> Result<SignedIn> {
-        let new = NewUser {
-            role: Role::Admin,
-            ..new
-        };
+        let new = NewUser { role: Role::Admin, ..new };
         let checked = new.check()?;
         if self.is_set_up().await? {
             return Err(Error::AlreadySetUp);
@@ -217,7 +206,11 @@ impl Gatehouse {
         let id = id.ok_or(Error::AlreadySetUp)?;
         audit::record_system(&mut tx, now, "user.created", id, "first administrator created").await?;
         tx.commit().await?;
-        self.sign_in(checked.email.as_str(), &new.password, origin, now).await
+        // A brand-new account has no second factor: the outcome is always a session.
+        self.sign_in(checked.email.as_str(), &new.password, origin, now)
+            .await?
+            .signed_in()
+            .ok_or_else(|| Error::Internal("the first administrator could not be signed in".to_owned()))
     }
 
     /// Creates a user (admins only).
@@ -290,9 +283,7 @@ impl Gatehouse {
         let actor = self.authenticate(caller).await?;
         actor.require_admin()?;
         if disabled && user == actor.user.id {
-            return Err(Error::WouldLockOut {
-                reason: "You cannot disable your own account.",
-            });
+            return Err(Error::WouldLockOut { reason: "You cannot disable your own account." });
         }
         let target = self.user(user).await?;
         let mut tx = self.write_tx().await?;
@@ -305,10 +296,7 @@ impl Gatehouse {
         let (action, detail) = if disabled {
             let ended =
                 sessions::end_matching(&mut tx, Sessions::OfUser(user), actor.now, EndReason::UserDisabled).await?;
-            (
-                "user.disabled",
-                format!("disabled {}, {ended} session(s) ended", target.email),
-            )
+            ("user.disabled", format!("disabled {}, {ended} session(s) ended", target.email))
         } else {
             ("user.enabled", format!("enabled {}", target.email))
         };
@@ -371,9 +359,7 @@ impl Gatehouse {
         let actor = self.authenticate(caller).await?;
         self.confirm_password(&actor, current).await?;
         if current == new {
-            return Err(Error::WeakPassword {
-                reason: "Choose a password different from the current one.".to_owned(),
-            });
+            return Err(Error::WeakPassword { reason: "Choose a password different from the current one.".to_owned() });
         }
         check_new_password(new, &[&actor.user.email, &actor.user.name])?;
         let hash = self.hasher.hash(new).await?;

@@ -15,14 +15,17 @@ use crate::gatehouse::Gatehouse;
 use crate::geo::Location;
 use crate::ids::{ActivityId, DeviceId, SessionId, UserId};
 use crate::sessions::Actor;
+use crate::two_factor::SecondFactorKind;
 
-/// Success or failure.
+/// Success, failure, or waiting for the second factor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// Signed in.
     Success,
     /// Refused.
     Failure,
+    /// The password was right; the two-factor code has not been given (yet).
+    Pending,
 }
 
 impl Outcome {
@@ -31,6 +34,7 @@ impl Outcome {
         match self {
             Outcome::Success => "success",
             Outcome::Failure => "failure",
+            Outcome::Pending => "pending",
         }
     }
 }
@@ -52,10 +56,18 @@ pub enum AttemptReason {
     LockedOut,
     /// Wrong password while unlocking the app or confirming a change.
     ConfirmationFailed,
+    /// Password right; waiting for the two-factor code.
+    SecondFactorRequired,
+    /// A wrong, expired or reused authenticator code.
+    WrongCode,
+    /// A wrong or already used backup code.
+    WrongBackupCode,
+    /// The code came after the sign-in expired (or after too many wrong codes).
+    ChallengeExpired,
 }
 
 impl AttemptReason {
-    const ALL: [AttemptReason; 7] = [
+    const ALL: [AttemptReason; 11] = [
         AttemptReason::SignedIn,
         AttemptReason::WrongPassword,
         AttemptReason::UnknownAccount,
@@ -63,6 +75,10 @@ impl AttemptReason {
         AttemptReason::Throttled,
         AttemptReason::LockedOut,
         AttemptReason::ConfirmationFailed,
+        AttemptReason::SecondFactorRequired,
+        AttemptReason::WrongCode,
+        AttemptReason::WrongBackupCode,
+        AttemptReason::ChallengeExpired,
     ];
 
     /// Stable name stored in the database.
@@ -75,6 +91,10 @@ impl AttemptReason {
             AttemptReason::Throttled => "throttled",
             AttemptReason::LockedOut => "locked_out",
             AttemptReason::ConfirmationFailed => "confirmation_failed",
+            AttemptReason::SecondFactorRequired => "second_factor_required",
+            AttemptReason::WrongCode => "wrong_code",
+            AttemptReason::WrongBackupCode => "wrong_backup_code",
+            AttemptReason::ChallengeExpired => "challenge_expired",
         }
     }
 
@@ -88,23 +108,24 @@ impl AttemptReason {
             AttemptReason::Throttled => "Too many attempts: slowed down",
             AttemptReason::LockedOut => "Too many attempts: locked out",
             AttemptReason::ConfirmationFailed => "Wrong password when unlocking or confirming",
+            AttemptReason::SecondFactorRequired => "Password correct; two-factor code not entered",
+            AttemptReason::WrongCode => "Wrong two-factor code",
+            AttemptReason::WrongBackupCode => "Wrong backup code",
+            AttemptReason::ChallengeExpired => "Two-factor step expired",
         }
     }
 
-    /// Whether this reason is a success.
+    /// The outcome this reason stands for.
     pub fn outcome(self) -> Outcome {
-        if self == AttemptReason::SignedIn {
-            Outcome::Success
-        } else {
-            Outcome::Failure
+        match self {
+            AttemptReason::SignedIn => Outcome::Success,
+            AttemptReason::SecondFactorRequired => Outcome::Pending,
+            _ => Outcome::Failure,
         }
     }
 
     fn parse(value: &str) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|reason| reason.as_str() == value)
-            .unwrap_or(AttemptReason::WrongPassword)
+        Self::ALL.into_iter().find(|reason| reason.as_str() == value).unwrap_or(AttemptReason::WrongPassword)
     }
 }
 
@@ -139,6 +160,8 @@ pub struct Attempt {
     pub client: String,
     /// The session opened, for successes.
     pub session_id: Option<SessionId>,
+    /// The second factor used, for sign-ins with two-factor authentication.
+    pub second_factor: Option<SecondFactorKind>,
 }
 
 /// Whose activity to list.
@@ -189,27 +212,35 @@ pub(crate) struct AttemptSource {
     pub client: String,
 }
 
+/// One attempt to record.
+pub(crate) struct NewAttempt<'a> {
+    pub at: Timestamp,
+    pub email: &'a str,
+    pub user: Option<UserId>,
+    pub reason: AttemptReason,
+    pub second_factor: Option<SecondFactorKind>,
+    pub session: Option<SessionId>,
+}
+
 /// Records one attempt.
 pub(crate) async fn record(
     conn: &mut sqlx::SqliteConnection,
-    at: Timestamp,
-    email: &str,
-    user: Option<UserId>,
-    reason: AttemptReason,
+    attempt: &NewAttempt<'_>,
     source: &AttemptSource,
-    session: Option<SessionId>,
 ) -> Result<ActivityId> {
     let location = &source.location;
     let id = sqlx::query_scalar(
-        "INSERT INTO signin_attempts (at, email, user_id, outcome, reason, ip, location, country_code, city,
-                                      latitude, longitude, device_id, device_name, device_kind, os, client, session_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO signin_attempts (at, email, user_id, outcome, reason, second_factor, ip, location, country_code,
+                                      city, latitude, longitude, device_id, device_name, device_kind, os, client,
+                                      session_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
-    .bind(at)
-    .bind(email)
-    .bind(user)
-    .bind(reason.outcome().as_str())
-    .bind(reason.as_str())
+    .bind(attempt.at)
+    .bind(attempt.email)
+    .bind(attempt.user)
+    .bind(attempt.reason.outcome().as_str())
+    .bind(attempt.reason.as_str())
+    .bind(attempt.second_factor.map(SecondFactorKind::as_str))
     .bind(source.ip.map(|ip| ip.to_string()))
     .bind(location.label())
     .bind(&location.country_code)
@@ -221,10 +252,32 @@ pub(crate) async fn record(
     .bind(source.device_kind.as_str())
     .bind(&source.os)
     .bind(&source.client)
-    .bind(session)
+    .bind(attempt.session)
     .fetch_one(conn)
     .await?;
     Ok(id)
+}
+
+/// Turns a pending attempt (password right, code due) into the sign-in it became.
+pub(crate) async fn complete(
+    conn: &mut sqlx::SqliteConnection,
+    attempt: ActivityId,
+    second_factor: SecondFactorKind,
+    device: DeviceId,
+    session: SessionId,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE signin_attempts SET outcome = 'success', reason = ?, second_factor = ?, device_id = ?, session_id = ?
+         WHERE id = ? AND outcome = 'pending'",
+    )
+    .bind(AttemptReason::SignedIn.as_str())
+    .bind(second_factor.as_str())
+    .bind(device)
+    .bind(session)
+    .bind(attempt)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 impl Gatehouse {
@@ -258,8 +311,7 @@ impl Gatehouse {
                 _ => break,
             }
         }
-        csv.flush()
-            .map_err(|err| Error::Internal(format!("could not write the CSV file: {err}")))?;
+        csv.flush().map_err(|err| Error::Internal(format!("could not write the CSV file: {err}")))?;
         Ok(written)
     }
 
@@ -276,8 +328,8 @@ impl Gatehouse {
             return Err(Error::invalid("Date range", "the start must be before the end."));
         }
         let mut sql = QueryBuilder::<Sqlite>::new(
-            "SELECT id, at, email, user_id, outcome, reason, ip, location, device_id, device_name, device_kind,
-                    os, client, session_id FROM signin_attempts WHERE 1 = 1",
+            "SELECT id, at, email, user_id, outcome, reason, second_factor, ip, location, device_id, device_name,
+                    device_kind, os, client, session_id FROM signin_attempts WHERE 1 = 1",
         );
         match filter.scope {
             ActivityScope::Own => {
@@ -298,11 +350,7 @@ impl Gatehouse {
             sql.push(" AND at < ").push_bind(until);
         }
         if let Some((at, id)) = before {
-            sql.push(" AND (at, id) < (")
-                .push_bind(at)
-                .push(", ")
-                .push_bind(id)
-                .push(")");
+            sql.push(" AND (at, id) < (").push_bind(at).push(", ").push_bind(id).push(")");
         }
         sql.push(" ORDER BY at DESC, id DESC LIMIT ").push_bind(limit);
         let rows = sql.build().fetch_all(&self.db).await?;
@@ -310,11 +358,12 @@ impl Gatehouse {
     }
 }
 
-const CSV_HEADER: [&str; 10] = [
+const CSV_HEADER: [&str; 11] = [
     "time_utc",
     "email",
     "outcome",
     "reason",
+    "second_factor",
     "ip_address",
     "location",
     "device",
@@ -323,12 +372,13 @@ const CSV_HEADER: [&str; 10] = [
     "client",
 ];
 
-fn csv_row(attempt: &Attempt) -> [String; 10] {
+fn csv_row(attempt: &Attempt) -> [String; 11] {
     [
         attempt.at.to_rfc3339(),
         attempt.email.clone(),
         attempt.outcome.as_str().to_owned(),
         attempt.reason.describe().to_owned(),
+        attempt.second_factor.map(SecondFactorKind::as_str).unwrap_or_default().to_owned(),
         attempt.ip.clone().unwrap_or_default(),
         attempt.location.clone(),
         attempt.device_name.clone(),
@@ -359,5 +409,6 @@ fn attempt_from_row(row: &SqliteRow) -> Result<Attempt> {
         os: row.try_get("os")?,
         client: row.try_get("client")?,
         session_id: row.try_get("session_id")?,
+        second_factor: row.try_get::<Option<&str>, _>("second_factor")?.and_then(SecondFactorKind::parse),
     })
 }

@@ -48,11 +48,7 @@ impl ClientKind {
     }
 
     pub(crate) fn parse(value: &str) -> Self {
-        if value == "cli" {
-            ClientKind::Cli
-        } else {
-            ClientKind::Desktop
-        }
+        if value == "cli" { ClientKind::Cli } else { ClientKind::Desktop }
     }
 }
 
@@ -85,10 +81,7 @@ pub(crate) fn check_label(field: &'static str, value: &str, max_chars: usize) ->
         return Err(Error::invalid(field, "must not be empty."));
     }
     if value.chars().count() > max_chars {
-        return Err(Error::invalid(
-            field,
-            format!("must be at most {max_chars} characters."),
-        ));
+        return Err(Error::invalid(field, format!("must be at most {max_chars} characters.")));
     }
     if value.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters."));

@@ -33,10 +33,7 @@ pub struct DeviceInfo {
 impl DeviceInfo {
     pub(crate) fn validate(&self) -> Result<()> {
         let id_ok = (8..=64).contains(&self.installation_id.len())
-            && self
-                .installation_id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-');
+            && self.installation_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
         if !id_ok {
             return Err(Error::invalid("Device id", "must be 8–64 letters, digits or dashes."));
         }
@@ -68,13 +65,8 @@ pub enum DeviceKind {
 
 impl DeviceKind {
     /// Every kind, in display order.
-    pub const ALL: [DeviceKind; 5] = [
-        DeviceKind::Desktop,
-        DeviceKind::Laptop,
-        DeviceKind::Phone,
-        DeviceKind::Tablet,
-        DeviceKind::Terminal,
-    ];
+    pub const ALL: [DeviceKind; 5] =
+        [DeviceKind::Desktop, DeviceKind::Laptop, DeviceKind::Phone, DeviceKind::Tablet, DeviceKind::Terminal];
 
     /// Stable lowercase name.
     pub fn as_str(self) -> &'static str {
@@ -89,10 +81,7 @@ impl DeviceKind {
 
     /// Parses a stable name; unknown names read as desktop.
     pub fn parse(value: &str) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == value)
-            .unwrap_or(DeviceKind::Desktop)
+        Self::ALL.into_iter().find(|kind| kind.as_str() == value).unwrap_or(DeviceKind::Desktop)
     }
 }
 
@@ -147,19 +136,9 @@ impl Gatehouse {
         let owner = self.device_owner(device).await?;
         actor.may_see(Some(owner))?;
         let mut tx = self.write_tx().await?;
-        sqlx::query("UPDATE devices SET name = ? WHERE id = ?")
-            .bind(name)
-            .bind(device)
-            .execute(&mut *tx)
+        sqlx::query("UPDATE devices SET name = ? WHERE id = ?").bind(name).bind(device).execute(&mut *tx).await?;
+        audit::record(&mut tx, &actor, "device.renamed", Some(owner), &format!("device {device} renamed to {name:?}"))
             .await?;
-        audit::record(
-            &mut tx,
-            &actor,
-            "device.renamed",
-            Some(owner),
-            &format!("device {device} renamed to {name:?}"),
-        )
-        .await?;
         tx.commit().await?;
         Ok(())
     }

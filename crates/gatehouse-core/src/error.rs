@@ -75,6 +75,38 @@ pub enum Error {
         /// Which rule was hit.
         reason: &'static str,
     },
+    /// A one-time code (authenticator or backup) is wrong, expired or already used.
+    #[error("That code is not valid. Codes work once; check your authenticator app or use another backup code.")]
+    InvalidCode,
+    /// The second step of a sign-in came too late or after too many wrong codes.
+    #[error("This sign-in has expired. Enter your email and password again.")]
+    ChallengeExpired,
+    /// A sensitive action needs a fresh confirmation (sudo mode).
+    #[error("{}", step_up_message(*with_code))]
+    StepUpRequired {
+        /// True when the confirmation is an authenticator code, false for the password.
+        with_code: bool,
+    },
+    /// Policy requires two-factor authentication and the user has not set it up yet.
+    #[error("Your organisation requires two-factor authentication. Set it up to continue.")]
+    EnrollmentRequired,
+    /// Enrolling while two-factor authentication is already on.
+    #[error("Two-factor authentication is already on.")]
+    TwoFactorAlreadyOn,
+    /// Disabling or regenerating while two-factor authentication is off.
+    #[error("Two-factor authentication is not on.")]
+    TwoFactorOff,
+    /// Disabling two-factor authentication while policy requires it.
+    #[error("Your organisation requires two-factor authentication, so it cannot be turned off.")]
+    TwoFactorRequired,
+    /// The key protecting two-factor secrets is missing or unreadable on this computer.
+    #[error(
+        "Gatehouse cannot use the key that protects two-factor secrets on this computer ({reason}). Ask an administrator to reset your two-factor authentication."
+    )]
+    DataKeyUnavailable {
+        /// Why.
+        reason: String,
+    },
     /// The configured GeoIP database cannot be read.
     #[error("The location database cannot be opened: {reason}")]
     GeoIp {
@@ -110,6 +142,14 @@ impl Error {
             Error::WeakPassword { .. } => "password.weak",
             Error::CurrentDevice => "device.current",
             Error::WouldLockOut { .. } => "user.would_lock_out",
+            Error::InvalidCode => "auth.invalid_code",
+            Error::ChallengeExpired => "auth.challenge_expired",
+            Error::StepUpRequired { .. } => "auth.step_up_required",
+            Error::EnrollmentRequired => "2fa.enrollment_required",
+            Error::TwoFactorAlreadyOn => "2fa.already_on",
+            Error::TwoFactorOff => "2fa.off",
+            Error::TwoFactorRequired => "2fa.required_by_policy",
+            Error::DataKeyUnavailable { .. } => "2fa.key_unavailable",
             Error::GeoIp { .. } => "geoip.unavailable",
             Error::Storage(_) => "storage",
             Error::Internal(_) => "internal",
@@ -130,10 +170,7 @@ impl Error {
     }
 
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Error::InvalidInput {
-            field,
-            reason: reason.into(),
-        }
+        Error::InvalidInput { field, reason: reason.into() }
     }
 }
 
@@ -151,6 +188,14 @@ impl From<sqlx::migrate::MigrateError> for Error {
     }
 }
 
+fn step_up_message(with_code: bool) -> &'static str {
+    if with_code {
+        "Confirm it's you: enter a code from your authenticator app (or a backup code)."
+    } else {
+        "Confirm it's you: enter your password."
+    }
+}
+
 fn throttled_message(wait_seconds: u64, locked: bool) -> String {
     let wait = human_wait(wait_seconds);
     if locked {
@@ -165,17 +210,9 @@ fn throttled_message(wait_seconds: u64, locked: bool) -> String {
 /// "1 second", "45 seconds", "3 minutes" — rounded up so the user never retries too early.
 fn human_wait(seconds: u64) -> String {
     let seconds = seconds.max(1);
-    if seconds < 60 {
-        plural(seconds, "second")
-    } else {
-        plural(seconds.div_ceil(60), "minute")
-    }
+    if seconds < 60 { plural(seconds, "second") } else { plural(seconds.div_ceil(60), "minute") }
 }
 
 fn plural(n: u64, unit: &str) -> String {
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
-    }
+    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use crate::data_key::DataKeySource;
 use crate::error::Result;
 use crate::geo::GeoIp;
 use crate::passwords::PasswordHasher;
@@ -18,6 +19,9 @@ pub struct OpenOptions {
     pub geoip: Option<PathBuf>,
     /// Password hashing parameters; default: OWASP's argon2id minimum.
     pub hasher: Option<PasswordHasher>,
+    /// Where the data key comes from (sealing two-factor secrets); without one,
+    /// two-factor operations fail with a clear error.
+    pub data_key: Option<Arc<dyn DataKeySource>>,
 }
 
 /// Gatehouse over one data folder. Cheap to clone; clones share the database pool.
@@ -26,6 +30,7 @@ pub struct Gatehouse {
     pub(crate) db: SqlitePool,
     pub(crate) geo: Option<Arc<GeoIp>>,
     pub(crate) hasher: PasswordHasher,
+    pub(crate) data_key: Option<Arc<dyn DataKeySource>>,
 }
 
 /// Name of the setting holding the GeoIP database path.
@@ -46,7 +51,7 @@ impl Gatehouse {
             None => saved_geoip_path(&db).await?,
         };
         let geo = geoip_path.map(|path| GeoIp::open(&path)).transpose()?.map(Arc::new);
-        Ok(Gatehouse { db, geo, hasher })
+        Ok(Gatehouse { db, geo, hasher, data_key: options.data_key })
     }
 
     /// The GeoIP database path saved in settings, if any.
@@ -70,10 +75,7 @@ impl Gatehouse {
                     .await?;
             }
             None => {
-                sqlx::query("DELETE FROM settings WHERE key = ?")
-                    .bind(GEOIP_SETTING)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query("DELETE FROM settings WHERE key = ?").bind(GEOIP_SETTING).execute(&mut *tx).await?;
             }
         }
         let detail = path.map_or("cleared".to_owned(), |path| path.display().to_string());
@@ -96,9 +98,7 @@ impl Gatehouse {
 }
 
 async fn saved_geoip_path(db: &SqlitePool) -> Result<Option<PathBuf>> {
-    let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-        .bind(GEOIP_SETTING)
-        .fetch_optional(db)
-        .await?;
+    let value: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(GEOIP_SETTING).fetch_optional(db).await?;
     Ok(value.map(PathBuf::from))
 }

@@ -48,14 +48,7 @@ impl Location {
     }
 
     fn bare(kind: LocationKind) -> Self {
-        Location {
-            kind,
-            city: None,
-            country_code: None,
-            country: None,
-            latitude: None,
-            longitude: None,
-        }
+        Location { kind, city: None, country_code: None, country: None, latitude: None, longitude: None }
     }
 
     /// What the user reads: "London, United Kingdom", "Bhutan", "Local network", "Unknown".
@@ -83,18 +76,15 @@ pub struct GeoIp {
 
 impl std::fmt::Debug for GeoIp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GeoIp")
-            .field("database_type", &self.reader.metadata().database_type)
-            .finish()
+        f.debug_struct("GeoIp").field("database_type", &self.reader.metadata().database_type).finish()
     }
 }
 
 impl GeoIp {
     /// Opens a `.mmdb` file.
     pub fn open(path: &Path) -> Result<Self> {
-        let reader = Reader::open_readfile(path).map_err(|err| Error::GeoIp {
-            reason: format!("{}: {err}", path.display()),
-        })?;
+        let reader =
+            Reader::open_readfile(path).map_err(|err| Error::GeoIp { reason: format!("{}: {err}", path.display()) })?;
         Ok(GeoIp { reader })
     }
 

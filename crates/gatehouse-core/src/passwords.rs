@@ -68,10 +68,7 @@ impl PasswordHasher {
         let params = self.params.clone();
         let password = Zeroizing::new(password.to_owned());
         let verified = run_blocking(move || verify_blocking(&params, password.as_bytes(), &stored)).await?;
-        Ok(Verified {
-            matches: verified.matches && known,
-            needs_rehash: verified.needs_rehash,
-        })
+        Ok(Verified { matches: verified.matches && known, needs_rehash: verified.needs_rehash })
     }
 
     /// Verifies on the calling thread; for benchmarks that measure argon2 alone.
@@ -108,10 +105,7 @@ pub(crate) fn check_password_input(password: &str) -> Result<()> {
         return Err(Error::invalid("Password", "enter your password."));
     }
     if password.chars().count() > PASSWORD_MAX_CHARS {
-        return Err(Error::invalid(
-            "Password",
-            format!("must be at most {PASSWORD_MAX_CHARS} characters."),
-        ));
+        return Err(Error::invalid("Password", format!("must be at most {PASSWORD_MAX_CHARS} characters.")));
     }
     Ok(())
 }
@@ -133,16 +127,10 @@ fn hash_blocking(params: &Params, password: &[u8]) -> Result<String> {
 
 fn verify_blocking(params: &Params, password: &[u8], stored: &str) -> Verified {
     let Ok(parsed) = PasswordHash::new(stored) else {
-        return Verified {
-            matches: false,
-            needs_rehash: true,
-        };
+        return Verified { matches: false, needs_rehash: true };
     };
     let matches = argon2(params).verify_password(password, &parsed).is_ok();
-    Verified {
-        matches,
-        needs_rehash: !same_parameters(&parsed, params),
-    }
+    Verified { matches, needs_rehash: !same_parameters(&parsed, params) }
 }
 
 fn same_parameters(hash: &PasswordHash, params: &Params) -> bool {
@@ -157,7 +145,5 @@ fn same_parameters(hash: &PasswordHash, params: &Params) -> bool {
 }
 
 async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|err| Error::Internal(format!("password worker failed: {err}")))
+    tokio::task::spawn_blocking(work).await.map_err(|err| Error::Internal(format!("password worker failed: {err}")))
 }

@@ -26,6 +26,10 @@ pub struct Policy {
     pub lockout_minutes: u32,
     /// Failures from one address, across accounts, before it is locked out (default 50).
     pub ip_lockout_threshold: u32,
+    /// Everyone must use two-factor authentication (users without it enrol at sign-in).
+    pub require_two_factor: bool,
+    /// How long a step-up (a fresh code or password) lets sensitive changes through (default 10).
+    pub step_up_minutes: u32,
 }
 
 impl Default for Policy {
@@ -37,6 +41,8 @@ impl Default for Policy {
             lockout_threshold: 10,
             lockout_minutes: 15,
             ip_lockout_threshold: 50,
+            require_two_factor: false,
+            step_up_minutes: 10,
         }
     }
 }
@@ -66,27 +72,26 @@ impl Policy {
         minutes(self.lockout_minutes)
     }
 
+    /// How long a step-up lasts.
+    pub fn step_up(&self) -> Duration {
+        minutes(self.step_up_minutes)
+    }
+
     fn validate(&self) -> Result<()> {
         let check = |field: &'static str, value: u32, range: std::ops::RangeInclusive<u32>| {
             if range.contains(&value) {
                 Ok(())
             } else {
-                Err(Error::invalid(
-                    field,
-                    format!("must be between {} and {}.", range.start(), range.end()),
-                ))
+                Err(Error::invalid(field, format!("must be between {} and {}.", range.start(), range.end())))
             }
         };
         check("Session idle lifetime (minutes)", self.session_idle_minutes, 5..=43_200)?;
-        check(
-            "Session absolute lifetime (minutes)",
-            self.session_absolute_minutes,
-            5..=525_600,
-        )?;
+        check("Session absolute lifetime (minutes)", self.session_absolute_minutes, 5..=525_600)?;
         check("Idle lock (minutes)", self.idle_lock_minutes, 0..=1_440)?;
         check("Lockout threshold", self.lockout_threshold, 3..=100)?;
         check("Lockout duration (minutes)", self.lockout_minutes, 1..=1_440)?;
         check("Address lockout threshold", self.ip_lockout_threshold, 3..=10_000)?;
+        check("Step-up window (minutes)", self.step_up_minutes, 1..=120)?;
         if self.session_idle_minutes > self.session_absolute_minutes {
             return Err(Error::invalid(
                 "Session idle lifetime (minutes)",
@@ -109,6 +114,8 @@ impl Policy {
             lockout_threshold: get("lockout_threshold")?,
             lockout_minutes: get("lockout_minutes")?,
             ip_lockout_threshold: get("ip_lockout_threshold")?,
+            require_two_factor: row.try_get("require_two_factor")?,
+            step_up_minutes: get("step_up_minutes")?,
         })
     }
 }
@@ -116,8 +123,7 @@ impl Policy {
 impl Gatehouse {
     /// The current policy (any signed-in user may read it: the app needs the idle lock).
     pub async fn policy(&self, caller: Caller<'_>) -> Result<Policy> {
-        self.authenticate(caller).await?;
-        self.policy_now().await
+        Ok(self.authenticate_for_enrollment(caller).await?.policy)
     }
 
     /// Replaces the policy (admins only). Applies to existing sessions at their next call.
@@ -128,7 +134,8 @@ impl Gatehouse {
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE policy SET session_idle_minutes = ?, session_absolute_minutes = ?, idle_lock_minutes = ?,
-                    lockout_threshold = ?, lockout_minutes = ?, ip_lockout_threshold = ? WHERE id = 1",
+                    lockout_threshold = ?, lockout_minutes = ?, ip_lockout_threshold = ?, require_two_factor = ?,
+                    step_up_minutes = ? WHERE id = 1",
         )
         .bind(policy.session_idle_minutes)
         .bind(policy.session_absolute_minutes)
@@ -136,17 +143,12 @@ impl Gatehouse {
         .bind(policy.lockout_threshold)
         .bind(policy.lockout_minutes)
         .bind(policy.ip_lockout_threshold)
+        .bind(policy.require_two_factor)
+        .bind(policy.step_up_minutes)
         .execute(&mut *tx)
         .await?;
         audit::record(&mut tx, &actor, "policy.changed", None, &format!("{policy:?}")).await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    pub(crate) async fn policy_now(&self) -> Result<Policy> {
-        let row = sqlx::query("SELECT * FROM policy WHERE id = 1")
-            .fetch_one(&self.db)
-            .await?;
-        Policy::from_row(&row)
     }
 }

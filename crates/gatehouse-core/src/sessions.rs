@@ -5,12 +5,8 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use zeroize::Zeroizing;
 
 use crate::accounts::{User, user_columns, user_from_row};
 use crate::audit;
@@ -21,52 +17,18 @@ use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::{DeviceId, SessionId, UserId};
 use crate::policy::Policy;
+use crate::two_factor::SecondFactorKind;
 
-/// Every token starts with this, so secret scanners and people can recognise one.
-const TOKEN_PREFIX: &str = "ghs_";
 /// `last_active_at` is written at most this often, to keep validation read-only most of the time.
 const TOUCH_INTERVAL: Duration = Duration::from_secs(30);
 
-/// A session token. Never logged: `Debug` hides it, and it is wiped from memory on drop.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken(Zeroizing<String>);
-
-impl std::fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SessionToken(…)")
-    }
-}
-
-impl SessionToken {
-    fn generate() -> Self {
-        let mut bytes = Zeroizing::new([0u8; 32]);
-        rand::fill(&mut bytes[..]);
-        SessionToken(Zeroizing::new(format!(
-            "{TOKEN_PREFIX}{}",
-            URL_SAFE_NO_PAD.encode(&bytes[..])
-        )))
-    }
-
-    /// Checks the shape of a token read from the keychain or the environment.
-    pub fn parse(text: &str) -> Result<Self> {
-        let text = text.trim();
-        let body = text.strip_prefix(TOKEN_PREFIX).unwrap_or_default();
-        let well_formed = body.len() == 43 && URL_SAFE_NO_PAD.decode(body).is_ok_and(|bytes| bytes.len() == 32);
-        if !well_formed {
-            return Err(Error::invalid("Session token", "is not a Gatehouse session token."));
-        }
-        Ok(SessionToken(Zeroizing::new(text.to_owned())))
-    }
-
-    /// The token text, for handing to the keychain or printing on request.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    fn hash(&self) -> Vec<u8> {
-        Sha256::digest(self.0.as_bytes()).to_vec()
-    }
-}
+crate::tokens::token_type!(
+    /// A session token. Never logged: `Debug` hides it, and it is wiped from memory on drop.
+    SessionToken,
+    "ghs_",
+    "Session token",
+    "session token"
+);
 
 /// A successful sign-in: the new session's token, its id, and the user.
 #[derive(Debug)]
@@ -92,16 +54,28 @@ pub struct Actor {
     pub now: Timestamp,
     /// The caller's address.
     pub ip: Option<IpAddr>,
+    /// The policy in force for this call.
+    pub policy: Policy,
+    /// When this session last confirmed it's really the user (step-up).
+    pub stepped_up_at: Option<Timestamp>,
 }
 
 impl Actor {
+    /// Policy requires two-factor authentication and this user has not set it up: only
+    /// enrolment (and signing out) is possible.
+    pub fn must_enroll(&self) -> bool {
+        self.policy.require_two_factor && !self.user.two_factor_enabled
+    }
+
+    /// Refuses a sensitive change unless the session stepped up within the policy's window.
+    pub(crate) fn require_step_up(&self) -> Result<()> {
+        let fresh = self.stepped_up_at.is_some_and(|at| at <= self.now && self.now.since(at) < self.policy.step_up());
+        if fresh { Ok(()) } else { Err(Error::StepUpRequired { with_code: self.user.two_factor_enabled }) }
+    }
+
     /// Refuses non-admins.
     pub(crate) fn require_admin(&self) -> Result<()> {
-        if self.user.is_admin() {
-            Ok(())
-        } else {
-            Err(Error::Forbidden)
-        }
+        if self.user.is_admin() { Ok(()) } else { Err(Error::Forbidden) }
     }
 
     /// Resolves "which user's data": the caller's own by default; another user's only
@@ -147,6 +121,8 @@ pub struct SessionInfo {
     pub ip: Option<String>,
     /// Location label at sign-in.
     pub location: String,
+    /// The second factor passed at sign-in, if any.
+    pub second_factor: Option<SecondFactorKind>,
     /// Sign-in time.
     pub created_at: Timestamp,
     /// Last activity.
@@ -168,6 +144,7 @@ pub(crate) enum EndReason {
     UserDisabled,
     PasswordChanged,
     PasswordReset,
+    TwoFactorReset,
 }
 
 impl EndReason {
@@ -181,6 +158,7 @@ impl EndReason {
             EndReason::UserDisabled => "user_disabled",
             EndReason::PasswordChanged => "password_changed",
             EndReason::PasswordReset => "password_reset",
+            EndReason::TwoFactorReset => "two_factor_reset",
         }
     }
 }
@@ -203,10 +181,7 @@ pub(crate) async fn end_matching(
 ) -> Result<u64> {
     macro_rules! end_where {
         ($condition:literal) => {
-            concat!(
-                "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL AND ",
-                $condition
-            )
+            concat!("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL AND ", $condition)
         };
     }
     let (sql, first, second) = match which {
@@ -222,30 +197,39 @@ pub(crate) async fn end_matching(
     Ok(query.execute(conn).await?.rows_affected())
 }
 
+/// What a new session is made of.
+pub(crate) struct NewSession<'a> {
+    pub user: UserId,
+    pub device: DeviceId,
+    pub origin: &'a Origin,
+    pub location: &'a str,
+    /// The second factor passed at sign-in, if any.
+    pub second_factor: Option<SecondFactorKind>,
+}
+
 /// Opens a session for a successful sign-in.
 pub(crate) async fn create(
     conn: &mut sqlx::SqliteConnection,
-    user: UserId,
-    device: DeviceId,
-    origin: &Origin,
-    location: &str,
+    new: &NewSession<'_>,
     policy: &Policy,
     now: Timestamp,
 ) -> Result<(SessionToken, SessionId)> {
     let token = SessionToken::generate();
+    let origin = new.origin;
     let id = sqlx::query_scalar(
         "INSERT INTO sessions (user_id, device_id, token_hash, client_kind, client_name, client_version,
-                               ip, location, created_at, last_active_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                               ip, location, second_factor, created_at, last_active_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
-    .bind(user)
-    .bind(device)
+    .bind(new.user)
+    .bind(new.device)
     .bind(token.hash())
     .bind(origin.client.kind.as_str())
     .bind(&origin.client.name)
     .bind(&origin.client.version)
     .bind(origin.ip.map(|ip| ip.to_string()))
-    .bind(location)
+    .bind(new.location)
+    .bind(new.second_factor.map(SecondFactorKind::as_str))
     .bind(now)
     .bind(now)
     .bind(now.plus(policy.session_absolute()))
@@ -255,8 +239,19 @@ pub(crate) async fn create(
 }
 
 impl Gatehouse {
-    /// Validates the caller's session (lifetimes, lock, account state) and returns who it is.
+    /// Validates the caller's session (lifetimes, lock, account state, required two-factor
+    /// enrolment) and returns who it is.
     pub async fn authenticate(&self, caller: Caller<'_>) -> Result<Actor> {
+        let actor = self.authenticate_for_enrollment(caller).await?;
+        if actor.must_enroll() {
+            return Err(Error::EnrollmentRequired);
+        }
+        Ok(actor)
+    }
+
+    /// Like [`Gatehouse::authenticate`], but lets a user who must still enrol in two-factor
+    /// authentication through (for enrolment itself and a few harmless reads).
+    pub(crate) async fn authenticate_for_enrollment(&self, caller: Caller<'_>) -> Result<Actor> {
         match self.session_state(caller).await? {
             SessionState::Active(actor) => Ok(actor),
             SessionState::Locked(_) => Err(Error::Locked),
@@ -268,8 +263,8 @@ impl Gatehouse {
     pub async fn session_state(&self, caller: Caller<'_>) -> Result<SessionState> {
         let row = sqlx::query(concat!(
             "SELECT s.id AS session_id, s.device_id, s.client_kind, s.last_active_at, s.expires_at,
-                    s.locked_at, s.ended_at, p.session_idle_minutes, p.session_absolute_minutes,
-                    p.idle_lock_minutes, p.lockout_threshold, p.lockout_minutes, p.ip_lockout_threshold, ",
+                    s.locked_at, s.ended_at, s.stepped_up_at, p.session_idle_minutes, p.session_absolute_minutes,
+                    p.idle_lock_minutes, p.lockout_threshold, p.lockout_minutes, p.ip_lockout_threshold, p.require_two_factor, p.step_up_minutes, ",
             user_columns!(),
             " FROM sessions s JOIN users u ON u.id = s.user_id JOIN policy p ON p.id = 1
              WHERE s.token_hash = ?"
@@ -308,6 +303,8 @@ impl Gatehouse {
             device_id: row.try_get("device_id")?,
             now: caller.now,
             ip: caller.ip,
+            policy,
+            stepped_up_at: row.try_get("stepped_up_at")?,
         };
         if idle >= TOUCH_INTERVAL {
             self.touch(&actor).await?;
@@ -319,10 +316,10 @@ impl Gatehouse {
     pub async fn list_sessions(&self, caller: Caller<'_>, user: Option<UserId>) -> Result<Vec<SessionInfo>> {
         let actor = self.authenticate(caller).await?;
         let user = actor.may_see(user)?;
-        let policy = self.policy_now().await?;
+        let policy = &actor.policy;
         let rows = sqlx::query(
             "SELECT s.id, s.user_id, s.device_id, d.name AS device_name, d.kind AS device_kind,
-                    d.os, d.os_version, s.client_name, s.client_version, s.ip, s.location,
+                    d.os, d.os_version, s.client_name, s.client_version, s.ip, s.location, s.second_factor,
                     s.created_at, s.last_active_at, s.expires_at
              FROM sessions s JOIN devices d ON d.id = s.device_id
              WHERE s.user_id = ? AND s.ended_at IS NULL AND s.expires_at > ? AND s.last_active_at > ?
@@ -345,21 +342,10 @@ impl Gatehouse {
             .await?
             .ok_or(Error::NotFound { what: "Session" })?;
         actor.may_see(Some(owner))?;
-        let reason = if owner == actor.user.id {
-            EndReason::EndedByUser
-        } else {
-            EndReason::EndedByAdmin
-        };
+        let reason = if owner == actor.user.id { EndReason::EndedByUser } else { EndReason::EndedByAdmin };
         let mut tx = self.write_tx().await?;
         end_matching(&mut tx, Sessions::One(session), actor.now, reason).await?;
-        audit::record(
-            &mut tx,
-            &actor,
-            "session.ended",
-            Some(owner),
-            &format!("session {session} ended"),
-        )
-        .await?;
+        audit::record(&mut tx, &actor, "session.ended", Some(owner), &format!("session {session} ended")).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -412,8 +398,7 @@ impl Gatehouse {
             .bind(caller.token.hash())
             .fetch_one(&self.db)
             .await?;
-        self.confirm_session_password(&user, session_id, caller, password)
-            .await?;
+        self.confirm_session_password(&user, session_id, caller, password).await?;
         sqlx::query("UPDATE sessions SET locked_at = NULL, last_active_at = ? WHERE id = ?")
             .bind(caller.now)
             .bind(session_id)
@@ -423,11 +408,7 @@ impl Gatehouse {
     }
 
     async fn set_locked(&self, session: SessionId, at: Option<Timestamp>) -> Result<()> {
-        sqlx::query("UPDATE sessions SET locked_at = ? WHERE id = ?")
-            .bind(at)
-            .bind(session)
-            .execute(&self.db)
-            .await?;
+        sqlx::query("UPDATE sessions SET locked_at = ? WHERE id = ?").bind(at).bind(session).execute(&self.db).await?;
         Ok(())
     }
 
@@ -463,6 +444,7 @@ fn session_from_row(row: &SqliteRow, current: SessionId) -> Result<SessionInfo> 
         client_version: row.try_get("client_version")?,
         ip: row.try_get("ip")?,
         location: row.try_get("location")?,
+        second_factor: row.try_get::<Option<&str>, _>("second_factor")?.and_then(SecondFactorKind::parse),
         created_at: row.try_get("created_at")?,
         last_active_at: row.try_get("last_active_at")?,
         expires_at: row.try_get("expires_at")?,

@@ -41,9 +41,7 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(|err| io_error("create the data folder", dir, &err))
+    builder.create(dir).map_err(|err| io_error("create the data folder", dir, &err))
 }
 
 /// Creates the file readable only by its owner before SQLite opens it; SQLite gives its
@@ -53,10 +51,7 @@ fn create_private_file(path: &Path) -> Result<()> {
     options.create(true).append(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .map(drop)
-        .map_err(|err| io_error("create the database file", path, &err))
+    options.open(path).map(drop).map_err(|err| io_error("create the database file", path, &err))
 }
 
 fn io_error(what: &str, path: &Path, err: &std::io::Error) -> Error {

@@ -38,21 +38,13 @@ fn version_text(version: &os_info::Version) -> String {
         os_info::Version::Semantic(major, minor, 0) => format!("{major}.{minor}"),
         other => other.to_string(),
     };
-    if text.trim().is_empty() || text == "Unknown" {
-        "Unknown".to_owned()
-    } else {
-        text
-    }
+    if text.trim().is_empty() || text == "Unknown" { "Unknown".to_owned() } else { text }
 }
 
 fn host_name() -> String {
     let name = gethostname::gethostname().to_string_lossy().trim().to_owned();
     let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
-    if name.is_empty() {
-        "This computer".to_owned()
-    } else {
-        name
-    }
+    if name.is_empty() { "This computer".to_owned() } else { name }
 }
 
 /// Laptop or desktop, from the firmware's chassis type or a battery (Linux); desktop
@@ -69,11 +61,7 @@ pub fn detect_device_kind() -> DeviceKind {
             _ => {}
         }
         let has_battery = std::fs::read_dir("/sys/class/power_supply")
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .any(|e| e.file_name().to_string_lossy().starts_with("BAT"))
-            })
+            .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("BAT")))
             .unwrap_or(false);
         if has_battery {
             return DeviceKind::Laptop;

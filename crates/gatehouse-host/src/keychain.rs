@@ -52,9 +52,7 @@ impl OsKeychain {
     /// Entries for the database in `data_dir`.
     pub fn for_data_dir(data_dir: &std::path::Path) -> Self {
         let canonical = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
-        OsKeychain {
-            scope: canonical.display().to_string(),
-        }
+        OsKeychain { scope: canonical.display().to_string() }
     }
 
     /// The keychain account name for `name`: `<data folder>#<name>`.
@@ -106,18 +104,12 @@ pub struct SessionTokenStore<'a> {
 impl<'a> SessionTokenStore<'a> {
     /// The token entry of `client` in `keychain`.
     pub fn new(keychain: &'a dyn Keychain, client: ClientKind) -> Self {
-        SessionTokenStore {
-            keychain,
-            name: format!("session/{}", client.as_str()),
-        }
+        SessionTokenStore { keychain, name: format!("session/{}", client.as_str()) }
     }
 
     /// The stored token; a malformed entry reads as none.
     pub fn load(&self) -> Result<Option<SessionToken>, KeychainError> {
-        Ok(self
-            .keychain
-            .get(&self.name)?
-            .and_then(|text| SessionToken::parse(&text).ok()))
+        Ok(self.keychain.get(&self.name)?.and_then(|text| SessionToken::parse(&text).ok()))
     }
 
     /// Keeps `token`.

@@ -2,11 +2,13 @@
 //! folder, the OS keychain, this installation's device identity and the machine's primary
 //! IP address. The core never touches any of these; clients pass what they learn here in.
 
+mod data_key;
 mod device;
 mod keychain;
 mod network;
 mod paths;
 
+pub use data_key::KeychainDataKey;
 pub use device::{detect_device_kind, this_device};
 pub use keychain::{Keychain, KeychainError, OsKeychain, SessionTokenStore};
 pub use network::primary_ip;

@@ -31,15 +31,9 @@ fn secrets_round_trip_through_the_secret_service() {
     assert_eq!(keychain.get("probe").unwrap(), None);
     keychain.set("probe", "first value").unwrap();
     keychain.set("probe", "second value").unwrap();
-    assert_eq!(
-        keychain.get("probe").unwrap().as_deref().map(String::as_str),
-        Some("second value")
-    );
+    assert_eq!(keychain.get("probe").unwrap().as_deref().map(String::as_str), Some("second value"));
     // Another Secret Service client sees the same entry.
-    assert_eq!(
-        secret_tool_lookup(&keychain.account("probe")).as_deref(),
-        Some("second value")
-    );
+    assert_eq!(secret_tool_lookup(&keychain.account("probe")).as_deref(), Some("second value"));
     keychain.delete("probe").unwrap();
     keychain.delete("probe").unwrap();
     assert_eq!(keychain.get("probe").unwrap(), None);
@@ -62,10 +56,7 @@ fn the_device_id_is_created_once_and_then_stable() {
     assert_eq!(first.installation_id, again.installation_id);
     assert_eq!(first.installation_id.len(), 36);
     assert!(!first.name.is_empty() && !first.os.is_empty() && !first.os_version.is_empty());
-    assert!(matches!(
-        first.kind,
-        DeviceKind::Desktop | DeviceKind::Laptop | DeviceKind::Tablet
-    ));
+    assert!(matches!(first.kind, DeviceKind::Desktop | DeviceKind::Laptop | DeviceKind::Tablet));
     // The CLI is a separate installation and a terminal.
     let cli = this_device(&keychain, ClientKind::Cli).unwrap();
     assert_ne!(cli.installation_id, first.installation_id);
@@ -87,4 +78,21 @@ fn session_tokens_are_kept_per_client() {
     // A corrupted entry reads as "no token" rather than failing the app.
     keychain.set("session/desktop", "not a token").unwrap();
     assert!(desktop.load().unwrap().is_none());
+}
+
+#[test]
+fn the_data_key_is_created_once_in_the_keychain_and_then_reused() {
+    use gatehouse_core::DataKeySource;
+    let (_dir, keychain) = keychain();
+    assert!(secret_tool_lookup(&keychain.account("data-key")).is_none());
+    let source = gatehouse_host::KeychainDataKey::new(keychain.clone());
+    let first = source.data_key().unwrap();
+    let again = source.data_key().unwrap();
+    assert_eq!(first.expose(), again.expose());
+    assert!(secret_tool_lookup(&keychain.account("data-key")).is_some_and(|text| text.len() == 44));
+    // A damaged entry is a clear error, not a new key that would silently orphan secrets.
+    keychain.set("data-key", "not base64!").unwrap();
+    let err = source.data_key().unwrap_err();
+    assert_eq!(err.code(), "2fa.key_unavailable");
+    assert!(err.to_string().contains("damaged"), "{err}");
 }

@@ -1,14 +1,16 @@
-//! First run, sign-in, sign-out, the idle lock, password change, policy.
+//! First run, sign-in (with its two-factor step), sign-out, the idle lock, password
+//! change, policy.
 
 use gatehouse_api::{ApiError, AppState, Me, NewUserRequest, PolicyView, UserView};
-use gatehouse_core::SessionState;
+use gatehouse_core::{Policy, SessionState, SignInOutcome};
 use tauri::State;
 use zeroize::Zeroizing;
 
 use crate::desk::Desk;
 
-/// Where the app stands: set-up needed, signed out, signed in, or locked. A token whose
-/// session has ended or expired is forgotten here.
+/// Where the app stands: set-up needed, signed out, waiting for a two-factor code,
+/// enrolment required, signed in, or locked. A token whose session has ended or expired
+/// is forgotten here.
 #[tauri::command]
 pub async fn app_state(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
     desk.note_ui_ready();
@@ -17,13 +19,17 @@ pub async fn app_state(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
         return Ok(AppState::SetupRequired);
     }
     let Some(token) = desk.maybe_token().await? else {
-        return Ok(AppState::SignedOut);
+        return Ok(match desk.challenge_email().await {
+            Some(email) => AppState::SecondFactorRequired { email },
+            None => AppState::SignedOut,
+        });
     };
     match gate.session_state(desk.caller(&token)).await {
+        Ok(SessionState::Active(actor)) if actor.must_enroll() => {
+            Ok(AppState::EnrollmentRequired { me: Me::from(&actor) })
+        }
         Ok(SessionState::Active(actor)) => Ok(AppState::SignedIn { me: Me::from(&actor) }),
-        Ok(SessionState::Locked(user)) => Ok(AppState::Locked {
-            user: UserView::from(&user),
-        }),
+        Ok(SessionState::Locked(user)) => Ok(AppState::Locked { user: UserView::from(&user) }),
         Err(err) if err.needs_sign_in() => {
             desk.forget_token().await?;
             Ok(AppState::SignedOut)
@@ -35,24 +41,46 @@ pub async fn app_state(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
 #[tauri::command]
 pub async fn create_first_admin(desk: State<'_, Desk>, request: NewUserRequest) -> Result<AppState, ApiError> {
     let new = request.into_new_user()?;
-    let signed_in = desk
-        .gate()
-        .await?
-        .create_first_admin(new, &desk.origin().await?, desk.now())
-        .await?;
+    let signed_in = desk.gate().await?.create_first_admin(new, &desk.origin().await?, desk.now()).await?;
     desk.keep_token(signed_in.token).await?;
     app_state(desk).await
 }
 
+/// The password step. With two-factor authentication on, the challenge stays here (never
+/// in the web view) and the app asks for a code.
 #[tauri::command]
 pub async fn sign_in(desk: State<'_, Desk>, email: String, password: String) -> Result<AppState, ApiError> {
     let password = Zeroizing::new(password);
-    let signed_in = desk
-        .gate()
-        .await?
-        .sign_in(&email, &password, &desk.origin().await?, desk.now())
-        .await?;
-    desk.keep_token(signed_in.token).await?;
+    match desk.gate().await?.sign_in(&email, &password, &desk.origin().await?, desk.now()).await? {
+        SignInOutcome::SignedIn(signed_in) => desk.keep_token(signed_in.token).await?,
+        SignInOutcome::SecondFactorRequired(challenge) => desk.keep_challenge(challenge.token, email).await,
+    }
+    app_state(desk).await
+}
+
+/// The code step: an authenticator code or a backup code.
+#[tauri::command]
+pub async fn complete_sign_in(desk: State<'_, Desk>, code: String) -> Result<AppState, ApiError> {
+    let challenge = desk.challenge().await.ok_or_else(|| ApiError::from(gatehouse_core::Error::ChallengeExpired))?;
+    match desk.gate().await?.complete_sign_in(&challenge, &code, &desk.origin().await?, desk.now()).await {
+        Ok(signed_in) => {
+            desk.forget_challenge().await;
+            desk.keep_token(signed_in.token).await?;
+            app_state(desk).await
+        }
+        Err(err) => {
+            if err.code() == "auth.challenge_expired" {
+                desk.forget_challenge().await;
+            }
+            Err(err.into())
+        }
+    }
+}
+
+/// Abandons the code step and goes back to the password.
+#[tauri::command]
+pub async fn cancel_sign_in(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
+    desk.forget_challenge().await;
     app_state(desk).await
 }
 
@@ -86,15 +114,19 @@ pub async fn unlock(desk: State<'_, Desk>, password: String) -> Result<AppState,
 pub async fn change_password(desk: State<'_, Desk>, current: String, new: String) -> Result<(), ApiError> {
     let (current, new) = (Zeroizing::new(current), Zeroizing::new(new));
     let token = desk.token().await?;
-    Ok(desk
-        .gate()
-        .await?
-        .change_password(desk.caller(&token), &current, &new)
-        .await?)
+    Ok(desk.gate().await?.change_password(desk.caller(&token), &current, &new).await?)
 }
 
 #[tauri::command]
 pub async fn get_policy(desk: State<'_, Desk>) -> Result<PolicyView, ApiError> {
     let token = desk.token().await?;
     Ok(PolicyView::from(&desk.gate().await?.policy(desk.caller(&token)).await?))
+}
+
+#[tauri::command]
+pub async fn set_policy(desk: State<'_, Desk>, policy: PolicyView) -> Result<PolicyView, ApiError> {
+    let token = desk.token().await?;
+    let policy = Policy::from(&policy);
+    desk.gate().await?.set_policy(desk.caller(&token), &policy).await?;
+    Ok(PolicyView::from(&policy))
 }

@@ -6,6 +6,7 @@ mod account;
 mod activity;
 mod devices;
 mod sessions;
+mod two_factor;
 mod users;
 
 /// The invoke handler with every command.
@@ -14,11 +15,14 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         account::app_state,
         account::create_first_admin,
         account::sign_in,
+        account::complete_sign_in,
+        account::cancel_sign_in,
         account::sign_out,
         account::lock,
         account::unlock,
         account::change_password,
         account::get_policy,
+        account::set_policy,
         sessions::list_sessions,
         sessions::end_session,
         sessions::end_other_sessions,
@@ -32,5 +36,14 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         users::set_user_disabled,
         users::reset_user_password,
         users::unlock_user,
+        two_factor::begin_two_factor_enrollment,
+        two_factor::confirm_two_factor_enrollment,
+        two_factor::two_factor_status,
+        two_factor::regenerate_backup_codes,
+        two_factor::disable_two_factor,
+        two_factor::reset_two_factor,
+        two_factor::step_up,
+        two_factor::save_backup_codes,
+        two_factor::set_screen_capture_protection,
     ]
 }

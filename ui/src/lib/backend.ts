@@ -7,11 +7,14 @@ import type { ActivityQuery } from "./generated/ActivityQuery";
 import type { ApiError } from "./generated/ApiError";
 import type { AppState } from "./generated/AppState";
 import type { AttemptView } from "./generated/AttemptView";
+import type { BackupCodesView } from "./generated/BackupCodesView";
 import type { DeviceView } from "./generated/DeviceView";
+import type { EnrollmentView } from "./generated/EnrollmentView";
 import type { ExportResult } from "./generated/ExportResult";
 import type { NewUserRequest } from "./generated/NewUserRequest";
 import type { PolicyView } from "./generated/PolicyView";
 import type { SessionView } from "./generated/SessionView";
+import type { TwoFactorStatusView } from "./generated/TwoFactorStatusView";
 import type { UserView } from "./generated/UserView";
 
 export type {
@@ -19,11 +22,14 @@ export type {
   ApiError,
   AppState,
   AttemptView,
+  BackupCodesView,
   DeviceView,
+  EnrollmentView,
   ExportResult,
   NewUserRequest,
   PolicyView,
   SessionView,
+  TwoFactorStatusView,
   UserView,
 };
 
@@ -32,6 +38,8 @@ export class BackendError extends Error {
   readonly code: string;
   readonly field: string | null;
   readonly retryAfterSeconds: number | null;
+  /** For `auth.step_up_required`: "code" or "password". */
+  readonly stepUpWith: string | null;
 
   constructor(error: ApiError) {
     super(error.message);
@@ -39,6 +47,7 @@ export class BackendError extends Error {
     this.code = error.code;
     this.field = error.field;
     this.retryAfterSeconds = error.retryAfterSeconds;
+    this.stepUpWith = error.stepUpWith;
   }
 
   /** The session is gone or expired: the app should return to sign-in. */
@@ -61,7 +70,7 @@ export function asBackendError(error: unknown): BackendError {
   if (error instanceof BackendError) return error;
   if (isApiError(error)) return new BackendError(error);
   const message = error instanceof Error ? error.message : String(error);
-  return new BackendError({ code: "internal", message, field: null, retryAfterSeconds: null });
+  return new BackendError({ code: "internal", message, field: null, retryAfterSeconds: null, stepUpWith: null });
 }
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -76,12 +85,33 @@ async function call<T>(command: string, args: Record<string, unknown> = {}): Pro
 export const appState = () => call<AppState>("app_state");
 export const createFirstAdmin = (request: NewUserRequest) => call<AppState>("create_first_admin", { request });
 export const signIn = (email: string, password: string) => call<AppState>("sign_in", { email, password });
+/** The two-factor step of a sign-in: an authenticator code or a backup code. */
+export const completeSignIn = (code: string) => call<AppState>("complete_sign_in", { code });
+export const cancelSignIn = () => call<AppState>("cancel_sign_in");
 export const signOut = () => call<AppState>("sign_out");
 export const lock = () => call<AppState>("lock");
 export const unlock = (password: string) => call<AppState>("unlock", { password });
 export const changePassword = (current: string, next: string) =>
   call<void>("change_password", { current, new: next });
 export const getPolicy = () => call<PolicyView>("get_policy");
+export const setPolicy = (policy: PolicyView) => call<PolicyView>("set_policy", { policy });
+
+// Two-factor authentication
+export const beginTwoFactorEnrollment = () => call<EnrollmentView>("begin_two_factor_enrollment");
+export const confirmTwoFactorEnrollment = (code: string) =>
+  call<BackupCodesView>("confirm_two_factor_enrollment", { code });
+export const twoFactorStatus = (userId: number | null = null) =>
+  call<TwoFactorStatusView>("two_factor_status", { userId });
+export const regenerateBackupCodes = () => call<BackupCodesView>("regenerate_backup_codes");
+export const disableTwoFactor = (password: string, code: string) =>
+  call<void>("disable_two_factor", { password, code });
+export const resetTwoFactor = (userId: number) => call<void>("reset_two_factor", { userId });
+/** Confirms it's the user (a code, or the password without 2FA) before sensitive changes. */
+export const stepUp = (answer: string) => call<void>("step_up", { answer });
+export const saveBackupCodes = (codes: string[]) => call<ExportResult>("save_backup_codes", { codes });
+/** Keeps the window out of screenshots while secrets are shown (where the OS allows it). */
+export const setScreenCaptureProtection = (isProtected: boolean) =>
+  call<void>("set_screen_capture_protection", { protected: isProtected });
 
 // Sessions
 export const listSessions = (userId: number | null = null) => call<SessionView[]>("list_sessions", { userId });

@@ -1,7 +1,7 @@
 //! First run, sign-in, sign-out, who am I, password change.
 
 use gatehouse_api::{ApiError, Me, UserView};
-use gatehouse_core::{NewUser, Role};
+use gatehouse_core::{NewUser, Role, SignInOutcome};
 
 use crate::app::App;
 use crate::args::PasswordCommand;
@@ -10,12 +10,7 @@ use crate::output;
 pub async fn init(app: &mut App, email: &str, name: &str) -> Result<(), ApiError> {
     let password = app.secrets.read_new("Password for the new administrator")?;
     let origin = app.origin()?;
-    let new = NewUser {
-        email: email.to_owned(),
-        name: name.to_owned(),
-        role: Role::Admin,
-        password,
-    };
+    let new = NewUser { email: email.to_owned(), name: name.to_owned(), role: Role::Admin, password };
     let signed_in = app.gate.create_first_admin(new, &origin, app.now()).await?;
     app.save_token(&signed_in.token)?;
     println!("Created the administrator {} and signed in.", signed_in.user.email);
@@ -26,12 +21,15 @@ pub async fn init(app: &mut App, email: &str, name: &str) -> Result<(), ApiError
 pub async fn sign_in(app: &mut App, email: &str, print_token: bool) -> Result<(), ApiError> {
     let password = app.secrets.read("Password")?;
     let origin = app.origin()?;
-    let signed_in = app.gate.sign_in(email, &password, &origin, app.now()).await?;
+    let signed_in = match app.gate.sign_in(email, &password, &origin, app.now()).await? {
+        SignInOutcome::SignedIn(signed_in) => signed_in,
+        SignInOutcome::SecondFactorRequired(challenge) => {
+            let code = app.secrets.read("Authentication code (or a backup code)")?;
+            app.gate.complete_sign_in(&challenge.token, &code, &origin, app.now()).await?
+        }
+    };
     app.save_token(&signed_in.token)?;
-    eprintln!(
-        "Signed in as {} (session {}).",
-        signed_in.user.email, signed_in.session_id
-    );
+    eprintln!("Signed in as {} (session {}).", signed_in.user.email, signed_in.session_id);
     if signed_in.user.must_change_password {
         eprintln!("An administrator reset your password: choose your own with `gatehouse password change`.");
     }
@@ -67,10 +65,7 @@ pub async fn whoami(app: &App, json: bool) -> Result<(), ApiError> {
         return output::json(&me);
     }
     let user: &UserView = &me.user;
-    println!(
-        "{} <{}>, {:?}, session {}",
-        user.name, user.email, user.role, me.session_id
-    );
+    println!("{} <{}>, {:?}, session {}", user.name, user.email, user.role, me.session_id);
     Ok(())
 }
 

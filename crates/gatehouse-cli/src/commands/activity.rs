@@ -35,25 +35,14 @@ pub async fn run(app: &App, command: ActivityCommand) -> Result<(), ApiError> {
                     ]
                 })
                 .collect();
-            let header = [
-                "TIME",
-                "EMAIL",
-                "OUTCOME",
-                "REASON",
-                "IP ADDRESS",
-                "LOCATION",
-                "DEVICE / CLIENT",
-            ];
+            let header = ["TIME", "EMAIL", "OUTCOME", "REASON", "IP ADDRESS", "LOCATION", "DEVICE / CLIENT"];
             output::table(&header, rows, "No sign-in attempts match.");
         }
         ActivityCommand::Export { file, filter } => {
             let filter = to_filter(app, &token, &filter).await?;
             let out = std::fs::File::create(&file)
                 .map_err(|err| cli_error("cli.output", format!("Could not create {}: {err}", file.display())))?;
-            let rows = app
-                .gate
-                .export_activity_csv(app.caller(&token), &filter, BufWriter::new(out))
-                .await?;
+            let rows = app.gate.export_activity_csv(app.caller(&token), &filter, BufWriter::new(out)).await?;
             println!("Wrote {rows} sign-in attempt(s) to {}.", file.display());
         }
     }
@@ -69,16 +58,8 @@ async fn to_filter(app: &App, token: &SessionToken, args: &ActivityFilterArgs) -
     Ok(ActivityFilter {
         scope,
         failures_only: args.failures,
-        since: args
-            .since
-            .as_deref()
-            .map(|text| output::parse_time("--since", text))
-            .transpose()?,
-        until: args
-            .until
-            .as_deref()
-            .map(|text| output::parse_time("--until", text))
-            .transpose()?,
+        since: args.since.as_deref().map(|text| output::parse_time("--since", text)).transpose()?,
+        until: args.until.as_deref().map(|text| output::parse_time("--until", text)).transpose()?,
         ..Default::default()
     })
 }

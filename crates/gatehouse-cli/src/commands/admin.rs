@@ -45,27 +45,12 @@ fn apply(mut policy: Policy, changes: &PolicySetArgs) -> Policy {
 
 fn print_policy(policy: &Policy) {
     let rows = vec![
-        vec![
-            "Session idle lifetime".to_owned(),
-            format!("{} min", policy.session_idle_minutes),
-        ],
-        vec![
-            "Session absolute lifetime".to_owned(),
-            format!("{} min", policy.session_absolute_minutes),
-        ],
-        vec![
-            "Desktop idle lock".to_owned(),
-            format!("{} min (0 = off)", policy.idle_lock_minutes),
-        ],
-        vec![
-            "Account lockout after".to_owned(),
-            format!("{} failures", policy.lockout_threshold),
-        ],
+        vec!["Session idle lifetime".to_owned(), format!("{} min", policy.session_idle_minutes)],
+        vec!["Session absolute lifetime".to_owned(), format!("{} min", policy.session_absolute_minutes)],
+        vec!["Desktop idle lock".to_owned(), format!("{} min (0 = off)", policy.idle_lock_minutes)],
+        vec!["Account lockout after".to_owned(), format!("{} failures", policy.lockout_threshold)],
         vec!["Lockout length".to_owned(), format!("{} min", policy.lockout_minutes)],
-        vec![
-            "Address lockout after".to_owned(),
-            format!("{} failures", policy.ip_lockout_threshold),
-        ],
+        vec!["Address lockout after".to_owned(), format!("{} failures", policy.ip_lockout_threshold)],
     ];
     output::table(&["SETTING", "VALUE"], rows, "");
 }
@@ -100,13 +85,8 @@ pub async fn geoip(app: &mut App, command: GeoipCommand) -> Result<(), ApiError>
 pub async fn audit(app: &App, command: AuditCommand) -> Result<(), ApiError> {
     let token = app.token()?;
     let AuditCommand::List { limit, json } = command;
-    let entries: Vec<AuditView> = app
-        .gate
-        .list_audit(app.caller(&token), limit)
-        .await?
-        .iter()
-        .map(AuditView::from)
-        .collect();
+    let entries: Vec<AuditView> =
+        app.gate.list_audit(app.caller(&token), limit).await?.iter().map(AuditView::from).collect();
     if json {
         return output::json(&entries);
     }
@@ -122,10 +102,6 @@ pub async fn audit(app: &App, command: AuditCommand) -> Result<(), ApiError> {
             ]
         })
         .collect();
-    output::table(
-        &["TIME", "WHO", "ACTION", "USER", "DETAIL"],
-        rows,
-        "The audit log is empty.",
-    );
+    output::table(&["TIME", "WHO", "ACTION", "USER", "DETAIL"], rows, "The audit log is empty.");
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod admin;
 pub mod devices;
 pub mod sessions;
+pub mod two_factor;
 pub mod users;
 
 use gatehouse_api::ApiError;
@@ -23,10 +24,6 @@ pub async fn user_id(app: &App, token: &SessionToken, email: Option<&str>) -> Re
 
 /// Parses a numeric id argument.
 pub fn parse_id<T: std::str::FromStr>(what: &str, text: &str) -> Result<T, ApiError> {
-    text.parse().map_err(|_| {
-        cli_error(
-            "invalid_input",
-            format!("{what} id: {text:?} is not a number; see the list command."),
-        )
-    })
+    text.parse()
+        .map_err(|_| cli_error("invalid_input", format!("{what} id: {text:?} is not a number; see the list command.")))
 }

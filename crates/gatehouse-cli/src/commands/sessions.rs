@@ -33,16 +33,7 @@ pub async fn run(app: &App, command: SessionsCommand) -> Result<(), ApiError> {
                     ]
                 })
                 .collect();
-            let header = [
-                "ID",
-                "DEVICE",
-                "CLIENT",
-                "IP ADDRESS",
-                "LOCATION",
-                "SIGNED IN",
-                "LAST ACTIVE",
-                "",
-            ];
+            let header = ["ID", "DEVICE", "CLIENT", "IP ADDRESS", "LOCATION", "SIGNED IN", "LAST ACTIVE", ""];
             output::table(&header, rows, "No open sessions.");
         }
         SessionsCommand::End { id } => {

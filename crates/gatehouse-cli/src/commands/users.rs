@@ -3,7 +3,7 @@
 use gatehouse_api::{ApiError, UserView};
 use gatehouse_core::{NewUser, Role};
 
-use crate::app::App;
+use crate::app::{App, stepped_up};
 use crate::args::UserCommand;
 use crate::output;
 
@@ -13,23 +13,13 @@ pub async fn run(app: &mut App, command: UserCommand) -> Result<(), ApiError> {
         UserCommand::Add { email, role, name } => {
             let role = Role::parse(&role)?;
             let password = app.secrets.read_new("Initial password")?;
-            let new = NewUser {
-                email,
-                name,
-                role,
-                password,
-            };
+            let new = NewUser { email, name, role, password };
             let user = app.gate.create_user(app.caller(&token), new).await?;
             println!("Created {} ({}), user {}.", user.email, user.role.as_str(), user.id);
         }
         UserCommand::List { json } => {
-            let users: Vec<UserView> = app
-                .gate
-                .list_users(app.caller(&token))
-                .await?
-                .iter()
-                .map(UserView::from)
-                .collect();
+            let users: Vec<UserView> =
+                app.gate.list_users(app.caller(&token)).await?.iter().map(UserView::from).collect();
             if json {
                 return output::json(&users);
             }
@@ -65,11 +55,17 @@ pub async fn run(app: &mut App, command: UserCommand) -> Result<(), ApiError> {
         UserCommand::ResetPassword { email } => {
             let user = app.gate.find_user(app.caller(&token), &email).await?;
             let password = app.secrets.read_new("New password")?;
-            app.gate
-                .reset_user_password(app.caller(&token), user.id, &password)
-                .await?;
+            app.gate.reset_user_password(app.caller(&token), user.id, &password).await?;
             println!(
                 "Reset the password of {}; their sessions were ended. They will be asked to choose their own.",
+                user.email
+            );
+        }
+        UserCommand::Reset2fa { email } => {
+            let user = app.gate.find_user(app.caller(&token), &email).await?;
+            stepped_up!(app, &token, app.gate.reset_two_factor(app.caller(&token), user.id))?;
+            println!(
+                "Reset the two-factor authentication of {}; their sessions were ended. They set it up again at next sign-in.",
                 user.email
             );
         }

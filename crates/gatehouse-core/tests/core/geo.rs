@@ -5,9 +5,7 @@ use gatehouse_core::{ClientKind, DeviceKind, Gatehouse, GeoIp, LocationKind, Ope
 use crate::support::*;
 
 fn testdata(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data/geoip")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/geoip").join(name)
 }
 
 pub fn city_db() -> PathBuf {
@@ -42,27 +40,14 @@ fn city_database_gives_the_known_answers() {
 #[test]
 fn private_unknown_and_missing_addresses() {
     let db = GeoIp::open(&city_db()).unwrap();
-    for ip in [
-        "10.0.0.1",
-        "127.0.0.1",
-        "192.168.1.20",
-        "::1",
-        "fd00::1",
-        "::ffff:10.1.2.3",
-    ] {
+    for ip in ["10.0.0.1", "127.0.0.1", "192.168.1.20", "::1", "fd00::1", "::ffff:10.1.2.3"] {
         assert_eq!(locate(&db, ip).label(), "Local network", "{ip}");
     }
     assert_eq!(locate(&db, "8.8.8.8").label(), "Unknown");
     assert_eq!(GeoIp::locate(Some(&db), None).label(), "Unknown");
     // Without a database, public addresses are unknown but private ones are still local.
-    assert_eq!(
-        GeoIp::locate(None, Some("81.2.69.142".parse().unwrap())).label(),
-        "Unknown"
-    );
-    assert_eq!(
-        GeoIp::locate(None, Some("10.0.0.1".parse().unwrap())).label(),
-        "Local network"
-    );
+    assert_eq!(GeoIp::locate(None, Some("81.2.69.142".parse().unwrap())).label(), "Unknown");
+    assert_eq!(GeoIp::locate(None, Some("10.0.0.1".parse().unwrap())).label(), "Local network");
 }
 
 #[test]
@@ -86,17 +71,10 @@ fn a_missing_or_broken_database_is_a_clear_error() {
 
 #[tokio::test]
 async fn sign_ins_record_the_location_from_the_configured_database() {
-    let fx = Fixture::with_options(OpenOptions {
-        geoip: Some(city_db()),
-        ..Default::default()
-    })
-    .await;
+    let fx = Fixture::with_options(OpenOptions { geoip: Some(city_db()), ..Default::default() }).await;
     let admin = fx.admin().await;
     let london = origin("london-0003", DeviceKind::Laptop, ClientKind::Cli, Some("81.2.69.142"));
-    fx.gate
-        .sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &london, fx.now())
-        .await
-        .unwrap();
+    fx.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &london, fx.now()).await.unwrap().signed_in().unwrap();
     let sessions = fx.gate.list_sessions(fx.caller(&admin.token), None).await.unwrap();
     let locations: Vec<_> = sessions.iter().map(|s| s.location.as_str()).collect();
     assert!(locations.contains(&"London, United Kingdom"), "{locations:?}");
@@ -109,27 +87,15 @@ async fn the_geoip_setting_is_saved_and_used_after_reopening() {
     let admin = fx.admin().await;
     let mut gate = fx.gate.clone();
     let bad = testdata("README.md");
-    assert_eq!(
-        code(gate.set_geoip_setting(fx.caller(&admin.token), Some(&bad)).await),
-        "geoip.unavailable"
-    );
+    assert_eq!(code(gate.set_geoip_setting(fx.caller(&admin.token), Some(&bad)).await), "geoip.unavailable");
     assert_eq!(gate.geoip_setting().await.unwrap(), None);
-    gate.set_geoip_setting(fx.caller(&admin.token), Some(&city_db()))
-        .await
-        .unwrap();
+    gate.set_geoip_setting(fx.caller(&admin.token), Some(&city_db())).await.unwrap();
     gate.close().await;
 
     let reopened = Gatehouse::open(fx.dir.path(), OpenOptions::default()).await.unwrap();
     assert_eq!(reopened.geoip_setting().await.unwrap(), Some(city_db()));
     let london = origin("london-0003", DeviceKind::Laptop, ClientKind::Cli, Some("81.2.69.142"));
-    let signed = reopened
-        .sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &london, fx.now())
-        .await
-        .unwrap();
+    let signed = reopened.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &london, fx.now()).await.unwrap().signed_in().unwrap();
     let sessions = reopened.list_sessions(fx.caller(&signed.token), None).await.unwrap();
-    assert!(
-        sessions
-            .iter()
-            .any(|s| s.is_current && s.location == "London, United Kingdom")
-    );
+    assert!(sessions.iter().any(|s| s.is_current && s.location == "London, United Kingdom"));
 }

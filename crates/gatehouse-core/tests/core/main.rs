@@ -10,4 +10,5 @@ mod geo;
 mod sessions;
 mod signin;
 mod store;
+mod two_factor;
 mod users;

@@ -13,9 +13,7 @@ async fn migrations_run_from_empty_and_reopening_is_harmless() {
     assert!(!gate.is_set_up().await.unwrap());
     gate.close().await;
 
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", data.join("gatehouse.db").display()))
-        .await
-        .unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", data.join("gatehouse.db").display())).await.unwrap();
     let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .fetch_all(&pool)
         .await
@@ -29,18 +27,17 @@ async fn migrations_run_from_empty_and_reopening_is_harmless() {
         "signin_attempts",
         "signin_throttle",
         "users",
+        "user_totp",
+        "totp_enrollments",
+        "backup_codes",
+        "signin_challenges",
     ] {
         assert!(tables.iter().any(|t| t == table), "{table} missing from {tables:?}");
     }
-    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert!(applied >= 1);
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let applied: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(&pool).await.unwrap();
+    assert_eq!(applied, 2);
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&pool).await.unwrap();
     assert_eq!(mode, "wal");
     pool.close().await;
 }
@@ -69,11 +66,7 @@ async fn foreign_keys_are_enforced() {
     let fx = Fixture::new().await;
     fx.admin().await;
     let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .connect_with(
-            sqlx::sqlite::SqliteConnectOptions::new()
-                .filename(fx.db_path())
-                .foreign_keys(true),
-        )
+        .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(fx.db_path()).foreign_keys(true))
         .await
         .unwrap();
     let orphan = sqlx::query(
@@ -83,5 +76,39 @@ async fn foreign_keys_are_enforced() {
     .execute(&pool)
     .await;
     assert!(orphan.is_err());
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn history_written_before_the_two_factor_migration_survives_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gatehouse.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    // Only the first migration, as a database from slice 1 had it.
+    let mut first_only = sqlx::migrate!("./migrations/sqlite");
+    first_only.migrations = std::borrow::Cow::Owned(first_only.migrations[..1].to_vec());
+    first_only.run(&pool).await.unwrap();
+    sqlx::query(
+        "INSERT INTO signin_attempts (at, email, outcome, reason, location, device_name, device_kind, os, client)
+         VALUES (1700000000000, 'old@example.com', 'failure', 'wrong_password', 'Unknown', 'old', 'laptop', 'Debian 12', 'x 1')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let gate = Gatehouse::open(dir.path(), OpenOptions::default()).await.unwrap();
+    gate.close().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let kept: (String, String, Option<String>) =
+        sqlx::query_as("SELECT email, reason, second_factor FROM signin_attempts").fetch_one(&pool).await.unwrap();
+    assert_eq!(kept, ("old@example.com".to_owned(), "wrong_password".to_owned(), None));
+    let indexes: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'signin_attempts'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(indexes.len(), 3, "{indexes:?}");
     pool.close().await;
 }

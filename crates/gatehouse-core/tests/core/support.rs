@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use gatehouse_core::{
-    Caller, ClientInfo, ClientKind, Clock, DeviceInfo, DeviceKind, Gatehouse, ManualClock, NewUser, OpenOptions,
-    Origin, Role, SessionToken, SignedIn, Timestamp,
+    Caller, ClientInfo, ClientKind, Clock, DataKey, DeviceInfo, DeviceKind, Gatehouse, ManualClock, NewUser,
+    OpenOptions, Origin, Role, SessionToken, SignedIn, StaticDataKey, Timestamp,
 };
 use tempfile::TempDir;
 use zeroize::Zeroizing;
@@ -29,14 +29,13 @@ impl Fixture {
         Self::with_options(OpenOptions::default()).await
     }
 
-    pub async fn with_options(options: OpenOptions) -> Self {
+    pub async fn with_options(mut options: OpenOptions) -> Self {
+        if options.data_key.is_none() {
+            options.data_key = Some(std::sync::Arc::new(StaticDataKey(DataKey::generate())));
+        }
         let dir = tempfile::tempdir().unwrap();
         let gate = Gatehouse::open(dir.path(), options).await.unwrap();
-        Fixture {
-            dir,
-            gate,
-            clock: ManualClock::new(START),
-        }
+        Fixture { dir, gate, clock: ManualClock::new(START) }
     }
 
     pub fn now(&self) -> Timestamp {
@@ -48,11 +47,7 @@ impl Fixture {
     }
 
     pub fn caller<'a>(&self, token: &'a SessionToken) -> Caller<'a> {
-        Caller {
-            token,
-            now: self.now(),
-            ip: None,
-        }
+        Caller { token, now: self.now(), ip: None }
     }
 
     /// Creates the first admin from the default desktop origin.
@@ -65,10 +60,7 @@ impl Fixture {
     pub async fn user(&self, admin: &SignedIn, email: &str, role: Role, origin: &Origin) -> SignedIn {
         let new = new_user(email, "", role, USER_PASSWORD);
         self.gate.create_user(self.caller(&admin.token), new).await.unwrap();
-        self.gate
-            .sign_in(email, USER_PASSWORD, origin, self.now())
-            .await
-            .unwrap()
+        self.gate.sign_in(email, USER_PASSWORD, origin, self.now()).await.unwrap().signed_in().unwrap()
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -77,12 +69,7 @@ impl Fixture {
 }
 
 pub fn new_user(email: &str, name: &str, role: Role, password: &str) -> NewUser {
-    NewUser {
-        email: email.to_owned(),
-        name: name.to_owned(),
-        role,
-        password: Zeroizing::new(password.to_owned()),
-    }
+    NewUser { email: email.to_owned(), name: name.to_owned(), role, password: Zeroizing::new(password.to_owned()) }
 }
 
 pub fn origin(installation: &str, kind: DeviceKind, client: ClientKind, ip: Option<&str>) -> Origin {

@@ -9,36 +9,19 @@ async fn admins_create_users_and_duplicates_are_refused() {
     let caller = fx.caller(&admin.token);
     let created = fx
         .gate
-        .create_user(
-            caller,
-            new_user(" Bob@Example.com ", "Bob Builder", Role::Finance, USER_PASSWORD),
-        )
+        .create_user(caller, new_user(" Bob@Example.com ", "Bob Builder", Role::Finance, USER_PASSWORD))
         .await
         .unwrap();
     assert_eq!(
         (created.email.as_str(), created.name.as_str(), created.role),
         ("bob@example.com", "Bob Builder", Role::Finance)
     );
-    let again = fx
-        .gate
-        .create_user(caller, new_user("BOB@example.com", "", Role::Member, USER_PASSWORD))
-        .await;
+    let again = fx.gate.create_user(caller, new_user("BOB@example.com", "", Role::Member, USER_PASSWORD)).await;
     assert_eq!(code(again), "user.email_taken");
     // An empty name is taken from the email.
-    let dee = fx
-        .gate
-        .create_user(caller, new_user("dee@example.com", "", Role::Member, USER_PASSWORD))
-        .await
-        .unwrap();
+    let dee = fx.gate.create_user(caller, new_user("dee@example.com", "", Role::Member, USER_PASSWORD)).await.unwrap();
     assert_eq!(dee.name, "dee");
-    let emails: Vec<_> = fx
-        .gate
-        .list_users(caller)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|u| u.email)
-        .collect();
+    let emails: Vec<_> = fx.gate.list_users(caller).await.unwrap().into_iter().map(|u| u.email).collect();
     assert_eq!(emails, vec!["ada@example.com", "bob@example.com", "dee@example.com"]);
 }
 
@@ -51,41 +34,20 @@ async fn bad_new_users_are_refused_and_nothing_is_created() {
     let long_password = "Ab1!".repeat(33);
     let cases = [
         (new_user("", "X", Role::Member, USER_PASSWORD), "invalid_input"),
-        (
-            new_user("no-at-sign", "X", Role::Member, USER_PASSWORD),
-            "invalid_input",
-        ),
-        (
-            new_user("x@example.com", &long_name, Role::Member, USER_PASSWORD),
-            "invalid_input",
-        ),
+        (new_user("no-at-sign", "X", Role::Member, USER_PASSWORD), "invalid_input"),
+        (new_user("x@example.com", &long_name, Role::Member, USER_PASSWORD), "invalid_input"),
         (new_user("x@example.com", "X", Role::Member, "short1!"), "password.weak"),
-        (
-            new_user("x@example.com", "X", Role::Member, "password"),
-            "password.weak",
-        ),
-        (
-            new_user("x@example.com", "X", Role::Member, "password123"),
-            "password.weak",
-        ),
-        (
-            new_user("x@example.com", "X", Role::Member, "x@example.com"),
-            "password.weak",
-        ),
-        (
-            new_user("x@example.com", "X", Role::Member, &long_password),
-            "password.weak",
-        ),
+        (new_user("x@example.com", "X", Role::Member, "password"), "password.weak"),
+        (new_user("x@example.com", "X", Role::Member, "password123"), "password.weak"),
+        (new_user("x@example.com", "X", Role::Member, "x@example.com"), "password.weak"),
+        (new_user("x@example.com", "X", Role::Member, &long_password), "password.weak"),
     ];
     for (new, expected) in cases {
         let err = fx.gate.create_user(caller, new.clone()).await.unwrap_err();
         assert_eq!(err.code(), expected, "{new:?}: {err}");
         // ("password" itself is a word the message may use.)
         if new.password.len() > 8 {
-            assert!(
-                !err.to_string().contains(new.password.as_str()),
-                "error text leaks the password: {err}"
-            );
+            assert!(!err.to_string().contains(new.password.as_str()), "error text leaks the password: {err}");
         }
     }
     assert_eq!(fx.gate.list_users(caller).await.unwrap().len(), 1);
@@ -99,28 +61,15 @@ async fn only_admins_manage_users() {
     let bob = fx.user(&admin, "bob@example.com", Role::Finance, &terminal()).await;
     let caller = fx.caller(&bob.token);
     assert_eq!(
-        code(
-            fx.gate
-                .create_user(caller, new_user("x@example.com", "", Role::Admin, USER_PASSWORD))
-                .await
-        ),
+        code(fx.gate.create_user(caller, new_user("x@example.com", "", Role::Admin, USER_PASSWORD)).await),
         "forbidden"
     );
     assert_eq!(code(fx.gate.list_users(caller).await), "forbidden");
-    assert_eq!(
-        code(fx.gate.set_user_disabled(caller, admin.user.id, true).await),
-        "forbidden"
-    );
-    assert_eq!(
-        code(fx.gate.reset_user_password(caller, admin.user.id, USER_PASSWORD).await),
-        "forbidden"
-    );
+    assert_eq!(code(fx.gate.set_user_disabled(caller, admin.user.id, true).await), "forbidden");
+    assert_eq!(code(fx.gate.reset_user_password(caller, admin.user.id, USER_PASSWORD).await), "forbidden");
     assert_eq!(code(fx.gate.unlock_user(caller, admin.user.id).await), "forbidden");
     // Users may still look themselves up.
-    assert_eq!(
-        fx.gate.find_user(caller, "bob@example.com").await.unwrap().id,
-        bob.user.id
-    );
+    assert_eq!(fx.gate.find_user(caller, "bob@example.com").await.unwrap().id, bob.user.id);
     assert_eq!(code(fx.gate.find_user(caller, ADMIN_EMAIL).await), "forbidden");
 }
 
@@ -130,23 +79,14 @@ async fn disabling_ends_sessions_and_admins_cannot_disable_themselves() {
     let admin = fx.admin().await;
     let caller = fx.caller(&admin.token);
     let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
-    assert_eq!(
-        code(fx.gate.set_user_disabled(caller, admin.user.id, true).await),
-        "user.would_lock_out"
-    );
+    assert_eq!(code(fx.gate.set_user_disabled(caller, admin.user.id, true).await), "user.would_lock_out");
 
     let disabled = fx.gate.set_user_disabled(caller, bob.user.id, true).await.unwrap();
     assert!(disabled.disabled_at.is_some());
-    assert_eq!(
-        code(fx.gate.authenticate(fx.caller(&bob.token)).await),
-        "session.signed_out"
-    );
+    assert_eq!(code(fx.gate.authenticate(fx.caller(&bob.token)).await), "session.signed_out");
     let enabled = fx.gate.set_user_disabled(caller, bob.user.id, false).await.unwrap();
     assert!(enabled.disabled_at.is_none());
-    fx.gate
-        .sign_in("bob@example.com", USER_PASSWORD, &terminal(), fx.now())
-        .await
-        .unwrap();
+    fx.gate.sign_in("bob@example.com", USER_PASSWORD, &terminal(), fx.now()).await.unwrap().signed_in().unwrap();
 }
 
 #[tokio::test]
@@ -155,88 +95,49 @@ async fn an_admin_reset_ends_sessions_and_asks_for_a_new_password() {
     let admin = fx.admin().await;
     let caller = fx.caller(&admin.token);
     let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
-    assert_eq!(
-        code(fx.gate.reset_user_password(caller, bob.user.id, "weak").await),
-        "password.weak"
-    );
+    assert_eq!(code(fx.gate.reset_user_password(caller, bob.user.id, "weak").await), "password.weak");
     fx.gate.authenticate(fx.caller(&bob.token)).await.unwrap();
 
-    fx.gate
-        .reset_user_password(caller, bob.user.id, "temporary-orange-kettle-5")
-        .await
-        .unwrap();
+    fx.gate.reset_user_password(caller, bob.user.id, "temporary-orange-kettle-5").await.unwrap();
+    assert_eq!(code(fx.gate.authenticate(fx.caller(&bob.token)).await), "session.signed_out");
     assert_eq!(
-        code(fx.gate.authenticate(fx.caller(&bob.token)).await),
-        "session.signed_out"
-    );
-    assert_eq!(
-        code(
-            fx.gate
-                .sign_in("bob@example.com", USER_PASSWORD, &terminal(), fx.now())
-                .await
-        ),
+        code(fx.gate.sign_in("bob@example.com", USER_PASSWORD, &terminal(), fx.now()).await),
         "auth.invalid_credentials"
     );
     let again = fx
         .gate
         .sign_in("bob@example.com", "temporary-orange-kettle-5", &terminal(), fx.now())
         .await
+        .unwrap()
+        .signed_in()
         .unwrap();
     assert!(again.user.must_change_password);
-    fx.gate
-        .change_password(fx.caller(&again.token), "temporary-orange-kettle-5", USER_PASSWORD)
-        .await
-        .unwrap();
+    fx.gate.change_password(fx.caller(&again.token), "temporary-orange-kettle-5", USER_PASSWORD).await.unwrap();
     let me = fx.gate.authenticate(fx.caller(&again.token)).await.unwrap();
     assert!(!me.user.must_change_password);
-    assert_eq!(
-        code(fx.gate.reset_user_password(caller, admin.user.id, USER_PASSWORD).await),
-        "invalid_input"
-    );
+    assert_eq!(code(fx.gate.reset_user_password(caller, admin.user.id, USER_PASSWORD).await), "invalid_input");
 }
 
 #[tokio::test]
 async fn changing_your_password_checks_the_current_one_and_ends_other_sessions() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
-    let other = fx
-        .gate
-        .sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &terminal(), fx.now())
-        .await
-        .unwrap();
+    let other = fx.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &terminal(), fx.now()).await.unwrap().signed_in().unwrap();
     let caller = fx.caller(&admin.token);
-    assert_eq!(
-        code(fx.gate.change_password(caller, "wrong-password-1", USER_PASSWORD).await),
-        "auth.wrong_password"
-    );
-    assert_eq!(
-        code(fx.gate.change_password(caller, ADMIN_PASSWORD, "12345678").await),
-        "password.weak"
-    );
-    assert_eq!(
-        code(fx.gate.change_password(caller, ADMIN_PASSWORD, ADMIN_PASSWORD).await),
-        "password.weak"
-    );
+    assert_eq!(code(fx.gate.change_password(caller, "wrong-password-1", USER_PASSWORD).await), "auth.wrong_password");
+    assert_eq!(code(fx.gate.change_password(caller, ADMIN_PASSWORD, "12345678").await), "password.weak");
+    assert_eq!(code(fx.gate.change_password(caller, ADMIN_PASSWORD, ADMIN_PASSWORD).await), "password.weak");
     // Nothing changed so far.
     fx.gate.authenticate(fx.caller(&other.token)).await.unwrap();
 
-    fx.gate
-        .change_password(caller, ADMIN_PASSWORD, USER_PASSWORD)
-        .await
-        .unwrap();
+    fx.gate.change_password(caller, ADMIN_PASSWORD, USER_PASSWORD).await.unwrap();
     fx.gate.authenticate(caller).await.unwrap();
-    assert_eq!(
-        code(fx.gate.authenticate(fx.caller(&other.token)).await),
-        "session.signed_out"
-    );
+    assert_eq!(code(fx.gate.authenticate(fx.caller(&other.token)).await), "session.signed_out");
     assert_eq!(
         code(fx.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &desktop(), fx.now()).await),
         "auth.invalid_credentials"
     );
-    fx.gate
-        .sign_in(ADMIN_EMAIL, USER_PASSWORD, &desktop(), fx.now())
-        .await
-        .unwrap();
+    fx.gate.sign_in(ADMIN_EMAIL, USER_PASSWORD, &desktop(), fx.now()).await.unwrap().signed_in().unwrap();
 }
 
 #[tokio::test]
@@ -250,21 +151,8 @@ async fn security_changes_are_in_the_audit_log() {
     fx.gate.unlock_user(caller, bob.user.id).await.unwrap();
     let log: Vec<AuditEntry> = fx.gate.list_audit(caller, 100).await.unwrap();
     let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(
-        actions,
-        vec![
-            "user.unlocked",
-            "user.enabled",
-            "user.disabled",
-            "user.created",
-            "user.created"
-        ]
-    );
-    assert!(
-        log.iter()
-            .take(4)
-            .all(|e| e.actor_email.as_deref() == Some(ADMIN_EMAIL))
-    );
+    assert_eq!(actions, vec!["user.unlocked", "user.enabled", "user.disabled", "user.created", "user.created"]);
+    assert!(log.iter().take(4).all(|e| e.actor_email.as_deref() == Some(ADMIN_EMAIL)));
     assert_eq!(log[0].target_email.as_deref(), Some("bob@example.com"));
     assert_eq!(log[4].actor_email, None, "first-run set-up has no actor");
 }

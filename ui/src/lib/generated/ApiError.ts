@@ -20,4 +20,8 @@ field: string | null,
 /**
  * Seconds before retrying, for throttling errors.
  */
-retryAfterSeconds: number | null, };
+retryAfterSeconds: number | null, 
+/**
+ * For `auth.step_up_required`: what confirms it's the user, `code` or `password`.
+ */
+stepUpWith: string | null, };

@@ -5,7 +5,15 @@ import type { UserView } from "./UserView";
 /**
  * Where the app stands at start-up and after each sign-in step.
  */
-export type AppState = { "state": "setupRequired" } | { "state": "signedOut" } | { "state": "signedIn", 
+export type AppState = { "state": "setupRequired" } | { "state": "signedOut" } | { "state": "secondFactorRequired", 
+/**
+ * Who is signing in.
+ */
+email: string, } | { "state": "enrollmentRequired", 
+/**
+ * Who.
+ */
+me: Me, } | { "state": "signedIn", 
 /**
  * Who.
  */

@@ -27,4 +27,12 @@ lockoutMinutes: number,
 /**
  * Failures from one address before it is locked out.
  */
-ipLockoutThreshold: number, };
+ipLockoutThreshold: number, 
+/**
+ * Everyone must use two-factor authentication.
+ */
+requireTwoFactor: boolean, 
+/**
+ * Minutes a step-up lets sensitive changes through.
+ */
+stepUpMinutes: number, };

@@ -40,4 +40,8 @@ disabledAt: number | null,
 /**
  * Sign-in locked out until (ms), after repeated failures.
  */
-lockedUntil: number | null, };
+lockedUntil: number | null, 
+/**
+ * Two-factor authentication is on.
+ */
+twoFactorEnabled: boolean, };
