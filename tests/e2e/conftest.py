@@ -119,8 +119,10 @@ class App:
         )
 
     def click_in_row(self, row_testid: str, attribute: str, value: str, button_testid: str):
-        row = self.driver.find_element(By.CSS_SELECTOR, f'[data-testid="{row_testid}"][data-{attribute}="{value}"]')
-        row.find_element(By.CSS_SELECTOR, f'[data-testid="{button_testid}"]').click()
+        """Clicks a button inside the row whose data attribute matches, once it is shown."""
+        css = f'[data-testid="{row_testid}"][data-{attribute}="{value}"] [data-testid="{button_testid}"]'
+        self.until(lambda: self.driver.find_elements(By.CSS_SELECTOR, css), what=f"{button_testid} in {row_testid} {value}")
+        self.driver.find_element(By.CSS_SELECTOR, css).click()
 
     def invoke(self, command: str, args: dict) -> dict:
         """Calls a backend command directly, bypassing the UI's own checks."""
