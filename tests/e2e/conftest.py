@@ -124,6 +124,18 @@ class App:
         self.until(lambda: self.driver.find_elements(By.CSS_SELECTOR, css), what=f"{button_testid} in {row_testid} {value}")
         self.driver.find_element(By.CSS_SELECTOR, css).click()
 
+    def step_up_if_asked(self, answer: str, wait: float = 3):
+        """Answers the "Confirm it's you" dialog if a sensitive action brought it up (it
+        is not shown again while the session's step-up window lasts)."""
+        try:
+            WebDriverWait(self.driver, wait).until(lambda d: self.visible("step-up-dialog"))
+        except TimeoutException:
+            return False
+        self.type("step-up-input", answer)
+        self.click("step-up-submit")
+        self.until(lambda: not self.visible("step-up-dialog"), what="step-up dialog closed")
+        return True
+
     def invoke(self, command: str, args: dict) -> dict:
         """Calls a backend command directly, bypassing the UI's own checks."""
         return self.driver.execute_async_script(

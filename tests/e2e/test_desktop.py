@@ -114,6 +114,7 @@ def test_sign_out_of_all_other_sessions_asks_first(desk: Desk):
         assert len(app.rows("session-row")) >= 3
         app.click("end-others")
         app.click("confirm-ok")
+        assert app.step_up_if_asked(PASSWORD), "ending all other sessions asks to confirm"
         app.until(lambda: [r["current"] for r in app.rows("session-row")] == ["true"], what="only this session")
     assert desk.cli("whoami").returncode == 1
 
@@ -139,6 +140,7 @@ def test_devices_can_be_renamed_and_removing_one_signs_it_out(desk: Desk):
         app.find("confirm-dialog")
         app.shot("11-remove-device-confirm")
         app.click("confirm-ok")
+        app.step_up_if_asked(PASSWORD)
         app.gone(f'[data-testid="device-row"][data-device-id="{terminal["deviceId"]}"]')
     refused = desk.cli("whoami")
     assert refused.returncode == 1 and "signed out" in refused.stderr
@@ -153,6 +155,7 @@ def test_an_admin_creates_views_and_disables_a_user(desk: Desk):
         app.type("user-name", "Bob Builder")
         app.type("user-password", BOB_PASSWORD)
         app.click("user-submit")
+        app.step_up_if_asked(PASSWORD)
         app.find("user-row")
         app.until(lambda: any(r["email"] == BOB for r in app.rows("user-row")), what="bob listed")
         app.shot("12-users")
@@ -167,6 +170,7 @@ def test_an_admin_creates_views_and_disables_a_user(desk: Desk):
         app.click("nav-users")
         app.click_in_row("user-row", "email", BOB, "user-disable")
         app.click("confirm-ok")
+        app.step_up_if_asked(PASSWORD)
         app.until(lambda: any(r["email"] == BOB and "Disabled" in r["text"] for r in app.rows("user-row")), what="bob disabled")
     refused = desk.cli("whoami")
     assert refused.returncode == 1

@@ -110,7 +110,7 @@ impl App {
 
     /// Confirms it's the user after Gatehouse asked for a step-up: a code when two-factor
     /// authentication is on, the password otherwise.
-    pub async fn step_up(&mut self, token: &SessionToken, asked: &gatehouse_core::Error) -> Result<(), ApiError> {
+    pub async fn step_up(&self, token: &SessionToken, asked: &gatehouse_core::Error) -> Result<(), ApiError> {
         let prompt = match asked {
             gatehouse_core::Error::StepUpRequired { with_code: true } => "Authentication code (or a backup code)",
             _ => "Password",

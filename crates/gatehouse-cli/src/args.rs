@@ -271,6 +271,12 @@ pub struct PolicySetArgs {
     /// Failed attempts from one address before it is locked out
     #[arg(long)]
     pub ip_lockout_threshold: Option<u32>,
+    /// Require two-factor authentication for everyone (true or false)
+    #[arg(long, value_name = "BOOL")]
+    pub require_two_factor: Option<bool>,
+    /// Minutes a step-up (a fresh code or password) lets sensitive changes through
+    #[arg(long)]
+    pub step_up_minutes: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -20,7 +20,7 @@ impl Secrets {
     }
 
     /// Asks for one secret.
-    pub fn read(&mut self, prompt: &str) -> Result<Zeroizing<String>, ApiError> {
+    pub fn read(&self, prompt: &str) -> Result<Zeroizing<String>, ApiError> {
         if self.interactive {
             return rpassword::prompt_password(format!("{prompt}: "))
                 .map(Zeroizing::new)
@@ -42,7 +42,7 @@ impl Secrets {
     }
 
     /// Asks for a new password; on a terminal, twice, and they must match.
-    pub fn read_new(&mut self, prompt: &str) -> Result<Zeroizing<String>, ApiError> {
+    pub fn read_new(&self, prompt: &str) -> Result<Zeroizing<String>, ApiError> {
         let first = self.read(prompt)?;
         if self.interactive {
             let again = self.read("Repeat it")?;

@@ -70,7 +70,11 @@ impl Gatehouse {
     }
 
     fn add_bob(&self) {
-        let out = self.ok(&["user", "add", "bob@example.com", "--role", "member"], &format!("{BOB_PASSWORD}\n"));
+        // Bob's initial password, then (if asked) the admin's password to confirm the change.
+        let out = self.ok(
+            &["user", "add", "bob@example.com", "--role", "member"],
+            &format!("{BOB_PASSWORD}\n{ADMIN_PASSWORD}\n"),
+        );
         assert!(out.contains("Created bob@example.com (member)"), "{out}");
     }
 }
@@ -142,7 +146,10 @@ fn end_others_keeps_only_this_session() {
     let token = gh.ok(&["signin", ADMIN, "--print-token"], &format!("{ADMIN_PASSWORD}\n"));
     let other = token.trim().to_owned();
     gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
-    assert!(gh.ok(&["sessions", "end-others"], "").contains("Ended 2 other session(s)."));
+    // Ending every other session asks to confirm with the password first.
+    let err = gh.fail(&["sessions", "end-others"], "wrong-password-1\n");
+    assert!(err.contains("The password is incorrect."), "{err}");
+    assert!(gh.ok(&["sessions", "end-others"], &format!("{ADMIN_PASSWORD}\n")).contains("Ended 2 other session(s)."));
     let err = fail_of(gh.run_with(&["whoami"], "", &[("GATEHOUSE_TOKEN", &other)]), &["whoami"]);
     assert!(err.contains("You are signed out"), "{err}");
 }
@@ -178,16 +185,16 @@ fn admins_manage_users_from_the_terminal() {
             .contains("already exists")
     );
 
-    gh.ok(&["user", "disable", "bob@example.com"], "");
+    gh.ok(&["user", "disable", "bob@example.com"], &format!("{ADMIN_PASSWORD}\n"));
     assert!(gh.ok(&["user", "list"], "").contains("disabled"));
     // Bob cannot sign in while disabled (the right password reveals that it is disabled).
     let out = gh.run_with(&["signin", "bob@example.com"], &format!("{BOB_PASSWORD}\n"), &[]);
     let err = fail_of(out, &["signin"]);
     assert!(err.contains("disabled"), "{err}");
-    gh.ok(&["user", "enable", "bob@example.com"], "");
+    gh.ok(&["user", "enable", "bob@example.com"], &format!("{ADMIN_PASSWORD}\n"));
 
     // A reset sets a new password that works, and asks Bob to choose his own.
-    gh.ok(&["user", "reset-password", "bob@example.com"], "temporary-orange-kettle-5\n");
+    gh.ok(&["user", "reset-password", "bob@example.com"], &format!("temporary-orange-kettle-5\n{ADMIN_PASSWORD}\n"));
     let users = gh.json(&["user", "list", "--json"]);
     assert_eq!(users[1]["mustChangePassword"], true);
 }
@@ -196,7 +203,7 @@ fn admins_manage_users_from_the_terminal() {
 fn a_locked_out_user_is_unlocked_by_an_admin() {
     let gh = Gatehouse::with_admin();
     gh.add_bob();
-    gh.ok(&["policy", "set", "--lockout-threshold", "3"], "");
+    gh.ok(&["policy", "set", "--lockout-threshold", "3"], &format!("{ADMIN_PASSWORD}\n"));
     for _ in 0..3 {
         gh.run(&["signin", "bob@example.com"], "wrong-password-123\n");
     }
@@ -205,7 +212,7 @@ fn a_locked_out_user_is_unlocked_by_an_admin() {
     assert!(err.contains("locked") && err.contains("minutes"), "{err}");
     let listed = gh.ok(&["user", "list"], "");
     assert!(listed.contains("locked until"), "{listed}");
-    gh.ok(&["user", "unlock", "bob@example.com"], "");
+    gh.ok(&["user", "unlock", "bob@example.com"], &format!("{ADMIN_PASSWORD}\n"));
     gh.ok(&["signin", "bob@example.com"], &format!("{BOB_PASSWORD}\n"));
     assert_eq!(gh.json(&["whoami", "--json"])["user"]["email"], "bob@example.com");
     // Members cannot manage users.

@@ -213,11 +213,12 @@ impl Gatehouse {
             .ok_or_else(|| Error::Internal("the first administrator could not be signed in".to_owned()))
     }
 
-    /// Creates a user (admins only).
+    /// Creates a user (admins, after a step-up).
     pub async fn create_user(&self, caller: Caller<'_>, new: NewUser) -> Result<User> {
         let actor = self.authenticate(caller).await?;
         actor.require_admin()?;
         let checked = new.check()?;
+        actor.require_step_up()?;
         let hash = self.hasher.hash(&new.password).await?;
         let mut tx = self.write_tx().await?;
         let inserted: Option<UserId> = sqlx::query_scalar(
@@ -286,6 +287,7 @@ impl Gatehouse {
             return Err(Error::WouldLockOut { reason: "You cannot disable your own account." });
         }
         let target = self.user(user).await?;
+        actor.require_step_up()?;
         let mut tx = self.write_tx().await?;
         let disabled_at = disabled.then_some(actor.now);
         sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ?")
@@ -315,6 +317,7 @@ impl Gatehouse {
         }
         let target = self.user(user).await?;
         check_new_password(password, &[&target.email, &target.name])?;
+        actor.require_step_up()?;
         let hash = self.hasher.hash(password).await?;
         let mut tx = self.write_tx().await?;
         sqlx::query(
@@ -339,6 +342,7 @@ impl Gatehouse {
         let actor = self.authenticate(caller).await?;
         actor.require_admin()?;
         let target = self.user(user).await?;
+        actor.require_step_up()?;
         let mut tx = self.write_tx().await?;
         throttle::clear(&mut tx, throttle::Scope::Account, &target.email).await?;
         audit::record(
@@ -357,6 +361,10 @@ impl Gatehouse {
     /// session of the user ends.
     pub async fn change_password(&self, caller: Caller<'_>, current: &str, new: &str) -> Result<()> {
         let actor = self.authenticate(caller).await?;
+        // The current password confirms it's the user; with 2FA on, a fresh code is due too.
+        if actor.user.two_factor_enabled {
+            actor.require_step_up()?;
+        }
         self.confirm_password(&actor, current).await?;
         if current == new {
             return Err(Error::WeakPassword { reason: "Choose a password different from the current one.".to_owned() });

@@ -75,7 +75,7 @@ impl DataKey {
     }
 
     /// A keyed hash (HMAC-SHA-256) of `data`, e.g. of a backup code.
-    pub(crate) fn mac(&self, data: &[u8]) -> Result<Vec<u8>> {
+    pub fn mac(&self, data: &[u8]) -> Result<Vec<u8>> {
         let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.0[..])
             .map_err(|_| Error::Internal("bad data key length".to_owned()))?;
         mac.update(data);

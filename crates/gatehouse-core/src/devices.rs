@@ -143,7 +143,7 @@ impl Gatehouse {
         Ok(())
     }
 
-    /// Removes a device: its sessions end at once and it must sign in again. The device
+    /// Removes a device (after a step-up): its sessions end at once and it must sign in again. The device
     /// the caller is using cannot be removed (sign out instead).
     pub async fn remove_device(&self, caller: Caller<'_>, device: DeviceId) -> Result<()> {
         let actor = self.authenticate(caller).await?;
@@ -152,6 +152,7 @@ impl Gatehouse {
         }
         let owner = self.device_owner(device).await?;
         actor.may_see(Some(owner))?;
+        actor.require_step_up()?;
         let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE devices SET removed_at = ? WHERE id = ? AND removed_at IS NULL")
             .bind(actor.now)

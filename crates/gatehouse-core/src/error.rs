@@ -190,9 +190,9 @@ impl From<sqlx::migrate::MigrateError> for Error {
 
 fn step_up_message(with_code: bool) -> &'static str {
     if with_code {
-        "Confirm it's you: enter a code from your authenticator app (or a backup code)."
+        "Enter a code from your authenticator app (or a backup code) to confirm it's you."
     } else {
-        "Confirm it's you: enter your password."
+        "Enter your password to confirm it's you."
     }
 }
 

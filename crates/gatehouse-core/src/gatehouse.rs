@@ -65,6 +65,7 @@ impl Gatehouse {
         let actor = self.authenticate(caller).await?;
         actor.require_admin()?;
         let geo = path.map(GeoIp::open).transpose()?;
+        actor.require_step_up()?;
         let mut tx = self.write_tx().await?;
         match path {
             Some(path) => {

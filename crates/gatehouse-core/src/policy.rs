@@ -126,11 +126,12 @@ impl Gatehouse {
         Ok(self.authenticate_for_enrollment(caller).await?.policy)
     }
 
-    /// Replaces the policy (admins only). Applies to existing sessions at their next call.
+    /// Replaces the policy (admins, after a step-up). Applies to existing sessions at their next call.
     pub async fn set_policy(&self, caller: Caller<'_>, policy: &Policy) -> Result<()> {
         let actor = self.authenticate(caller).await?;
         actor.require_admin()?;
         policy.validate()?;
+        actor.require_step_up()?;
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE policy SET session_idle_minutes = ?, session_absolute_minutes = ?, idle_lock_minutes = ?,

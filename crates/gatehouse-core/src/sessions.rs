@@ -343,6 +343,11 @@ impl Gatehouse {
             .ok_or(Error::NotFound { what: "Session" })?;
         actor.may_see(Some(owner))?;
         let reason = if owner == actor.user.id { EndReason::EndedByUser } else { EndReason::EndedByAdmin };
+        // Ending one of your own sessions is always allowed; ending someone else's is an
+        // admin change.
+        if owner != actor.user.id {
+            actor.require_step_up()?;
+        }
         let mut tx = self.write_tx().await?;
         end_matching(&mut tx, Sessions::One(session), actor.now, reason).await?;
         audit::record(&mut tx, &actor, "session.ended", Some(owner), &format!("session {session} ended")).await?;
@@ -350,9 +355,11 @@ impl Gatehouse {
         Ok(())
     }
 
-    /// Ends every session of the caller except the current one; returns how many ended.
+    /// Ends every session of the caller except the current one (after a step-up); returns
+    /// how many ended.
     pub async fn end_other_sessions(&self, caller: Caller<'_>) -> Result<u64> {
         let actor = self.authenticate(caller).await?;
+        actor.require_step_up()?;
         let mut tx = self.write_tx().await?;
         let others = Sessions::OfUserExcept(actor.user.id, actor.session_id);
         let ended = end_matching(&mut tx, others, actor.now, EndReason::EndedByUser).await?;

@@ -73,11 +73,35 @@ export function asBackendError(error: unknown): BackendError {
   return new BackendError({ code: "internal", message, field: null, retryAfterSeconds: null, stepUpWith: null });
 }
 
-async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+/**
+ * Asks the person to confirm it's them (a dialog) when a sensitive action needs a step-up.
+ * Resolves true once `stepUp()` succeeded, false when they cancelled.
+ */
+export type StepUpHandler = (asked: BackendError) => Promise<boolean>;
+
+let stepUpHandler: StepUpHandler | null = null;
+
+/** Registers the UI's step-up dialog; every sensitive call then retries after it. */
+export function setStepUpHandler(handler: StepUpHandler | null): void {
+  stepUpHandler = handler;
+}
+
+async function invokeOnce<T>(command: string, args: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (error) {
     throw asBackendError(error);
+  }
+}
+
+/** Calls a command; when Gatehouse asks for a step-up, shows the dialog and retries once. */
+async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await invokeOnce<T>(command, args);
+  } catch (error) {
+    if (!(error instanceof BackendError) || error.code !== "auth.step_up_required" || !stepUpHandler) throw error;
+    if (!(await stepUpHandler(error))) throw error;
+    return invokeOnce<T>(command, args);
   }
 }
 

@@ -3,7 +3,7 @@
 use gatehouse_api::{ApiError, Me, UserView};
 use gatehouse_core::{NewUser, Role, SignInOutcome};
 
-use crate::app::App;
+use crate::app::{App, stepped_up};
 use crate::args::PasswordCommand;
 use crate::output;
 
@@ -75,7 +75,7 @@ pub async fn password(app: &mut App, command: PasswordCommand) -> Result<(), Api
             let token = app.token()?;
             let current = app.secrets.read("Current password")?;
             let new = app.secrets.read_new("New password")?;
-            app.gate.change_password(app.caller(&token), &current, &new).await?;
+            stepped_up!(app, &token, app.gate.change_password(app.caller(&token), &current, &new))?;
             println!("Password changed. Your other sessions were signed out.");
             Ok(())
         }

@@ -3,7 +3,7 @@
 use gatehouse_api::{ApiError, AuditView, PolicyView};
 use gatehouse_core::Policy;
 
-use crate::app::App;
+use crate::app::{App, stepped_up};
 use crate::args::{AuditCommand, GeoipCommand, PolicyCommand, PolicySetArgs};
 use crate::output;
 
@@ -20,7 +20,7 @@ pub async fn policy(app: &App, command: PolicyCommand) -> Result<(), ApiError> {
         }
         PolicyCommand::Set(changes) => {
             let updated = apply(current, &changes);
-            app.gate.set_policy(app.caller(&token), &updated).await?;
+            stepped_up!(app, &token, app.gate.set_policy(app.caller(&token), &updated))?;
             println!("Policy saved.");
             print_policy(&updated);
         }
@@ -40,6 +40,10 @@ fn apply(mut policy: Policy, changes: &PolicySetArgs) -> Policy {
     set(&mut policy.lockout_threshold, changes.lockout_threshold);
     set(&mut policy.lockout_minutes, changes.lockout_minutes);
     set(&mut policy.ip_lockout_threshold, changes.ip_lockout_threshold);
+    set(&mut policy.step_up_minutes, changes.step_up_minutes);
+    if let Some(required) = changes.require_two_factor {
+        policy.require_two_factor = required;
+    }
     policy
 }
 
@@ -51,6 +55,11 @@ fn print_policy(policy: &Policy) {
         vec!["Account lockout after".to_owned(), format!("{} failures", policy.lockout_threshold)],
         vec!["Lockout length".to_owned(), format!("{} min", policy.lockout_minutes)],
         vec!["Address lockout after".to_owned(), format!("{} failures", policy.ip_lockout_threshold)],
+        vec![
+            "Two-factor authentication".to_owned(),
+            (if policy.require_two_factor { "required" } else { "optional" }).to_owned(),
+        ],
+        vec!["Step-up window".to_owned(), format!("{} min", policy.step_up_minutes)],
     ];
     output::table(&["SETTING", "VALUE"], rows, "");
 }
@@ -69,13 +78,11 @@ pub async fn geoip(app: &mut App, command: GeoipCommand) -> Result<(), ApiError>
         }
         GeoipCommand::Set { file } => {
             let file = std::path::absolute(&file).unwrap_or(file);
-            let caller = app.caller(&token);
-            app.gate.set_geoip_setting(caller, Some(&file)).await?;
+            stepped_up!(app, &token, app.gate.set_geoip_setting(app.caller(&token), Some(&file)))?;
             println!("Locations now come from {}.", file.display());
         }
         GeoipCommand::Clear => {
-            let caller = app.caller(&token);
-            app.gate.set_geoip_setting(caller, None).await?;
+            stepped_up!(app, &token, app.gate.set_geoip_setting(app.caller(&token), None))?;
             println!("GeoIP database cleared.");
         }
     }

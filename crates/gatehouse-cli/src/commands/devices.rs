@@ -3,7 +3,7 @@
 use gatehouse_api::{ApiError, DeviceView};
 use gatehouse_core::DeviceId;
 
-use crate::app::App;
+use crate::app::{App, stepped_up};
 use crate::args::DevicesCommand;
 use crate::commands::{parse_id, user_id};
 use crate::output;
@@ -43,7 +43,7 @@ pub async fn run(app: &App, command: DevicesCommand) -> Result<(), ApiError> {
         }
         DevicesCommand::Remove { id } => {
             let id: DeviceId = parse_id("Device", &id)?;
-            app.gate.remove_device(app.caller(&token), id).await?;
+            stepped_up!(app, &token, app.gate.remove_device(app.caller(&token), id))?;
             println!("Removed device {id}; its sessions were ended.");
         }
     }

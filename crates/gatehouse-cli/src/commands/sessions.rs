@@ -3,7 +3,7 @@
 use gatehouse_api::{ApiError, SessionView};
 use gatehouse_core::SessionId;
 
-use crate::app::App;
+use crate::app::{App, stepped_up};
 use crate::args::SessionsCommand;
 use crate::commands::{parse_id, user_id};
 use crate::output;
@@ -38,11 +38,11 @@ pub async fn run(app: &App, command: SessionsCommand) -> Result<(), ApiError> {
         }
         SessionsCommand::End { id } => {
             let id: SessionId = parse_id("Session", &id)?;
-            app.gate.end_session(app.caller(&token), id).await?;
+            stepped_up!(app, &token, app.gate.end_session(app.caller(&token), id))?;
             println!("Ended session {id}.");
         }
         SessionsCommand::EndOthers => {
-            let ended = app.gate.end_other_sessions(app.caller(&token)).await?;
+            let ended = stepped_up!(app, &token, app.gate.end_other_sessions(app.caller(&token)))?;
             println!("Ended {ended} other session(s).");
         }
     }

@@ -14,7 +14,7 @@ pub async fn run(app: &mut App, command: UserCommand) -> Result<(), ApiError> {
             let role = Role::parse(&role)?;
             let password = app.secrets.read_new("Initial password")?;
             let new = NewUser { email, name, role, password };
-            let user = app.gate.create_user(app.caller(&token), new).await?;
+            let user = stepped_up!(app, &token, app.gate.create_user(app.caller(&token), new.clone()))?;
             println!("Created {} ({}), user {}.", user.email, user.role.as_str(), user.id);
         }
         UserCommand::List { json } => {
@@ -44,18 +44,18 @@ pub async fn run(app: &mut App, command: UserCommand) -> Result<(), ApiError> {
         }
         UserCommand::Disable { email } => {
             let user = app.gate.find_user(app.caller(&token), &email).await?;
-            app.gate.set_user_disabled(app.caller(&token), user.id, true).await?;
+            stepped_up!(app, &token, app.gate.set_user_disabled(app.caller(&token), user.id, true))?;
             println!("Disabled {}; their sessions were ended.", user.email);
         }
         UserCommand::Enable { email } => {
             let user = app.gate.find_user(app.caller(&token), &email).await?;
-            app.gate.set_user_disabled(app.caller(&token), user.id, false).await?;
+            stepped_up!(app, &token, app.gate.set_user_disabled(app.caller(&token), user.id, false))?;
             println!("Enabled {}.", user.email);
         }
         UserCommand::ResetPassword { email } => {
             let user = app.gate.find_user(app.caller(&token), &email).await?;
             let password = app.secrets.read_new("New password")?;
-            app.gate.reset_user_password(app.caller(&token), user.id, &password).await?;
+            stepped_up!(app, &token, app.gate.reset_user_password(app.caller(&token), user.id, &password))?;
             println!(
                 "Reset the password of {}; their sessions were ended. They will be asked to choose their own.",
                 user.email
@@ -71,7 +71,7 @@ pub async fn run(app: &mut App, command: UserCommand) -> Result<(), ApiError> {
         }
         UserCommand::Unlock { email } => {
             let user = app.gate.find_user(app.caller(&token), &email).await?;
-            app.gate.unlock_user(app.caller(&token), user.id).await?;
+            stepped_up!(app, &token, app.gate.unlock_user(app.caller(&token), user.id))?;
             println!("Lifted the sign-in lockout of {}.", user.email);
         }
     }

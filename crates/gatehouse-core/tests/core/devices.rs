@@ -37,6 +37,7 @@ async fn signing_in_again_from_the_same_installation_reuses_the_device() {
 async fn removing_a_device_ends_its_sessions_and_it_must_sign_in_again() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
+    fx.confirm(&admin).await;
     let cli = fx.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &terminal(), fx.now()).await.unwrap().signed_in().unwrap();
     let terminal_device = fx.gate.authenticate(fx.caller(&cli.token)).await.unwrap().device_id;
 

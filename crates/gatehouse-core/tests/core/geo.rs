@@ -85,6 +85,7 @@ async fn sign_ins_record_the_location_from_the_configured_database() {
 async fn the_geoip_setting_is_saved_and_used_after_reopening() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
+    fx.confirm(&admin).await;
     let mut gate = fx.gate.clone();
     let bad = testdata("README.md");
     assert_eq!(code(gate.set_geoip_setting(fx.caller(&admin.token), Some(&bad)).await), "geoip.unavailable");

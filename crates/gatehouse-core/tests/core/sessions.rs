@@ -43,6 +43,8 @@ async fn signing_out_of_all_other_sessions_keeps_the_current_one() {
     let second =
         fx.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &terminal(), fx.now()).await.unwrap().signed_in().unwrap();
     let third = fx.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &desktop(), fx.now()).await.unwrap().signed_in().unwrap();
+    assert_eq!(code(fx.gate.end_other_sessions(fx.caller(&third.token)).await), "auth.step_up_required");
+    fx.confirm(&third).await;
     let ended = fx.gate.end_other_sessions(fx.caller(&third.token)).await.unwrap();
     assert_eq!(ended, 2);
     fx.gate.authenticate(fx.caller(&third.token)).await.unwrap();

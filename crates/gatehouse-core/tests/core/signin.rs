@@ -114,6 +114,7 @@ async fn unknown_emails_are_throttled_exactly_like_real_ones() {
 async fn one_address_failing_across_accounts_is_locked_out() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
+    fx.confirm(&admin).await;
     let policy = Policy { ip_lockout_threshold: 5, ..Policy::default() };
     fx.gate.set_policy(fx.caller(&admin.token), &policy).await.unwrap();
     let attacker = origin(

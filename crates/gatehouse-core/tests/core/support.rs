@@ -56,8 +56,15 @@ impl Fixture {
         self.gate.create_first_admin(new, &desktop(), self.now()).await.unwrap()
     }
 
-    /// Creates a user (as `admin`) and signs them in from `origin`.
+    /// Steps `who` up (sudo mode) with their password, for the sensitive changes that follow.
+    pub async fn confirm(&self, who: &SignedIn) {
+        let password = if who.user.email == ADMIN_EMAIL { ADMIN_PASSWORD } else { USER_PASSWORD };
+        self.gate.step_up(self.caller(&who.token), password).await.unwrap();
+    }
+
+    /// Creates a user (as `admin`, stepping them up) and signs them in from `origin`.
     pub async fn user(&self, admin: &SignedIn, email: &str, role: Role, origin: &Origin) -> SignedIn {
+        self.confirm(admin).await;
         let new = new_user(email, "", role, USER_PASSWORD);
         self.gate.create_user(self.caller(&admin.token), new).await.unwrap();
         self.gate.sign_in(email, USER_PASSWORD, origin, self.now()).await.unwrap().signed_in().unwrap()

@@ -303,6 +303,7 @@ async fn an_admin_reset_removes_2fa_ends_sessions_and_is_audited() {
     let admin = fx.admin().await;
     let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
     enroll(&fx, &bob).await;
+    fx.advance(Duration::from_secs(11 * 60)); // past the step-up made to create Bob
     let admin_caller = fx.caller(&admin.token);
     assert_eq!(code(fx.gate.reset_two_factor(admin_caller, bob.user.id).await), "auth.step_up_required");
     assert_eq!(code(fx.gate.reset_two_factor(fx.caller(&bob.token), admin.user.id).await), "forbidden");
@@ -419,4 +420,16 @@ fn hex(bytes: &[u8]) -> String {
 fn base64(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[tokio::test]
+async fn with_2fa_on_a_password_change_needs_a_fresh_code_too() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let (secret, _) = enroll(&fx, &admin).await;
+    fx.advance(Duration::from_secs(31));
+    let caller = fx.caller(&admin.token);
+    assert_eq!(code(fx.gate.change_password(caller, ADMIN_PASSWORD, USER_PASSWORD).await), "auth.step_up_required");
+    fx.gate.step_up(caller, &oathtool(&secret, fx.now())).await.unwrap();
+    fx.gate.change_password(caller, ADMIN_PASSWORD, USER_PASSWORD).await.unwrap();
 }

@@ -6,6 +6,7 @@ use crate::support::*;
 async fn admins_create_users_and_duplicates_are_refused() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
+    fx.confirm(&admin).await;
     let caller = fx.caller(&admin.token);
     let created = fx
         .gate
@@ -29,6 +30,7 @@ async fn admins_create_users_and_duplicates_are_refused() {
 async fn bad_new_users_are_refused_and_nothing_is_created() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
+    fx.confirm(&admin).await;
     let caller = fx.caller(&admin.token);
     let long_name = "n".repeat(101);
     let long_password = "Ab1!".repeat(33);
@@ -155,4 +157,40 @@ async fn security_changes_are_in_the_audit_log() {
     assert!(log.iter().take(4).all(|e| e.actor_email.as_deref() == Some(ADMIN_EMAIL)));
     assert_eq!(log[0].target_email.as_deref(), Some("bob@example.com"));
     assert_eq!(log[4].actor_email, None, "first-run set-up has no actor");
+}
+
+#[tokio::test]
+async fn every_sensitive_change_needs_a_step_up_and_nothing_changes_without_one() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
+    let other_admin_session =
+        fx.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &terminal(), fx.now()).await.unwrap().signed_in().unwrap();
+    let terminal_device = fx.gate.authenticate(fx.caller(&other_admin_session.token)).await.unwrap().device_id;
+    fx.advance(minutes(11)); // the step-up made to create Bob has lapsed
+    let fresh = fx.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &desktop(), fx.now()).await.unwrap().signed_in().unwrap();
+    let caller = fx.caller(&fresh.token);
+    let needs = |result: Result<(), gatehouse_core::Error>| {
+        assert!(matches!(result, Err(gatehouse_core::Error::StepUpRequired { with_code: false })), "{result:?}");
+    };
+    needs(fx.gate.create_user(caller, new_user("x@example.com", "", Role::Member, USER_PASSWORD)).await.map(drop));
+    needs(fx.gate.set_user_disabled(caller, bob.user.id, true).await.map(drop));
+    needs(fx.gate.reset_user_password(caller, bob.user.id, "temporary-orange-kettle-5").await);
+    needs(fx.gate.unlock_user(caller, bob.user.id).await);
+    needs(fx.gate.set_policy(caller, &gatehouse_core::Policy::default()).await);
+    needs(fx.gate.end_other_sessions(caller).await.map(drop));
+    needs(fx.gate.end_session(caller, bob.session_id).await);
+    needs(fx.gate.remove_device(caller, terminal_device).await);
+    needs(fx.gate.clone().set_geoip_setting(caller, None).await);
+    needs(fx.gate.reset_two_factor(caller, bob.user.id).await);
+
+    // Nothing changed.
+    fx.gate.authenticate(fx.caller(&bob.token)).await.unwrap();
+    fx.gate.authenticate(fx.caller(&other_admin_session.token)).await.unwrap();
+    assert_eq!(fx.gate.list_users(caller).await.unwrap().len(), 2);
+    // Ending one of your own sessions needs no step-up.
+    fx.gate.end_session(caller, other_admin_session.session_id).await.unwrap();
+    // After a step-up, the same change goes through.
+    fx.confirm(&fresh).await;
+    fx.gate.set_user_disabled(fx.caller(&fresh.token), bob.user.id, true).await.unwrap();
 }
