@@ -35,6 +35,7 @@ const COMMANDS: &[&str] = &[
     "step_up",
     "save_backup_codes",
     "set_screen_capture_protection",
+    "print_window",
 ];
 
 fn main() {

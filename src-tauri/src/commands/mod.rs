@@ -45,5 +45,6 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         two_factor::step_up,
         two_factor::save_backup_codes,
         two_factor::set_screen_capture_protection,
+        two_factor::print_window,
     ]
 }

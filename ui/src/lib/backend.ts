@@ -136,6 +136,8 @@ export const saveBackupCodes = (codes: string[]) => call<ExportResult>("save_bac
 /** Keeps the window out of screenshots while secrets are shown (where the OS allows it). */
 export const setScreenCaptureProtection = (isProtected: boolean) =>
   call<void>("set_screen_capture_protection", { protected: isProtected });
+/** Opens the system print dialog (the page's print stylesheet decides what prints). */
+export const printWindow = () => call<void>("print_window");
 
 // Sessions
 export const listSessions = (userId: number | null = null) => call<SessionView[]>("list_sessions", { userId });
