@@ -36,6 +36,22 @@ const COMMANDS: &[&str] = &[
     "save_backup_codes",
     "set_screen_capture_protection",
     "print_window",
+    "list_networks",
+    "check_address",
+    "list_addresses",
+    "find_lookalikes",
+    "add_address",
+    "edit_address",
+    "delete_address",
+    "export_addresses",
+    "copy_address",
+    "create_withdrawal",
+    "list_withdrawals",
+    "decide_withdrawal",
+    "export_withdrawals",
+    "list_notices",
+    "unread_notices",
+    "mark_notices_read",
 ];
 
 fn main() {

@@ -12,7 +12,7 @@ use gatehouse_core::{
     Caller, ChallengeToken, ClientInfo, ClientKind, Clock, Gatehouse, OpenOptions, Origin, SessionToken, SystemClock,
     Timestamp,
 };
-use gatehouse_host::{Keychain, KeychainDataKey, KeychainError, OsKeychain, SessionTokenStore};
+use gatehouse_host::{Keychain, KeychainDataKey, KeychainError, OsKeychain, SafeClipboard, SessionTokenStore};
 use tokio::sync::{Mutex, OnceCell};
 
 /// Everything commands need.
@@ -21,6 +21,7 @@ pub struct Desk {
     opened: OnceCell<Opened>,
     ip: Option<IpAddr>,
     clock: SystemClock,
+    clipboard: std::sync::Arc<SafeClipboard>,
     /// When the process started, for the start-up benchmark's log line.
     started: Instant,
     ui_ready_logged: AtomicBool,
@@ -60,6 +61,7 @@ impl Desk {
             opened: OnceCell::new(),
             ip: gatehouse_host::primary_ip(),
             clock: SystemClock,
+            clipboard: std::sync::Arc::default(),
             started,
             ui_ready_logged: AtomicBool::new(false),
         };
@@ -85,6 +87,11 @@ impl Desk {
     /// The core.
     pub async fn gate(&self) -> Result<&Gatehouse, ApiError> {
         Ok(&self.opened().await?.gate)
+    }
+
+    /// The system clipboard (for copying addresses safely).
+    pub fn clipboard(&self) -> std::sync::Arc<SafeClipboard> {
+        self.clipboard.clone()
     }
 
     /// The current time.

@@ -5,11 +5,17 @@
 //! Views are built from core types; requests are turned into core inputs. Times are
 //! milliseconds since the Unix epoch (UTC); the UI formats them in the user's time zone.
 
+mod address_book;
 mod error;
 pub mod qr;
 mod requests;
 mod views;
 
+pub use address_book::{
+    AddressChangesRequest, AddressCheckView, AddressQueryRequest, AssetView, CopyResult, LookAlikeView, NetworkView,
+    NewAddressRequest, NewWithdrawalRequest, NoticeView, SavedAddressResult, SavedAddressView, WithdrawalView,
+    networks,
+};
 pub use error::ApiError;
 pub use requests::{ActivityCursor, ActivityQuery, NewUserRequest};
 pub use views::{

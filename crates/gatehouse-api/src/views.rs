@@ -412,6 +412,10 @@ pub struct PolicyView {
     pub require_two_factor: bool,
     /// Minutes a step-up lets sensitive changes through.
     pub step_up_minutes: u32,
+    /// Minutes before a new or changed address can be used (0 = at once).
+    pub address_cooling_off_minutes: u32,
+    /// Withdrawals wait for another admin's or finance user's approval.
+    pub withdrawals_need_approval: bool,
 }
 
 impl From<&core::Policy> for PolicyView {
@@ -425,6 +429,8 @@ impl From<&core::Policy> for PolicyView {
             ip_lockout_threshold: p.ip_lockout_threshold,
             require_two_factor: p.require_two_factor,
             step_up_minutes: p.step_up_minutes,
+            address_cooling_off_minutes: p.address_cooling_off_minutes,
+            withdrawals_need_approval: p.withdrawals_need_approval,
         }
     }
 }
@@ -440,6 +446,8 @@ impl From<&PolicyView> for core::Policy {
             ip_lockout_threshold: p.ip_lockout_threshold,
             require_two_factor: p.require_two_factor,
             step_up_minutes: p.step_up_minutes,
+            address_cooling_off_minutes: p.address_cooling_off_minutes,
+            withdrawals_need_approval: p.withdrawals_need_approval,
         }
     }
 }

@@ -77,6 +77,141 @@ pub enum Command {
     /// Two-factor authentication: enrol an authenticator app, backup codes, turn off
     #[command(subcommand, name = "2fa")]
     TwoFactor(TwoFactorCommand),
+    /// The address book of trusted withdrawal addresses
+    #[command(subcommand)]
+    Address(AddressCommand),
+    /// Withdrawal requests
+    #[command(subcommand)]
+    Withdraw(WithdrawCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddressCommand {
+    /// Check an address without saving it: exit 0 when valid, 1 with the reason on stderr
+    Check {
+        /// bitcoin, ethereum, bsc, tron, litecoin, dogecoin, solana, ton or xrp (tokens use their chain)
+        network: String,
+        /// The address
+        address: String,
+        /// Destination tag (XRP) or memo (TON)
+        #[arg(long)]
+        memo: Option<String>,
+    },
+    /// Save an address (it can be used after the policy's cooling-off)
+    Add {
+        /// A label, unique in your book (or among shared addresses)
+        label: String,
+        /// Network name
+        network: String,
+        /// The address
+        address: String,
+        /// Destination tag (XRP) or memo (TON)
+        #[arg(long)]
+        memo: Option<String>,
+        /// A note
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Share it with the whole team (admins and finance)
+        #[arg(long)]
+        shared: bool,
+        /// Save it even though it looks like a saved address (after checking every character)
+        #[arg(long)]
+        accept_lookalike: bool,
+    },
+    /// List saved addresses you can use
+    List {
+        /// A fragment of a label or an address
+        #[arg(long)]
+        search: Option<String>,
+        /// One network only
+        #[arg(long)]
+        network: Option<String>,
+        /// Only addresses past their cooling-off
+        #[arg(long)]
+        usable: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a saved address's label, address, memo or note
+    Edit {
+        /// Address id (from `address list`)
+        id: String,
+        /// New label
+        #[arg(long)]
+        label: Option<String>,
+        /// New address (starts the cooling-off again)
+        #[arg(long)]
+        address: Option<String>,
+        /// New destination tag or memo ("" to remove)
+        #[arg(long)]
+        memo: Option<String>,
+        /// New note
+        #[arg(long)]
+        note: Option<String>,
+        /// Save it even though it looks like a saved address
+        #[arg(long)]
+        accept_lookalike: bool,
+    },
+    /// Delete a saved address (withdrawals made to it keep their copy)
+    Remove {
+        /// Address id
+        id: String,
+    },
+    /// Write the addresses you can see to a CSV file
+    Export {
+        /// The CSV file
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WithdrawCommand {
+    /// Request a withdrawal to a saved, usable address
+    Create {
+        /// Saved address id (from `address list --usable`)
+        address_id: String,
+        /// Asset symbol, e.g. BTC or USDT
+        asset: String,
+        /// Amount, e.g. 250.5
+        amount: String,
+        /// A note
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List withdrawal requests (approvers see everyone's)
+    List {
+        /// pending, approved or rejected
+        #[arg(long)]
+        status: Option<String>,
+        /// Only your own requests
+        #[arg(long)]
+        mine: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve someone else's pending request (admins and finance)
+    Approve {
+        /// Request id
+        id: String,
+        /// A note for the requester
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Reject someone else's pending request (admins and finance)
+    Reject {
+        /// Request id
+        id: String,
+        /// Why
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Write the requests you can see to a CSV file
+    Export {
+        /// The CSV file
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -277,6 +412,12 @@ pub struct PolicySetArgs {
     /// Minutes a step-up (a fresh code or password) lets sensitive changes through
     #[arg(long)]
     pub step_up_minutes: Option<u32>,
+    /// Minutes before a new or changed address can be used for withdrawals (0 = at once)
+    #[arg(long)]
+    pub address_cooling_off_minutes: Option<u32>,
+    /// Withdrawals wait for another admin's or finance user's approval (true or false)
+    #[arg(long, value_name = "BOOL")]
+    pub withdrawals_need_approval: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -26,6 +26,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), gatehouse_api::ApiError> {
+    // Checking an address needs no database, keychain or sign-in.
+    if let Command::Address(args::AddressCommand::Check { network, address, memo }) = &cli.command {
+        return commands::address::check(network, address, memo.as_deref());
+    }
     let mut app = App::open(&cli).await?;
     match cli.command {
         Command::Init { email, name } => commands::account::init(&mut app, &email, &name).await,
@@ -41,6 +45,8 @@ async fn run(cli: Cli) -> Result<(), gatehouse_api::ApiError> {
         Command::Geoip(command) => commands::admin::geoip(&mut app, command).await,
         Command::Audit(command) => commands::admin::audit(&app, command).await,
         Command::TwoFactor(command) => commands::two_factor::run(&mut app, command).await,
+        Command::Address(command) => commands::address::run(&mut app, command).await,
+        Command::Withdraw(command) => commands::withdraw::run(&mut app, command).await,
     }
 }
 

@@ -425,3 +425,85 @@ fn an_admin_resets_a_users_two_factor_from_the_terminal() {
     let audit = gh.json(&["audit", "list", "--json"]);
     assert_eq!(audit[0]["action"], "2fa.reset");
 }
+
+#[test]
+fn address_check_needs_no_account_and_says_why_an_address_is_wrong() {
+    let gh = Gatehouse::new();
+    let out = gh.ok(&["address", "check", "ethereum", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"], "");
+    assert!(out.contains("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed") && out.contains("EIP-55"), "{out}");
+    gh.ok(&["address", "check", "bitcoin", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"], "");
+    gh.ok(&["address", "check", "xrp", "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh", "--memo", "42"], "");
+    let cases = [
+        (["address", "check", "bitcoin", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"], "checksum"),
+        (["address", "check", "bitcoin", "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"], "testnet"),
+        (["address", "check", "bitcoin", "LM2WMpR1Rp6j3Sa59cMXMs1SPzj9eXpGc1"], "Litecoin"),
+        (["address", "check", "solana", "not-base58-0OIl"], "Address"),
+        (["address", "check", "bitcoin-cash", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"], "Network"),
+    ];
+    for (args, says) in cases {
+        let err = gh.fail(&args, "");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    assert!(!gh.dir.path().join("gatehouse.db").exists(), "checking opens no database");
+}
+
+#[test]
+fn finance_saves_addresses_and_withdrawals_are_approved_by_someone_else() {
+    let gh = Gatehouse::with_admin();
+    gh.ok(
+        &["policy", "set", "--address-cooling-off-minutes", "0", "--withdrawals-need-approval", "true"],
+        &format!("{ADMIN_PASSWORD}\n"),
+    );
+    gh.ok(&["user", "add", "carol@example.com", "--role", "finance"], &format!("{BOB_PASSWORD}\n{ADMIN_PASSWORD}\n"));
+    let admin_token = gh.ok(&["signin", ADMIN, "--print-token"], &format!("{ADMIN_PASSWORD}\n")).trim().to_owned();
+    gh.ok(&["signin", "carol@example.com"], &format!("{BOB_PASSWORD}\n"));
+
+    // Saving asks Carol to confirm with her password (next stdin line).
+    let out = gh.ok(
+        &["address", "add", "Payroll", "tron", " TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t ", "--shared", "--note", "monthly"],
+        &format!("{BOB_PASSWORD}\n"),
+    );
+    assert!(
+        out.contains("Saved \"Payroll\" (TRON, shared): TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")
+            && out.contains("Usable for withdrawals now."),
+        "{out}"
+    );
+    let listed = gh.json(&["address", "list", "--network", "tron", "--json"]);
+    let id = listed[0]["id"].to_string();
+    assert_eq!(listed[0]["usable"], true);
+
+    // A look-alike is refused with the differing middles shown, unless accepted.
+    gh.ok(&["address", "add", "Treasury", "ethereum", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"], "");
+    let poisoned = format!("0x5aae{}eaed", "1".repeat(32));
+    let err = gh.fail(&["address", "add", "Lookalike", "ethereum", &poisoned], "");
+    assert!(
+        err.contains("looks like \"Treasury\"") && err.contains("0x5aAe[b6053F3E94C9b9A09f33669435E7Ef1B]eAed"),
+        "{err}"
+    );
+    assert!(err.contains("--accept-lookalike"), "{err}");
+
+    // Carol's request waits for someone else.
+    let out = gh.ok(&["withdraw", "create", &id, "usdt", "1250.5", "--note", "November payroll"], "");
+    assert!(out.contains("(pending): 1250.5 USDT to \"Payroll\""), "{out}");
+    let requests = gh.json(&["withdraw", "list", "--json"]);
+    let request = requests[0]["id"].to_string();
+    assert!(gh.fail(&["withdraw", "approve", &request], "").contains("cannot approve or reject your own"));
+    let approved = gh.run_with(
+        &["withdraw", "approve", &request, "--note", "ok"],
+        &format!("{ADMIN_PASSWORD}\n"),
+        &[("GATEHOUSE_TOKEN", &admin_token)],
+    );
+    assert!(approved.status.success(), "{}", String::from_utf8_lossy(&approved.stderr));
+    assert_eq!(gh.json(&["withdraw", "list", "--status", "approved", "--json"])[0]["decidedBy"], ADMIN);
+
+    // Editing the book leaves the request's copy alone.
+    gh.ok(&["address", "edit", &id, "--address", "TN3W4H6rK2ce4vX9YnFQHwKENnHjoxb3m9"], "");
+    assert_eq!(gh.json(&["withdraw", "list", "--json"])[0]["address"], "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
+    let file = gh.dir.path().join("requests.csv");
+    gh.ok(&["withdraw", "export", file.to_str().unwrap()], "");
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        csv.lines().nth(1).unwrap().contains(",approved,USDT,1250.5,tron,Payroll,TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t,"),
+        "{csv}"
+    );
+}

@@ -107,6 +107,36 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The same address is already in this book.
+    #[error("This address is already saved as {label:?}.")]
+    DuplicateAddress {
+        /// The existing entry's label.
+        label: String,
+    },
+    /// Another entry of the same book has this label.
+    #[error("Another saved address already has this label.")]
+    LabelTaken,
+    /// The address looks like a saved one (same start and end): possible address poisoning.
+    #[error(
+        "This address looks like {} (same first and last characters, different middle). This is how address poisoning works: check every character, and confirm only if you are sure.",
+        quote_all(labels)
+    )]
+    LookAlike {
+        /// Labels of the saved addresses it resembles.
+        labels: Vec<String>,
+    },
+    /// The address is still in its cooling-off period.
+    #[error("This address can be used for withdrawals from {usable_from_utc} (UTC), when its cooling-off period ends.")]
+    CoolingOff {
+        /// When it becomes usable, RFC 3339 UTC.
+        usable_from_utc: String,
+    },
+    /// Approving or rejecting your own withdrawal.
+    #[error("You cannot approve or reject your own withdrawal request; another approver must.")]
+    SelfApproval,
+    /// The withdrawal was already approved or rejected.
+    #[error("This withdrawal request was already decided.")]
+    AlreadyDecided,
     /// The configured GeoIP database cannot be read.
     #[error("The location database cannot be opened: {reason}")]
     GeoIp {
@@ -150,6 +180,12 @@ impl Error {
             Error::TwoFactorOff => "2fa.off",
             Error::TwoFactorRequired => "2fa.required_by_policy",
             Error::DataKeyUnavailable { .. } => "2fa.key_unavailable",
+            Error::DuplicateAddress { .. } => "address.duplicate",
+            Error::LabelTaken => "address.label_taken",
+            Error::LookAlike { .. } => "address.lookalike",
+            Error::CoolingOff { .. } => "address.cooling_off",
+            Error::SelfApproval => "withdrawal.self_approval",
+            Error::AlreadyDecided => "withdrawal.decided",
             Error::GeoIp { .. } => "geoip.unavailable",
             Error::Storage(_) => "storage",
             Error::Internal(_) => "internal",
@@ -186,6 +222,10 @@ impl From<sqlx::migrate::MigrateError> for Error {
         tracing::error!(error = %err, "migration error");
         Error::Internal(format!("the database could not be upgraded ({err})"))
     }
+}
+
+fn quote_all(labels: &[String]) -> String {
+    labels.iter().map(|label| format!("{label:?}")).collect::<Vec<_>>().join(", ")
 }
 
 fn step_up_message(with_code: bool) -> &'static str {

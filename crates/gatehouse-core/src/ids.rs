@@ -38,3 +38,11 @@ id_type!(
     /// One row of sign-in activity.
     ActivityId
 );
+id_type!(
+    /// A saved address in the address book.
+    AddressId
+);
+id_type!(
+    /// A withdrawal request.
+    WithdrawalId
+);

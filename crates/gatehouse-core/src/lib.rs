@@ -8,6 +8,7 @@
 
 mod accounts;
 mod activity;
+mod address_book;
 mod audit;
 mod backup_codes;
 mod clock;
@@ -18,6 +19,7 @@ mod error;
 mod gatehouse;
 mod geo;
 mod ids;
+mod notices;
 mod passwords;
 mod policy;
 mod sessions;
@@ -27,9 +29,13 @@ mod throttle;
 mod tokens;
 pub mod totp;
 mod two_factor;
+mod withdrawals;
 
 pub use accounts::{Email, NewUser, Role, User};
 pub use activity::{ActivityFilter, ActivityScope, Attempt, AttemptReason, Outcome};
+pub use address_book::{
+    AddressChanges, AddressQuery, AddressScope, LookAlikeMatch, NewAddress, SavedAddress, check as check_address,
+};
 pub use audit::AuditEntry;
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use context::{Caller, ClientInfo, ClientKind, Origin};
@@ -37,10 +43,13 @@ pub use data_key::{DataKey, DataKeySource, StaticDataKey};
 pub use devices::{Device, DeviceInfo, DeviceKind};
 pub use error::{Error, Result};
 pub use gatehouse::{Gatehouse, OpenOptions};
+pub use gatehouse_chains as chains;
 pub use geo::{GeoIp, Location, LocationKind};
-pub use ids::{ActivityId, DeviceId, SessionId, UserId};
+pub use ids::{ActivityId, AddressId, DeviceId, SessionId, UserId, WithdrawalId};
+pub use notices::Notice;
 pub use passwords::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PasswordHasher};
 pub use policy::Policy;
 pub use sessions::{Actor, SessionInfo, SessionState, SessionToken, SignedIn};
 pub use signin::{Challenge, ChallengeToken, SignInOutcome};
 pub use two_factor::{BACKUP_CODES_LOW, BackupCodes, Enrollment, SecondFactorKind, TwoFactorStatus};
+pub use withdrawals::{NewWithdrawal, Withdrawal, WithdrawalQuery, WithdrawalStatus};

@@ -11,6 +11,17 @@ use crate::context::Caller;
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 
+/// The columns [`Policy::from_row`] reads, from the `policy` table aliased `p` (a macro,
+/// so queries stay `&'static str`).
+macro_rules! policy_columns {
+    () => {
+        "p.session_idle_minutes, p.session_absolute_minutes, p.idle_lock_minutes, p.lockout_threshold, \
+         p.lockout_minutes, p.ip_lockout_threshold, p.require_two_factor, p.step_up_minutes, \
+         p.address_cooling_off_minutes, p.withdrawals_need_approval"
+    };
+}
+pub(crate) use policy_columns;
+
 /// Policy values. Durations are whole minutes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
@@ -30,6 +41,10 @@ pub struct Policy {
     pub require_two_factor: bool,
     /// How long a step-up (a fresh code or password) lets sensitive changes through (default 10).
     pub step_up_minutes: u32,
+    /// A new or changed address can be used for withdrawals only this long after (default 24 h; 0 = at once).
+    pub address_cooling_off_minutes: u32,
+    /// Withdrawals wait for another admin's or finance user's approval.
+    pub withdrawals_need_approval: bool,
 }
 
 impl Default for Policy {
@@ -43,6 +58,8 @@ impl Default for Policy {
             ip_lockout_threshold: 50,
             require_two_factor: false,
             step_up_minutes: 10,
+            address_cooling_off_minutes: 24 * 60,
+            withdrawals_need_approval: false,
         }
     }
 }
@@ -72,6 +89,11 @@ impl Policy {
         minutes(self.lockout_minutes)
     }
 
+    /// The cooling-off period of new and changed addresses.
+    pub fn address_cooling_off(&self) -> Duration {
+        minutes(self.address_cooling_off_minutes)
+    }
+
     /// How long a step-up lasts.
     pub fn step_up(&self) -> Duration {
         minutes(self.step_up_minutes)
@@ -92,6 +114,7 @@ impl Policy {
         check("Lockout duration (minutes)", self.lockout_minutes, 1..=1_440)?;
         check("Address lockout threshold", self.ip_lockout_threshold, 3..=10_000)?;
         check("Step-up window (minutes)", self.step_up_minutes, 1..=120)?;
+        check("Address cooling-off (minutes)", self.address_cooling_off_minutes, 0..=43_200)?;
         if self.session_idle_minutes > self.session_absolute_minutes {
             return Err(Error::invalid(
                 "Session idle lifetime (minutes)",
@@ -116,6 +139,8 @@ impl Policy {
             ip_lockout_threshold: get("ip_lockout_threshold")?,
             require_two_factor: row.try_get("require_two_factor")?,
             step_up_minutes: get("step_up_minutes")?,
+            address_cooling_off_minutes: get("address_cooling_off_minutes")?,
+            withdrawals_need_approval: row.try_get("withdrawals_need_approval")?,
         })
     }
 }
@@ -136,7 +161,7 @@ impl Gatehouse {
         sqlx::query(
             "UPDATE policy SET session_idle_minutes = ?, session_absolute_minutes = ?, idle_lock_minutes = ?,
                     lockout_threshold = ?, lockout_minutes = ?, ip_lockout_threshold = ?, require_two_factor = ?,
-                    step_up_minutes = ? WHERE id = 1",
+                    step_up_minutes = ?, address_cooling_off_minutes = ?, withdrawals_need_approval = ? WHERE id = 1",
         )
         .bind(policy.session_idle_minutes)
         .bind(policy.session_absolute_minutes)
@@ -146,6 +171,8 @@ impl Gatehouse {
         .bind(policy.ip_lockout_threshold)
         .bind(policy.require_two_factor)
         .bind(policy.step_up_minutes)
+        .bind(policy.address_cooling_off_minutes)
+        .bind(policy.withdrawals_need_approval)
         .execute(&mut *tx)
         .await?;
         audit::record(&mut tx, &actor, "policy.changed", None, &format!("{policy:?}")).await?;

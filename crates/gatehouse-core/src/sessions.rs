@@ -16,7 +16,7 @@ use crate::devices::{DeviceKind, os_label};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::{DeviceId, SessionId, UserId};
-use crate::policy::Policy;
+use crate::policy::{Policy, policy_columns};
 use crate::two_factor::SecondFactorKind;
 
 /// `last_active_at` is written at most this often, to keep validation read-only most of the time.
@@ -263,8 +263,9 @@ impl Gatehouse {
     pub async fn session_state(&self, caller: Caller<'_>) -> Result<SessionState> {
         let row = sqlx::query(concat!(
             "SELECT s.id AS session_id, s.device_id, s.client_kind, s.last_active_at, s.expires_at,
-                    s.locked_at, s.ended_at, s.stepped_up_at, p.session_idle_minutes, p.session_absolute_minutes,
-                    p.idle_lock_minutes, p.lockout_threshold, p.lockout_minutes, p.ip_lockout_threshold, p.require_two_factor, p.step_up_minutes, ",
+                    s.locked_at, s.ended_at, s.stepped_up_at, ",
+            policy_columns!(),
+            ", ",
             user_columns!(),
             " FROM sessions s JOIN users u ON u.id = s.user_id JOIN policy p ON p.id = 1
              WHERE s.token_hash = ?"

@@ -22,7 +22,7 @@ use crate::gatehouse::Gatehouse;
 use crate::geo::{GeoIp, Location};
 use crate::ids::{ActivityId, SessionId, UserId};
 use crate::passwords::check_password_input;
-use crate::policy::Policy;
+use crate::policy::{Policy, policy_columns};
 use crate::sessions::{self, Actor, NewSession, SignedIn};
 use crate::throttle::{self, Scope};
 use crate::two_factor::SecondFactorKind;
@@ -341,9 +341,9 @@ impl Gatehouse {
     /// the email and the address: one query, as this is on every sign-in's path.
     pub(crate) async fn known(&self, email: &Email, ip: Option<IpAddr>) -> Result<Known> {
         let row = sqlx::query(concat!(
-            "SELECT p.session_idle_minutes, p.session_absolute_minutes, p.idle_lock_minutes, p.lockout_threshold,
-                    p.lockout_minutes, p.ip_lockout_threshold, p.require_two_factor, p.step_up_minutes,
-                    u.password_hash,
+            "SELECT ",
+            policy_columns!(),
+            ", u.password_hash,
                     ta.failures AS account_failures, ta.blocked_until AS account_blocked_until,
                     ti.failures AS ip_failures, ti.blocked_until AS ip_blocked_until, ",
             user_columns!(),

@@ -1,13 +1,15 @@
 //! What the local machine provides to Gatehouse's clients (desktop app and CLI): the data
-//! folder, the OS keychain, this installation's device identity and the machine's primary
-//! IP address. The core never touches any of these; clients pass what they learn here in.
+//! folder, the OS keychain, this installation's device identity, the machine's primary
+//! IP address and the clipboard. The core never touches any of these; clients pass what they learn here in.
 
+mod clipboard;
 mod data_key;
 mod device;
 mod keychain;
 mod network;
 mod paths;
 
+pub use clipboard::{ClipboardError, SafeClipboard};
 pub use data_key::KeychainDataKey;
 pub use device::{detect_device_kind, this_device};
 pub use keychain::{Keychain, KeychainError, OsKeychain, SessionTokenStore};

@@ -96,3 +96,32 @@ fn the_data_key_is_created_once_in_the_keychain_and_then_reused() {
     assert_eq!(err.code(), "2fa.key_unavailable");
     assert!(err.to_string().contains("damaged"), "{err}");
 }
+
+/// What `xclip` (not our code) reads from the X clipboard.
+fn xclip_read() -> String {
+    let out = std::process::Command::new("xclip").args(["-o", "-selection", "clipboard"]).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_copied_address_is_verified_and_cleared_only_if_unchanged() {
+    assert!(std::env::var_os("DISPLAY").is_some(), "needs the X server of scripts/with-desktop-session");
+    let clipboard = gatehouse_host::SafeClipboard::default();
+    let address = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+    clipboard.copy_verified(address).unwrap();
+    assert_eq!(xclip_read(), address);
+    assert!(clipboard.clear_if_unchanged(address).unwrap());
+    assert_eq!(xclip_read(), "");
+
+    // Something else copied since: it is left alone.
+    clipboard.copy_verified(address).unwrap();
+    let mut xclip = std::process::Command::new("xclip")
+        .args(["-selection", "clipboard", "-i"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut xclip.stdin.take().unwrap(), b"something else").unwrap();
+    xclip.wait().unwrap();
+    assert!(!clipboard.clear_if_unchanged(address).unwrap());
+    assert_eq!(xclip_read(), "something else");
+}

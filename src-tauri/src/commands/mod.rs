@@ -4,6 +4,7 @@
 
 mod account;
 mod activity;
+mod address_book;
 mod devices;
 mod sessions;
 mod two_factor;
@@ -46,5 +47,21 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         two_factor::save_backup_codes,
         two_factor::set_screen_capture_protection,
         two_factor::print_window,
+        address_book::list_networks,
+        address_book::check_address,
+        address_book::list_addresses,
+        address_book::find_lookalikes,
+        address_book::add_address,
+        address_book::edit_address,
+        address_book::delete_address,
+        address_book::export_addresses,
+        address_book::copy_address,
+        address_book::create_withdrawal,
+        address_book::list_withdrawals,
+        address_book::decide_withdrawal,
+        address_book::export_withdrawals,
+        address_book::list_notices,
+        address_book::unread_notices,
+        address_book::mark_notices_read,
     ]
 }

@@ -4,6 +4,18 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import type { ActivityQuery } from "./generated/ActivityQuery";
+import type { AddressChangesRequest } from "./generated/AddressChangesRequest";
+import type { AddressCheckView } from "./generated/AddressCheckView";
+import type { AddressQueryRequest } from "./generated/AddressQueryRequest";
+import type { CopyResult } from "./generated/CopyResult";
+import type { LookAlikeView } from "./generated/LookAlikeView";
+import type { NetworkView } from "./generated/NetworkView";
+import type { NewAddressRequest } from "./generated/NewAddressRequest";
+import type { NewWithdrawalRequest } from "./generated/NewWithdrawalRequest";
+import type { NoticeView } from "./generated/NoticeView";
+import type { SavedAddressResult } from "./generated/SavedAddressResult";
+import type { SavedAddressView } from "./generated/SavedAddressView";
+import type { WithdrawalView } from "./generated/WithdrawalView";
 import type { ApiError } from "./generated/ApiError";
 import type { AppState } from "./generated/AppState";
 import type { AttemptView } from "./generated/AttemptView";
@@ -19,6 +31,19 @@ import type { UserView } from "./generated/UserView";
 
 export type {
   ActivityQuery,
+  AddressChangesRequest,
+  AddressCheckView,
+  AddressQueryRequest,
+  CopyResult,
+  LookAlikeView,
+  NetworkView,
+  NewAddressRequest,
+  NewWithdrawalRequest,
+  NoticeView,
+  SavedAddressResult,
+  SavedAddressView,
+  WithdrawalView,
+
   ApiError,
   AppState,
   AttemptView,
@@ -161,3 +186,31 @@ export const setUserDisabled = (userId: number, disabled: boolean) =>
 export const resetUserPassword = (userId: number, password: string) =>
   call<void>("reset_user_password", { userId, password });
 export const unlockUser = (userId: number) => call<void>("unlock_user", { userId });
+
+// Address book and withdrawals
+export const listNetworks = () => call<NetworkView[]>("list_networks");
+/** Checks an address without saving it (no sign-in needed). */
+export const checkAddress = (network: string, address: string, memo: string | null = null) =>
+  call<AddressCheckView>("check_address", { network, address, memo });
+export const listAddresses = (query: AddressQueryRequest) => call<SavedAddressView[]>("list_addresses", { query });
+/** Saved addresses that look like this one (same start and end): show them before saving. */
+export const findLookalikes = (network: string, address: string) =>
+  call<LookAlikeView[]>("find_lookalikes", { network, address });
+export const addAddress = (request: NewAddressRequest) => call<SavedAddressResult>("add_address", { request });
+export const editAddress = (addressId: number, changes: AddressChangesRequest) =>
+  call<SavedAddressResult>("edit_address", { addressId, changes });
+export const deleteAddress = (addressId: number) => call<void>("delete_address", { addressId });
+export const exportAddresses = () => call<ExportResult>("export_addresses");
+/** Copies a saved address (checked, cleared after a minute); the address never enters the UI's clipboard code. */
+export const copyAddress = (addressId: number) => call<CopyResult>("copy_address", { addressId });
+export const createWithdrawal = (request: NewWithdrawalRequest) => call<WithdrawalView>("create_withdrawal", { request });
+export const listWithdrawals = (status: string | null = null, mineOnly = false) =>
+  call<WithdrawalView[]>("list_withdrawals", { status, mineOnly });
+export const decideWithdrawal = (withdrawalId: number, approve: boolean, note: string) =>
+  call<WithdrawalView>("decide_withdrawal", { withdrawalId, approve, note });
+export const exportWithdrawals = () => call<ExportResult>("export_withdrawals");
+
+// In-app notices
+export const listNotices = () => call<NoticeView[]>("list_notices");
+export const unreadNotices = () => call<number>("unread_notices");
+export const markNoticesRead = (noticeId: number | null = null) => call<void>("mark_notices_read", { noticeId });

@@ -41,6 +41,10 @@ fn apply(mut policy: Policy, changes: &PolicySetArgs) -> Policy {
     set(&mut policy.lockout_minutes, changes.lockout_minutes);
     set(&mut policy.ip_lockout_threshold, changes.ip_lockout_threshold);
     set(&mut policy.step_up_minutes, changes.step_up_minutes);
+    set(&mut policy.address_cooling_off_minutes, changes.address_cooling_off_minutes);
+    if let Some(needed) = changes.withdrawals_need_approval {
+        policy.withdrawals_need_approval = needed;
+    }
     if let Some(required) = changes.require_two_factor {
         policy.require_two_factor = required;
     }
@@ -60,6 +64,11 @@ fn print_policy(policy: &Policy) {
             (if policy.require_two_factor { "required" } else { "optional" }).to_owned(),
         ],
         vec!["Step-up window".to_owned(), format!("{} min", policy.step_up_minutes)],
+        vec!["Address cooling-off".to_owned(), format!("{} min", policy.address_cooling_off_minutes)],
+        vec![
+            "Withdrawal approval".to_owned(),
+            (if policy.withdrawals_need_approval { "required" } else { "not required" }).to_owned(),
+        ],
     ];
     output::table(&["SETTING", "VALUE"], rows, "");
 }

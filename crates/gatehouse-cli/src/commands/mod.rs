@@ -3,11 +3,13 @@
 
 pub mod account;
 pub mod activity;
+pub mod address;
 pub mod admin;
 pub mod devices;
 pub mod sessions;
 pub mod two_factor;
 pub mod users;
+pub mod withdraw;
 
 use gatehouse_api::ApiError;
 use gatehouse_core::{SessionToken, UserId};

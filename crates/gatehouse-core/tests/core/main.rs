@@ -5,6 +5,7 @@
 mod support;
 
 mod activity;
+mod address_book;
 mod devices;
 mod geo;
 mod sessions;

@@ -31,12 +31,16 @@ async fn migrations_run_from_empty_and_reopening_is_harmless() {
         "totp_enrollments",
         "backup_codes",
         "signin_challenges",
+        "addresses",
+        "withdrawals",
+        "notices",
     ] {
         assert!(tables.iter().any(|t| t == table), "{table} missing from {tables:?}");
     }
     let applied: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(&pool).await.unwrap();
-    assert_eq!(applied, 2);
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap().count();
+    assert_eq!(applied, i64::try_from(files).unwrap(), "every embedded migration ran");
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&pool).await.unwrap();
     assert_eq!(mode, "wal");
     pool.close().await;

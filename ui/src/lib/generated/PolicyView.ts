@@ -35,4 +35,12 @@ requireTwoFactor: boolean,
 /**
  * Minutes a step-up lets sensitive changes through.
  */
-stepUpMinutes: number, };
+stepUpMinutes: number, 
+/**
+ * Minutes before a new or changed address can be used (0 = at once).
+ */
+addressCoolingOffMinutes: number, 
+/**
+ * Withdrawals wait for another admin's or finance user's approval.
+ */
+withdrawalsNeedApproval: boolean, };

@@ -1,0 +1,358 @@
+//! Withdrawal requests: made by picking a saved, usable address (never a pasted one), an
+//! asset of its network and an exact amount; confirmed with a step-up. When policy asks for
+//! it, another admin or finance user approves or rejects (with a step-up; never their own).
+//! The address is copied into the request, so later edits to the book don't rewrite history.
+
+use std::io::Write;
+
+use gatehouse_chains::{Network, assets, parse_amount};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::accounts::Role;
+use crate::address_book::NOTE_MAX_CHARS;
+use crate::audit;
+use crate::clock::Timestamp;
+use crate::context::Caller;
+use crate::error::{Error, Result};
+use crate::gatehouse::Gatehouse;
+use crate::ids::{AddressId, UserId, WithdrawalId};
+use crate::notices::{self, NewNotice};
+use crate::sessions::Actor;
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithdrawalStatus {
+    /// Waiting for an approver.
+    Pending,
+    /// Approved (or needing no approval).
+    Approved,
+    /// Rejected by an approver.
+    Rejected,
+}
+
+impl WithdrawalStatus {
+    /// Stable lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WithdrawalStatus::Pending => "pending",
+            WithdrawalStatus::Approved => "approved",
+            WithdrawalStatus::Rejected => "rejected",
+        }
+    }
+
+    /// Parses a stable name.
+    pub fn parse(value: &str) -> Result<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "pending" => Ok(WithdrawalStatus::Pending),
+            "approved" => Ok(WithdrawalStatus::Approved),
+            "rejected" => Ok(WithdrawalStatus::Rejected),
+            _ => Err(Error::invalid("Status", "must be pending, approved or rejected.")),
+        }
+    }
+}
+
+/// A withdrawal request as listed.
+#[derive(Debug, Clone)]
+pub struct Withdrawal {
+    /// Id.
+    pub id: WithdrawalId,
+    /// Who asked.
+    pub requester: String,
+    /// The book entry it was made from (gone if deleted since).
+    pub address_id: Option<AddressId>,
+    /// The entry's label at the time.
+    pub label: String,
+    /// Network.
+    pub network: Network,
+    /// The address at the time.
+    pub address: String,
+    /// Destination tag or memo at the time.
+    pub memo: Option<String>,
+    /// Asset symbol, e.g. `USDT`.
+    pub asset: String,
+    /// Exact amount, canonical decimal text.
+    pub amount: String,
+    /// Requester's note.
+    pub note: String,
+    /// Where it stands.
+    pub status: WithdrawalStatus,
+    /// When it was requested.
+    pub created_at: Timestamp,
+    /// Who decided (approvals).
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<Timestamp>,
+    /// The approver's note.
+    pub decision_note: Option<String>,
+}
+
+/// A request to make.
+#[derive(Debug, Clone)]
+pub struct NewWithdrawal {
+    /// The saved address to pay.
+    pub address: AddressId,
+    /// Asset symbol of the address's network.
+    pub asset: String,
+    /// Amount as typed.
+    pub amount: String,
+    /// Note.
+    pub note: String,
+}
+
+/// Which requests to list.
+#[derive(Debug, Clone, Default)]
+pub struct WithdrawalQuery {
+    /// Only this status.
+    pub status: Option<WithdrawalStatus>,
+    /// Only the caller's own, even for approvers.
+    pub mine_only: bool,
+}
+
+/// Admins and finance approve withdrawals and see everyone's.
+fn is_approver(actor: &Actor) -> bool {
+    matches!(actor.user.role, Role::Admin | Role::Finance)
+}
+
+macro_rules! withdrawal_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT w.id, r.email AS requester, w.address_id, w.label, w.network, w.address, w.memo, w.asset,
+                    w.amount, w.note, w.status, w.created_at, d.email AS decided_by, w.decided_at, w.decision_note
+             FROM withdrawals w JOIN users r ON r.id = w.requester_id LEFT JOIN users d ON d.id = w.decided_by",
+            $rest
+        )
+    };
+}
+
+impl Gatehouse {
+    /// Requests a withdrawal to a saved, usable address (step-up required).
+    pub async fn create_withdrawal(&self, caller: Caller<'_>, new: NewWithdrawal) -> Result<Withdrawal> {
+        let actor = self.authenticate(caller).await?;
+        let address = self.address(&actor, new.address).await?;
+        if !address.usable {
+            return Err(Error::CoolingOff { usable_from_utc: address.usable_from.to_rfc3339() });
+        }
+        let symbol = new.asset.trim().to_ascii_uppercase();
+        let asset = assets(address.network).iter().find(|a| a.symbol == symbol).ok_or_else(|| {
+            let offered: Vec<&str> = assets(address.network).iter().map(|a| a.symbol).collect();
+            Error::invalid("Asset", format!("{} offers {}.", address.network.display_name(), offered.join(", ")))
+        })?;
+        let amount = parse_amount(asset, &new.amount).map_err(|err| Error::invalid("Amount", err.to_string()))?;
+        let note = new.note.trim().to_owned();
+        if note.chars().count() > NOTE_MAX_CHARS || note.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(Error::invalid("Note", format!("must be at most {NOTE_MAX_CHARS} characters of text.")));
+        }
+        actor.require_step_up()?;
+
+        let status =
+            if actor.policy.withdrawals_need_approval { WithdrawalStatus::Pending } else { WithdrawalStatus::Approved };
+        let mut tx = self.write_tx().await?;
+        let id: WithdrawalId = sqlx::query_scalar(
+            "INSERT INTO withdrawals (requester_id, address_id, label, network, address, memo, asset, amount, note,
+                                      status, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(actor.user.id)
+        .bind(address.id)
+        .bind(&address.label)
+        .bind(address.network.as_str())
+        .bind(&address.address)
+        .bind(&address.memo)
+        .bind(asset.symbol)
+        .bind(amount.to_string())
+        .bind(&note)
+        .bind(status.as_str())
+        .bind(actor.now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE addresses SET last_used_at = ? WHERE id = ?")
+            .bind(actor.now)
+            .bind(address.id)
+            .execute(&mut *tx)
+            .await?;
+        let detail = format!("#{id}: {amount} {} to {:?} ({})", asset.symbol, address.label, address.address);
+        audit::record(&mut tx, &actor, "withdrawal.requested", Some(actor.user.id), &detail).await?;
+        if status == WithdrawalStatus::Pending {
+            let approvers: Vec<UserId> = notices::users_with_roles(&mut tx, &["admin", "finance"])
+                .await?
+                .into_iter()
+                .filter(|id| *id != actor.user.id)
+                .collect();
+            let notice = NewNotice {
+                kind: "withdrawal.requested",
+                title: format!("Withdrawal to approve: {amount} {}", asset.symbol),
+                body: format!("{} asks to send {amount} {} to {:?}.", actor.user.email, asset.symbol, address.label),
+                subject: Some(format!("withdrawal:{id}")),
+            };
+            notices::raise(&mut tx, &approvers, &notice, actor.now).await?;
+        }
+        tx.commit().await?;
+        self.withdrawal(id).await
+    }
+
+    /// Approves or rejects a pending request (admins and finance, step-up, not their own).
+    pub async fn decide_withdrawal(
+        &self,
+        caller: Caller<'_>,
+        id: WithdrawalId,
+        approve: bool,
+        note: &str,
+    ) -> Result<Withdrawal> {
+        let actor = self.authenticate(caller).await?;
+        if !is_approver(&actor) {
+            return Err(Error::Forbidden);
+        }
+        let request = self.withdrawal(id).await?;
+        let requester: UserId = sqlx::query_scalar("SELECT requester_id FROM withdrawals WHERE id = ?")
+            .bind(id)
+            .fetch_one(&self.db)
+            .await?;
+        if requester == actor.user.id {
+            return Err(Error::SelfApproval);
+        }
+        if request.status != WithdrawalStatus::Pending {
+            return Err(Error::AlreadyDecided);
+        }
+        let note = note.trim();
+        if note.chars().count() > NOTE_MAX_CHARS {
+            return Err(Error::invalid("Note", format!("must be at most {NOTE_MAX_CHARS} characters.")));
+        }
+        actor.require_step_up()?;
+        let status = if approve { WithdrawalStatus::Approved } else { WithdrawalStatus::Rejected };
+        let mut tx = self.write_tx().await?;
+        let decided = sqlx::query(
+            "UPDATE withdrawals SET status = ?, decided_by = ?, decided_at = ?, decision_note = ?
+             WHERE id = ? AND status = 'pending'",
+        )
+        .bind(status.as_str())
+        .bind(actor.user.id)
+        .bind(actor.now)
+        .bind(note)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if decided != 1 {
+            return Err(Error::AlreadyDecided);
+        }
+        let what = format!("{} {} to {:?}", request.amount, request.asset, request.label);
+        audit::record(
+            &mut tx,
+            &actor,
+            &format!("withdrawal.{}", status.as_str()),
+            Some(requester),
+            &format!("#{id}: {what}"),
+        )
+        .await?;
+        let notice = NewNotice {
+            kind: if approve { "withdrawal.approved" } else { "withdrawal.rejected" },
+            title: format!("Withdrawal {}: {what}", status.as_str()),
+            body: format!(
+                "{} {} your request.{}",
+                actor.user.email,
+                status.as_str(),
+                if note.is_empty() { String::new() } else { format!(" Note: {note}") }
+            ),
+            subject: Some(format!("withdrawal:{id}")),
+        };
+        notices::raise(&mut tx, &[requester], &notice, actor.now).await?;
+        tx.commit().await?;
+        self.withdrawal(id).await
+    }
+
+    /// Requests the caller may see: their own, and everyone's for approvers. Newest first.
+    pub async fn list_withdrawals(&self, caller: Caller<'_>, query: &WithdrawalQuery) -> Result<Vec<Withdrawal>> {
+        let actor = self.authenticate(caller).await?;
+        let mut sql = QueryBuilder::<Sqlite>::new(withdrawal_select!(" WHERE 1 = 1"));
+        if query.mine_only || !is_approver(&actor) {
+            sql.push(" AND w.requester_id = ").push_bind(actor.user.id);
+        }
+        if let Some(status) = query.status {
+            sql.push(" AND w.status = ").push_bind(status.as_str());
+        }
+        sql.push(" ORDER BY w.created_at DESC, w.id DESC LIMIT 1000");
+        let rows = sql.build().fetch_all(&self.db).await?;
+        rows.iter().map(withdrawal_from_row).collect()
+    }
+
+    /// Writes the requests the caller may see as CSV; returns the count.
+    pub async fn export_withdrawals_csv(
+        &self,
+        caller: Caller<'_>,
+        query: &WithdrawalQuery,
+        out: impl Write,
+    ) -> Result<u64> {
+        let rows = self.list_withdrawals(caller, query).await?;
+        let mut csv = csv::Writer::from_writer(out);
+        let error = |err: csv::Error| Error::Internal(format!("could not write the CSV file: {err}"));
+        csv.write_record([
+            "id",
+            "requested_utc",
+            "requester",
+            "status",
+            "asset",
+            "amount",
+            "network",
+            "label",
+            "address",
+            "memo",
+            "note",
+            "decided_by",
+            "decided_utc",
+            "decision_note",
+        ])
+        .map_err(error)?;
+        for w in &rows {
+            csv.write_record([
+                &w.id.to_string(),
+                &w.created_at.to_rfc3339(),
+                &w.requester,
+                w.status.as_str(),
+                &w.asset,
+                &w.amount,
+                w.network.as_str(),
+                &w.label,
+                &w.address,
+                w.memo.as_deref().unwrap_or_default(),
+                &w.note,
+                w.decided_by.as_deref().unwrap_or_default(),
+                &w.decided_at.map(Timestamp::to_rfc3339).unwrap_or_default(),
+                w.decision_note.as_deref().unwrap_or_default(),
+            ])
+            .map_err(error)?;
+        }
+        csv.flush().map_err(|err| Error::Internal(format!("could not write the CSV file: {err}")))?;
+        Ok(rows.len() as u64)
+    }
+
+    async fn withdrawal(&self, id: WithdrawalId) -> Result<Withdrawal> {
+        let row = sqlx::query(withdrawal_select!(" WHERE w.id = ?"))
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await?
+            .ok_or(Error::NotFound { what: "Withdrawal request" })?;
+        withdrawal_from_row(&row)
+    }
+}
+
+fn withdrawal_from_row(row: &SqliteRow) -> Result<Withdrawal> {
+    let network: &str = row.try_get("network")?;
+    Ok(Withdrawal {
+        id: row.try_get("id")?,
+        requester: row.try_get("requester")?,
+        address_id: row.try_get("address_id")?,
+        label: row.try_get("label")?,
+        network: Network::parse(network).map_err(|err| Error::Internal(format!("stored network: {err}")))?,
+        address: row.try_get("address")?,
+        memo: row.try_get("memo")?,
+        asset: row.try_get("asset")?,
+        amount: row.try_get("amount")?,
+        note: row.try_get("note")?,
+        status: WithdrawalStatus::parse(row.try_get("status")?)?,
+        created_at: row.try_get("created_at")?,
+        decided_by: row.try_get("decided_by")?,
+        decided_at: row.try_get("decided_at")?,
+        decision_note: row.try_get("decision_note")?,
+    })
+}
