@@ -122,6 +122,12 @@ fn a_copied_address_is_verified_and_cleared_only_if_unchanged() {
         .unwrap();
     std::io::Write::write_all(&mut xclip.stdin.take().unwrap(), b"something else").unwrap();
     xclip.wait().unwrap();
+    // xclip hands the selection to a background copy of itself: wait until it owns it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while xclip_read() != "something else" {
+        assert!(std::time::Instant::now() < deadline, "xclip never took the clipboard");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     assert!(!clipboard.clear_if_unchanged(address).unwrap());
     assert_eq!(xclip_read(), "something else");
 }
