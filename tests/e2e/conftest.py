@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -29,6 +29,9 @@ APP = ROOT / "target" / "debug" / "gatehouse-desktop"
 CLI = ROOT / "target" / "debug" / "gatehouse"
 TAURI_DRIVER = ROOT / ".tools" / "bin" / "tauri-driver"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# Svelte re-renders lists and dialogs while we look at them; an element found a moment
+# ago may be gone. Waits treat that as "not yet" rather than failing.
+REDRAWN = (StaleElementReferenceException,)
 
 
 def free_port() -> int:
@@ -76,7 +79,7 @@ class App:
 
     def find(self, testid: str, timeout: float = 10):
         try:
-            return WebDriverWait(self.driver, timeout).until(
+            return WebDriverWait(self.driver, timeout, ignored_exceptions=REDRAWN).until(
                 lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]') if e.is_displayed()), None)
             )
         except TimeoutException:
@@ -84,20 +87,31 @@ class App:
             raise AssertionError(f"no visible [data-testid={testid}] after {timeout}s") from None
 
     def gone(self, css: str, timeout: float = 10):
-        WebDriverWait(self.driver, timeout).until(lambda d: not d.find_elements(By.CSS_SELECTOR, css))
+        WebDriverWait(self.driver, timeout, ignored_exceptions=REDRAWN).until(lambda d: not d.find_elements(By.CSS_SELECTOR, css))
 
     def until(self, condition, timeout: float = 10, what: str = "condition"):
         try:
-            return WebDriverWait(self.driver, timeout).until(lambda d: condition())
+            return WebDriverWait(self.driver, timeout, ignored_exceptions=REDRAWN).until(lambda d: condition())
         except TimeoutException:
             self.shot(f"failed-{what.replace(' ', '-')}")
             raise AssertionError(f"timed out waiting for {what}") from None
 
     def visible(self, testid: str) -> bool:
-        return any(e.is_displayed() for e in self.driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]'))
+        """Whether any element with this testid is shown, judged in one script call so a
+        redraw between finding and checking cannot make it stale."""
+        return self.driver.execute_script(
+            """return [...document.querySelectorAll(`[data-testid="${arguments[0]}"]`)]
+                   .some(e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden');""",
+            testid,
+        )
 
     def click(self, testid: str):
-        self.find(testid).click()
+        for attempt in range(3):
+            try:
+                return self.find(testid).click()
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise
 
     def type(self, testid: str, text: str):
         field = self.find(testid)
@@ -128,7 +142,7 @@ class App:
         """Answers the "Confirm it's you" dialog if a sensitive action brought it up (it
         is not shown again while the session's step-up window lasts)."""
         try:
-            WebDriverWait(self.driver, wait).until(lambda d: self.visible("step-up-dialog"))
+            WebDriverWait(self.driver, wait, ignored_exceptions=REDRAWN).until(lambda d: self.visible("step-up-dialog"))
         except TimeoutException:
             return False
         self.type("step-up-input", answer)
