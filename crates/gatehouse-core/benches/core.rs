@@ -4,7 +4,9 @@
 //! - the newest 50 sign-in attempts with 1,000,000 rows in the table;
 //! - session validation (every call does it);
 //! - two-factor: TOTP verification, the backup-code hash, and sign-in with 2FA (password
-//!   and code) against argon2id alone.
+//!   and code) against argon2id alone;
+//! - the address book: search by label and by address fragment, and the look-alike check,
+//!   with 100,000 saved addresses.
 //!
 //! Criterion reports means; after it, a percentile pass prints p50/p99 for the two
 //! latency goals (activity page ≤ 1 ms p99, session validation ≤ 200 µs p99).
@@ -16,9 +18,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
 use gatehouse_core::{
-    ActivityFilter, ActivityScope, Caller, ClientInfo, ClientKind, Clock, DataKey, DeviceInfo, DeviceKind, Gatehouse,
-    ManualClock, NewUser, OpenOptions, Origin, PasswordHasher, Role, SessionToken, SignInOutcome, StaticDataKey,
-    Timestamp, totp,
+    ActivityFilter, ActivityScope, AddressQuery, Caller, ClientInfo, ClientKind, Clock, DataKey, DeviceInfo,
+    DeviceKind, Gatehouse, ManualClock, NewUser, OpenOptions, Origin, PasswordHasher, Role, SessionToken,
+    SignInOutcome, StaticDataKey, Timestamp, totp,
 };
 use std::sync::Arc;
 use tokio::runtime::Runtime;
@@ -274,7 +276,86 @@ fn base32_decode(text: &str) -> Vec<u8> {
     out
 }
 
-criterion_group!(benches, bench_sign_in, bench_two_factor, bench_activity, bench_session_validation);
+/// Adds `n` saved Ethereum addresses, half the admin's own and half shared, with labels
+/// "Wallet 1" … and random addresses.
+fn fill_address_book(b: &Bench, n: i64) {
+    let path = b._dir.path().join("gatehouse.db");
+    b.rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+             INSERT INTO addresses (owner_id, label, network, address, added_by, created_at, updated_at, usable_from)
+             SELECT CASE WHEN i % 2 = 0 THEN 1 END, 'Wallet ' || i, 'ethereum', '0x' || lower(hex(randomblob(20))),
+                    1, ?, ?, ?
+             FROM n",
+        )
+        .bind(n)
+        .bind(START.as_millis())
+        .bind(START.as_millis())
+        .bind(START.as_millis())
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query("ANALYZE").execute(&pool).await.unwrap();
+        pool.close().await;
+    });
+}
+
+fn address_rows() -> i64 {
+    if is_bench_run() { 100_000 } else { 2_000 }
+}
+
+fn bench_address_book(c: &mut Criterion) {
+    let b = setup();
+    fill_address_book(&b, address_rows());
+    // A fragment from the middle of one saved address, as someone pasting part of it would.
+    let wallet_77 = AddressQuery { search: Some("Wallet 77".into()), ..Default::default() };
+    let saved = b.rt.block_on(b.gate.list_addresses(caller(&b), &wallet_77)).unwrap()[0].address.clone();
+    let fragment = saved[14..26].to_owned();
+    let by_label = AddressQuery { search: Some("wallet 1234".into()), ..Default::default() };
+    let by_address = AddressQuery { search: Some(fragment), ..Default::default() };
+    // A look-alike candidate: the saved address's first and last characters, another middle.
+    let candidate = format!("{}{}{}", &saved[..6], "0".repeat(30), &saved[36..]);
+    // The worst case: a fragment every entry has (the first 200 by label come back).
+    let everything = AddressQuery { search: Some("wallet".into()), ..Default::default() };
+    let first_page = AddressQuery::default();
+    let searches = [
+        ("first_page", &first_page),
+        ("by_label", &by_label),
+        ("by_address_fragment", &by_address),
+        ("matching_all", &everything),
+    ];
+
+    let mut group = c.benchmark_group(format!("address_book_{}", address_rows()));
+    for (name, query) in searches {
+        group.bench_function(name, |bench| {
+            bench.iter(|| assert!(!b.rt.block_on(b.gate.list_addresses(caller(&b), query)).unwrap().is_empty()));
+        });
+    }
+    group.bench_function("lookalike_check", |bench| {
+        bench.iter(|| {
+            let found = b.rt.block_on(b.gate.find_lookalikes(caller(&b), "ethereum", &candidate)).unwrap();
+            assert_eq!(found.len(), 1);
+        });
+    });
+    group.finish();
+    if is_bench_run() {
+        for (name, query) in searches {
+            percentiles(&format!("address search {name}, {} saved", address_rows()), 2_000, || {
+                b.rt.block_on(b.gate.list_addresses(caller(&b), query)).unwrap();
+            });
+        }
+    }
+}
+
+criterion_group!(
+    benches,
+    bench_sign_in,
+    bench_two_factor,
+    bench_activity,
+    bench_session_validation,
+    bench_address_book
+);
 
 fn main() {
     benches();

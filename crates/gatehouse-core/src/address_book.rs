@@ -353,9 +353,8 @@ impl Gatehouse {
             if search.chars().count() > 128 {
                 return Err(Error::invalid("Search", "must be at most 128 characters."));
             }
-            let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            sql.push(" AND (a.label LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\' OR a.address LIKE ");
-            sql.push_bind(pattern).push(" ESCAPE '\\')");
+            let use_index = search.chars().count() >= TRIGRAM && !self.matches_widely(search).await?;
+            push_search(&mut sql, search, use_index);
         }
         if query.usable_only {
             sql.push(" AND a.usable_from <= ").push_bind(actor.now);
@@ -516,6 +515,47 @@ impl Gatehouse {
 }
 
 const ADDRESS_SELECT: &str = concat_address_select!("");
+
+/// Shortest fragment the trigram index can answer.
+const TRIGRAM: usize = 3;
+
+/// From this many matching entries on, reading the book in label order and stopping at the
+/// first page beats collecting every match from the index and sorting them.
+const WIDE_MATCH: u32 = 2_000;
+
+/// `fragment` as one FTS5 phrase (a substring match under the trigram tokenizer); quotes
+/// are doubled, so operators in it are plain text.
+fn fts_phrase(fragment: &str) -> String {
+    format!("\"{}\"", fragment.replace('"', "\"\""))
+}
+
+/// Narrows `sql` to labels or addresses containing `fragment` (case-insensitive): from the
+/// trigram index, or by scanning in label order (short or widely shared fragments, where
+/// the first page fills quickly).
+fn push_search(sql: &mut QueryBuilder<Sqlite>, fragment: &str, use_index: bool) {
+    if use_index {
+        sql.push(" AND a.id IN (SELECT rowid FROM address_search WHERE address_search MATCH ");
+        sql.push_bind(fts_phrase(fragment)).push(")");
+    } else {
+        let pattern = format!("%{}%", fragment.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        sql.push(" AND (a.label LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\' OR a.address LIKE ");
+        sql.push_bind(pattern).push(" ESCAPE '\\')");
+    }
+}
+
+impl Gatehouse {
+    /// Whether at least [`WIDE_MATCH`] entries contain `fragment` (counting stops there).
+    async fn matches_widely(&self, fragment: &str) -> Result<bool> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM address_search WHERE address_search MATCH ? LIMIT ?)",
+        )
+        .bind(fts_phrase(fragment))
+        .bind(WIDE_MATCH)
+        .fetch_one(&self.db)
+        .await?;
+        Ok(count >= i64::from(WIDE_MATCH))
+    }
+}
 
 fn address_from_row(row: &SqliteRow, now: Timestamp) -> Result<SavedAddress> {
     let owner: Option<UserId> = row.try_get("owner_id")?;

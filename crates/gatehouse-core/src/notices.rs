@@ -97,9 +97,10 @@ impl Gatehouse {
             .collect()
     }
 
-    /// How many of the caller's notices are unread.
+    /// How many of the caller's notices are unread. Apps poll this, so it does not count as
+    /// using the session (an unattended app still idles out and locks).
     pub async fn unread_notices(&self, caller: Caller<'_>) -> Result<u32> {
-        let actor = self.authenticate(caller).await?;
+        let actor = self.authenticate_in_background(caller).await?;
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE recipient_id = ? AND read_at IS NULL")
             .bind(actor.user.id)
             .fetch_one(&self.db)

@@ -238,6 +238,13 @@ pub(crate) async fn create(
     Ok((token, id))
 }
 
+/// Whether a call is someone using the app, which keeps the session active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    ByPerson,
+    InBackground,
+}
+
 impl Gatehouse {
     /// Validates the caller's session (lifetimes, lock, account state, required two-factor
     /// enrolment) and returns who it is.
@@ -261,6 +268,20 @@ impl Gatehouse {
     /// Like [`Gatehouse::authenticate`], but a locked session is an answer, not an error:
     /// apps use it at start-up to choose between the lock screen and the main screen.
     pub async fn session_state(&self, caller: Caller<'_>) -> Result<SessionState> {
+        self.check_session(caller, Use::ByPerson).await
+    }
+
+    /// Like [`Gatehouse::authenticate`] for background reads (an unread count polled every
+    /// few seconds): they must not keep an unattended session alive or hold off its idle lock.
+    pub(crate) async fn authenticate_in_background(&self, caller: Caller<'_>) -> Result<Actor> {
+        match self.check_session(caller, Use::InBackground).await? {
+            SessionState::Active(actor) if actor.must_enroll() => Err(Error::EnrollmentRequired),
+            SessionState::Active(actor) => Ok(actor),
+            SessionState::Locked(_) => Err(Error::Locked),
+        }
+    }
+
+    async fn check_session(&self, caller: Caller<'_>, used: Use) -> Result<SessionState> {
         let row = sqlx::query(concat!(
             "SELECT s.id AS session_id, s.device_id, s.client_kind, s.last_active_at, s.expires_at,
                     s.locked_at, s.ended_at, s.stepped_up_at, ",
@@ -307,7 +328,7 @@ impl Gatehouse {
             policy,
             stepped_up_at: row.try_get("stepped_up_at")?,
         };
-        if idle >= TOUCH_INTERVAL {
+        if used == Use::ByPerson && idle >= TOUCH_INTERVAL {
             self.touch(&actor).await?;
         }
         Ok(SessionState::Active(actor))

@@ -318,16 +318,40 @@ async fn search_finds_labels_and_address_fragments_and_filters_by_network() {
     let fx = Fixture::new().await;
     let admin = setup(&fx, 0, false).await;
     let caller = fx.caller(&admin.token);
-    fx.gate.add_address(caller, new_address("Cold storage", "bitcoin", GENESIS, AddressScope::Personal)).await.unwrap();
-    fx.gate.add_address(caller, new_address("Tether payouts", "tron", TRON, AddressScope::Personal)).await.unwrap();
+    let (cold, _) = fx
+        .gate
+        .add_address(caller, new_address("Cold storage", "bitcoin", GENESIS, AddressScope::Personal))
+        .await
+        .unwrap();
+    let (tether, _) =
+        fx.gate.add_address(caller, new_address("Tether payouts", "tron", TRON, AddressScope::Personal)).await.unwrap();
     fx.gate.add_address(caller, new_address("Ops 100%_", "ethereum", EVM, AddressScope::Personal)).await.unwrap();
     let search = |text: &str| AddressQuery { search: Some(text.to_owned()), ..Default::default() };
     let labels = |list: Vec<gatehouse_core::SavedAddress>| list.into_iter().map(|a| a.label).collect::<Vec<_>>();
     assert_eq!(labels(fx.gate.list_addresses(caller, &search("cold")).await.unwrap()), vec!["Cold storage"]);
     assert_eq!(labels(fx.gate.list_addresses(caller, &search("8ZY4pL")).await.unwrap()), vec!["Tether payouts"]);
     assert_eq!(labels(fx.gate.list_addresses(caller, &search("%_")).await.unwrap()), vec!["Ops 100%_"]);
+    // Quotes and FTS operators in a search are text, not syntax.
+    assert!(fx.gate.list_addresses(caller, &search("Ops \" OR *")).await.unwrap().is_empty());
+
+    // The index follows edits and deletions.
+    let relabel = AddressChanges {
+        label: "Deep freeze".to_owned(),
+        address: GENESIS.to_owned(),
+        memo: None,
+        note: String::new(),
+        accept_lookalike: false,
+    };
+    fx.gate.edit_address(caller, cold.id, relabel).await.unwrap();
+    assert!(fx.gate.list_addresses(caller, &search("cold")).await.unwrap().is_empty());
+    assert_eq!(labels(fx.gate.list_addresses(caller, &search("FREEZE")).await.unwrap()), vec!["Deep freeze"]);
+    fx.gate.delete_address(caller, tether.id).await.unwrap();
+    assert!(fx.gate.list_addresses(caller, &search("8ZY4pL")).await.unwrap().is_empty());
+
     let tron_only = AddressQuery { network: Some("tron".to_owned()), ..Default::default() };
-    assert_eq!(labels(fx.gate.list_addresses(caller, &tron_only).await.unwrap()), vec!["Tether payouts"]);
+    assert!(fx.gate.list_addresses(caller, &tron_only).await.unwrap().is_empty());
+    let bitcoin_only = AddressQuery { network: Some("bitcoin".to_owned()), ..Default::default() };
+    assert_eq!(labels(fx.gate.list_addresses(caller, &bitcoin_only).await.unwrap()), vec!["Deep freeze"]);
     let bad = AddressQuery { network: Some("litecoin-cash".to_owned()), ..Default::default() };
     assert_eq!(code(fx.gate.list_addresses(caller, &bad).await), "invalid_input");
 }

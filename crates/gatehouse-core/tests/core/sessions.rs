@@ -108,6 +108,27 @@ async fn the_desktop_app_locks_after_idle_time_and_the_password_unlocks_it() {
 }
 
 #[tokio::test]
+async fn polling_the_unread_count_does_not_keep_an_unattended_session_alive() {
+    let fx = Fixture::new().await;
+    let desktop_session = fx.admin().await;
+    // The app polls every few seconds; polls alone still reach the 15-minute idle lock.
+    for _ in 0..14 {
+        fx.advance(minutes(1));
+        assert_eq!(fx.gate.unread_notices(fx.caller(&desktop_session.token)).await.unwrap(), 0);
+    }
+    fx.advance(minutes(1));
+    assert_eq!(code(fx.gate.unread_notices(fx.caller(&desktop_session.token)).await), "session.locked");
+    assert_eq!(code(fx.gate.authenticate(fx.caller(&desktop_session.token)).await), "session.locked");
+
+    // Whereas a person using it every minute keeps it open.
+    fx.gate.unlock(fx.caller(&desktop_session.token), ADMIN_PASSWORD).await.unwrap();
+    for _ in 0..20 {
+        fx.advance(minutes(1));
+        fx.gate.list_sessions(fx.caller(&desktop_session.token), None).await.unwrap();
+    }
+}
+
+#[tokio::test]
 async fn members_see_only_their_own_sessions_and_admins_see_everyones() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
