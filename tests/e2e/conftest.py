@@ -22,7 +22,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "target" / "debug" / "gatehouse-desktop"
@@ -108,7 +108,10 @@ class App:
     def click(self, testid: str):
         for attempt in range(3):
             try:
-                return self.find(testid).click()
+                element = self.find(testid)
+                # Centred, so a sticky bar at the page's edge can't be in the way.
+                self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+                return element.click()
             except StaleElementReferenceException:
                 if attempt == 2:
                     raise
@@ -116,7 +119,15 @@ class App:
     def type(self, testid: str, text: str):
         field = self.find(testid)
         field.clear()
-        field.send_keys(text)
+        if text:
+            field.send_keys(text)
+        else:
+            # WebDriver's clear fires no input event: tell the page the field is empty now.
+            self.driver.execute_script("arguments[0].dispatchEvent(new Event('input', {bubbles: true}))", field)
+
+    def select(self, testid: str, value: str):
+        """Chooses the <select> option with this value."""
+        Select(self.find(testid)).select_by_value(value)
 
     def text(self, testid: str) -> str:
         """The element's visible text, once it has any (screens fill in asynchronously)."""
