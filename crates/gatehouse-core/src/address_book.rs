@@ -339,6 +339,12 @@ impl Gatehouse {
         Ok(())
     }
 
+    /// One saved address the caller can see, by id (however big the book).
+    pub async fn saved_address(&self, caller: Caller<'_>, id: AddressId) -> Result<SavedAddress> {
+        let actor = self.authenticate(caller).await?;
+        self.address(&actor, id).await
+    }
+
     /// Saved addresses the caller can see (their own and the shared ones), by label.
     pub async fn list_addresses(&self, caller: Caller<'_>, query: &AddressQuery) -> Result<Vec<SavedAddress>> {
         let actor = self.authenticate(caller).await?;

@@ -89,12 +89,7 @@ pub async fn export_addresses(desk: State<'_, Desk>) -> Result<ExportResult, Api
 #[tauri::command]
 pub async fn copy_address(desk: State<'_, Desk>, address_id: i64) -> Result<CopyResult, ApiError> {
     let token = desk.token().await?;
-    let list = desk.gate().await?.list_addresses(desk.caller(&token), &Default::default()).await?;
-    let address = list
-        .into_iter()
-        .find(|a| a.id.0 == address_id)
-        .ok_or_else(|| ApiError::from(gatehouse_core::Error::NotFound { what: "Address" }))?
-        .address;
+    let address = desk.gate().await?.saved_address(desk.caller(&token), AddressId(address_id)).await?.address;
     let clipboard = desk.clipboard();
     clipboard.copy_verified(&address).map_err(|err| ApiError::new("desktop.clipboard", err.to_string()))?;
     let later = clipboard.clone();

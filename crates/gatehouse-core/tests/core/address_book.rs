@@ -126,6 +126,8 @@ async fn every_change_needs_a_step_up_and_members_cannot_touch_shared_entries() 
     // The admin does not see Bob's personal entry.
     let admin_sees = fx.gate.list_addresses(fx.caller(&admin.token), &AddressQuery::default()).await.unwrap();
     assert!(admin_sees.iter().all(|a| a.id != mine.id));
+    assert_eq!(code(fx.gate.saved_address(fx.caller(&admin.token), mine.id).await), "not_found");
+    assert_eq!(fx.gate.saved_address(bob_caller, shared.id).await.unwrap().label, "Team");
 
     fx.advance(minutes(11));
     assert_eq!(code(fx.gate.delete_address(fx.caller(&bob.token), mine.id).await), "auth.step_up_required");
