@@ -1,4 +1,4 @@
-//! Transport types of the address book, withdrawals and notices.
+//! Transport types of the address book and withdrawals.
 
 use gatehouse_core as core;
 use gatehouse_core::chains::{self, Network};
@@ -321,41 +321,6 @@ pub struct NewWithdrawalRequest {
 impl From<NewWithdrawalRequest> for core::NewWithdrawal {
     fn from(r: NewWithdrawalRequest) -> Self {
         core::NewWithdrawal { address: core::AddressId(r.address_id), asset: r.asset, amount: r.amount, note: r.note }
-    }
-}
-
-/// An in-app notice.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct NoticeView {
-    /// Id.
-    pub id: i64,
-    /// When (ms).
-    pub at: i64,
-    /// Kind, e.g. `address.added`.
-    pub kind: String,
-    /// One line.
-    pub title: String,
-    /// Details.
-    pub body: String,
-    /// What it is about, e.g. `address:12`.
-    pub subject: Option<String>,
-    /// Read already.
-    pub read: bool,
-}
-
-impl From<&core::Notice> for NoticeView {
-    fn from(n: &core::Notice) -> Self {
-        NoticeView {
-            id: n.id,
-            at: ms(n.at),
-            kind: n.kind.clone(),
-            title: n.title.clone(),
-            body: n.body.clone(),
-            subject: n.subject.clone(),
-            read: n.read_at.is_some(),
-        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! milliseconds since the Unix epoch (UTC); the UI formats them in the user's time zone.
 
 mod address_book;
+mod alerts;
 mod error;
 pub mod qr;
 mod requests;
@@ -13,9 +14,9 @@ mod views;
 
 pub use address_book::{
     AddressChangesRequest, AddressCheckView, AddressQueryRequest, AssetView, CopyResult, LookAlikeView, NetworkView,
-    NewAddressRequest, NewWithdrawalRequest, NoticeView, SavedAddressResult, SavedAddressView, WithdrawalView,
-    networks,
+    NewAddressRequest, NewWithdrawalRequest, SavedAddressResult, SavedAddressView, WithdrawalView, networks,
 };
+pub use alerts::{AlertSettingView, NoticeView};
 pub use error::ApiError;
 pub use requests::{ActivityCursor, ActivityQuery, NewUserRequest};
 pub use views::{

@@ -11,6 +11,7 @@ use crate::context::{Caller, Origin, check_label};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
+use crate::notices::{self, NewNotice};
 use crate::passwords::check_new_password;
 use crate::sessions::{self, EndReason, Sessions, SignedIn};
 use crate::throttle;
@@ -333,6 +334,15 @@ impl Gatehouse {
         throttle::clear(&mut tx, throttle::Scope::Account, &target.email).await?;
         let detail = format!("reset the password of {}, {ended} session(s) ended", target.email);
         audit::record(&mut tx, &actor, "user.password_reset", Some(user), &detail).await?;
+        let notice = NewNotice {
+            kind: "password.changed.reset",
+            title: "Your password was reset".to_owned(),
+            body: format!("{} reset your password; you choose a new one at your next sign-in.", actor.user.email),
+            subject: None,
+            session: Some(actor.session_id),
+            attempt: None,
+        };
+        notices::raise(&mut tx, &[user], &notice, actor.now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -390,6 +400,17 @@ impl Gatehouse {
             &format!("{ended} other session(s) ended"),
         )
         .await?;
+        let notice = NewNotice {
+            kind: "password.changed",
+            title: "Your password was changed".to_owned(),
+            body: format!(
+                "{ended} other session(s) were signed out. If you didn't change it, tell your administrator at once."
+            ),
+            subject: None,
+            session: Some(actor.session_id),
+            attempt: None,
+        };
+        notices::raise(&mut tx, &[actor.user.id], &notice, actor.now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -247,6 +247,8 @@ impl Gatehouse {
                 checked.network.display_name()
             ),
             subject: Some(format!("address:{id}")),
+            session: None,
+            attempt: None,
         };
         tell_address_audience(&mut tx, owner, &notice, actor.now).await?;
         tx.commit().await?;
@@ -307,6 +309,8 @@ impl Gatehouse {
                 format!("{} changed the label or note.", actor.user.email)
             },
             subject: Some(format!("address:{id}")),
+            session: None,
+            attempt: None,
         };
         tell_address_audience(&mut tx, owner, &notice, actor.now).await?;
         tx.commit().await?;
@@ -333,6 +337,8 @@ impl Gatehouse {
             title: format!("Address deleted: {}", current.label),
             body: format!("{} deleted {} from the address book.", actor.user.email, current.address),
             subject: None,
+            session: None,
+            attempt: None,
         };
         tell_address_audience(&mut tx, owner, &notice, actor.now).await?;
         tx.commit().await?;

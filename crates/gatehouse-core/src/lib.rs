@@ -9,6 +9,7 @@
 mod accounts;
 mod activity;
 mod address_book;
+mod alerts;
 mod audit;
 mod backup_codes;
 mod clock;
@@ -36,6 +37,7 @@ pub use activity::{ActivityFilter, ActivityScope, Attempt, AttemptReason, Outcom
 pub use address_book::{
     AddressChanges, AddressQuery, AddressScope, LookAlikeMatch, NewAddress, SavedAddress, check as check_address,
 };
+pub use alerts::{AlertKind, AlertSetting, Delivery};
 pub use audit::AuditEntry;
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use context::{Caller, ClientInfo, ClientKind, Origin};

@@ -1,31 +1,40 @@
-//! In-app notices: what changed that a user should know about (an address added, a
-//! withdrawal decided…), listed with an unread count and marked read.
+//! The notifications centre: what a user should know about (a new sign-in, an address
+//! added, a withdrawal decided…), raised according to their alert settings, listed with an
+//! unread count, marked read, and fed to the desktop app's watcher for native alerts.
 
 use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
 
+use crate::alerts::{self, AlertKind, Delivery};
 use crate::clock::Timestamp;
 use crate::context::Caller;
 use crate::error::Result;
 use crate::gatehouse::Gatehouse;
-use crate::ids::UserId;
+use crate::ids::{ActivityId, SessionId, UserId};
 
 /// One notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
-    /// Id.
+    /// Id (grows with time: a watcher asks for those after the last it saw).
     pub id: i64,
     /// When.
     pub at: Timestamp,
-    /// Stable kind, e.g. `address.added`.
+    /// Stable kind, e.g. `address.added` or `sign_in.new`.
     pub kind: String,
     /// One line.
     pub title: String,
     /// Details.
     pub body: String,
-    /// What it is about, e.g. `address:12` or `withdrawal:3`, for linking to the item.
+    /// What it is about, e.g. `address:12`, `withdrawal:3` or `session:40`, for linking.
     pub subject: Option<String>,
     /// When it was read.
     pub read_at: Option<Timestamp>,
+    /// Also shown as a native desktop notification.
+    pub native: bool,
+    /// The session whose action raised it (a new sign-in: that session).
+    pub session: Option<SessionId>,
+    /// The sign-in attempt it is about.
+    pub attempt: Option<ActivityId>,
 }
 
 /// A notice to raise.
@@ -34,25 +43,42 @@ pub(crate) struct NewNotice<'a> {
     pub title: String,
     pub body: String,
     pub subject: Option<String>,
+    pub session: Option<SessionId>,
+    pub attempt: Option<ActivityId>,
 }
 
-/// Raises `notice` for each of `recipients`.
+/// Raises `notice` for each of `recipients`, as their alert settings say (skipped for those
+/// who switched its kind off; native or in-app only for the others).
 pub(crate) async fn raise(
     conn: &mut sqlx::SqliteConnection,
     recipients: &[UserId],
     notice: &NewNotice<'_>,
     at: Timestamp,
 ) -> Result<()> {
+    let kind = AlertKind::of_notice(notice.kind);
     for recipient in recipients {
-        sqlx::query("INSERT INTO notices (recipient_id, at, kind, title, body, subject) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(recipient)
-            .bind(at)
-            .bind(notice.kind)
-            .bind(&notice.title)
-            .bind(&notice.body)
-            .bind(&notice.subject)
-            .execute(&mut *conn)
-            .await?;
+        let delivery = match kind {
+            Some(kind) => alerts::delivery_for(&mut *conn, *recipient, kind).await?,
+            None => Delivery::InApp,
+        };
+        if delivery == Delivery::Off {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO notices (recipient_id, at, kind, title, body, subject, native, session_id, attempt_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(recipient)
+        .bind(at)
+        .bind(notice.kind)
+        .bind(&notice.title)
+        .bind(&notice.body)
+        .bind(&notice.subject)
+        .bind(delivery == Delivery::Native)
+        .bind(notice.session)
+        .bind(notice.attempt)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
@@ -70,31 +96,80 @@ pub(crate) async fn users_with_roles(conn: &mut sqlx::SqliteConnection, roles: &
     Ok(ids)
 }
 
+macro_rules! notice_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, at, kind, title, body, subject, read_at, native, session_id, attempt_id FROM notices ",
+            $rest
+        )
+    };
+}
+
+fn notice_from_row(row: &SqliteRow) -> Result<Notice> {
+    Ok(Notice {
+        id: row.try_get("id")?,
+        at: row.try_get("at")?,
+        kind: row.try_get("kind")?,
+        title: row.try_get("title")?,
+        body: row.try_get("body")?,
+        subject: row.try_get("subject")?,
+        read_at: row.try_get("read_at")?,
+        native: row.try_get("native")?,
+        session: row.try_get("session_id")?,
+        attempt: row.try_get("attempt_id")?,
+    })
+}
+
 impl Gatehouse {
+    /// Raises `notice` for `recipients` in a transaction of its own (for events that are
+    /// not themselves a write, like spending a backup code).
+    pub(crate) async fn raise_notice(
+        &self,
+        recipients: &[UserId],
+        notice: &NewNotice<'_>,
+        at: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        raise(&mut tx, recipients, notice, at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The caller's newest notices (at most `limit`).
     pub async fn list_notices(&self, caller: Caller<'_>, limit: u32) -> Result<Vec<Notice>> {
         let actor = self.authenticate(caller).await?;
-        let rows = sqlx::query(
-            "SELECT id, at, kind, title, body, subject, read_at FROM notices
-             WHERE recipient_id = ? ORDER BY at DESC, id DESC LIMIT ?",
-        )
+        let rows = sqlx::query(notice_select!("WHERE recipient_id = ? ORDER BY at DESC, id DESC LIMIT ?"))
+            .bind(actor.user.id)
+            .bind(limit.clamp(1, 500))
+            .fetch_all(&self.db)
+            .await?;
+        rows.iter().map(notice_from_row).collect()
+    }
+
+    /// The caller's notices newer than `after` (an id), oldest first, except those the
+    /// caller's own session raised: what a watcher turns into native alerts. A background
+    /// read: it does not keep the session alive.
+    pub async fn notices_after(&self, caller: Caller<'_>, after: i64) -> Result<Vec<Notice>> {
+        let actor = self.authenticate_in_background(caller).await?;
+        let rows = sqlx::query(notice_select!(
+            "WHERE recipient_id = ? AND id > ? AND session_id IS NOT ? ORDER BY id LIMIT 100"
+        ))
         .bind(actor.user.id)
-        .bind(limit.clamp(1, 500))
+        .bind(after)
+        .bind(actor.session_id)
         .fetch_all(&self.db)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Notice {
-                    id: row.try_get("id")?,
-                    at: row.try_get("at")?,
-                    kind: row.try_get("kind")?,
-                    title: row.try_get("title")?,
-                    body: row.try_get("body")?,
-                    subject: row.try_get("subject")?,
-                    read_at: row.try_get("read_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(notice_from_row).collect()
+    }
+
+    /// The id of the caller's newest notice (0 without any): where a watcher starts.
+    pub async fn latest_notice_id(&self, caller: Caller<'_>) -> Result<i64> {
+        let actor = self.authenticate_in_background(caller).await?;
+        let latest: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM notices WHERE recipient_id = ?")
+            .bind(actor.user.id)
+            .fetch_one(&self.db)
+            .await?;
+        Ok(latest.unwrap_or(0))
     }
 
     /// How many of the caller's notices are unread. Apps poll this, so it does not count as

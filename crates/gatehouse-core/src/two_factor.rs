@@ -15,6 +15,7 @@ use crate::data_key::{DataKey, Sealed};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
+use crate::notices::{self, NewNotice};
 use crate::sessions::{self, Actor, EndReason, Sessions};
 use crate::signin::Attempt;
 use crate::totp;
@@ -219,6 +220,17 @@ impl Gatehouse {
         let mut tx = self.write_tx().await?;
         remove_two_factor(&mut tx, actor.user.id).await?;
         audit::record(&mut tx, &actor, "2fa.disabled", Some(actor.user.id), "turned off by the user").await?;
+        let notice = NewNotice {
+            kind: "two_factor.off",
+            title: "Two-factor authentication turned off".to_owned(),
+            body: "Signing in now needs only your password. If you didn't do this, change your password and tell your \
+                   administrator."
+                .to_owned(),
+            subject: None,
+            session: Some(actor.session_id),
+            attempt: None,
+        };
+        notices::raise(&mut tx, &[actor.user.id], &notice, actor.now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -240,6 +252,18 @@ impl Gatehouse {
             sessions::end_matching(&mut tx, Sessions::OfUser(user), actor.now, EndReason::TwoFactorReset).await?;
         let detail = format!("reset the two-factor authentication of {}, {ended} session(s) ended", target.email);
         audit::record(&mut tx, &actor, "2fa.reset", Some(user), &detail).await?;
+        let notice = NewNotice {
+            kind: "two_factor.off.reset",
+            title: "Two-factor authentication reset".to_owned(),
+            body: format!(
+                "{} reset your two-factor authentication; set it up again at your next sign-in.",
+                actor.user.email
+            ),
+            subject: None,
+            session: Some(actor.session_id),
+            attempt: None,
+        };
+        notices::raise(&mut tx, &[user], &notice, actor.now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -321,7 +345,31 @@ impl Gatehouse {
         .execute(&self.db)
         .await?
         .rows_affected();
-        Ok((spent == 1).then_some(SecondFactorKind::BackupCode))
+        if spent != 1 {
+            return Ok(None);
+        }
+        self.warn_if_backup_codes_low(user, now).await?;
+        Ok(Some(SecondFactorKind::BackupCode))
+    }
+
+    /// After a backup code is spent: with [`BACKUP_CODES_LOW`] or fewer left, say so.
+    async fn warn_if_backup_codes_low(&self, user: UserId, now: Timestamp) -> Result<()> {
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL")
+            .bind(user)
+            .fetch_one(&self.db)
+            .await?;
+        if left > i64::from(BACKUP_CODES_LOW) {
+            return Ok(());
+        }
+        let notice = NewNotice {
+            kind: "two_factor.backup_codes_low",
+            title: format!("{left} backup code(s) left"),
+            body: "Make a new set in Security → Two-factor authentication before you run out.".to_owned(),
+            subject: None,
+            session: None,
+            attempt: None,
+        };
+        self.raise_notice(&[user], &notice, now).await
     }
 
     /// Checks a second factor from a signed-in user (step-up, disabling); a wrong one is

@@ -184,6 +184,8 @@ impl Gatehouse {
                 title: format!("Withdrawal to approve: {amount} {}", asset.symbol),
                 body: format!("{} asks to send {amount} {} to {:?}.", actor.user.email, asset.symbol, address.label),
                 subject: Some(format!("withdrawal:{id}")),
+                session: None,
+                attempt: None,
             };
             notices::raise(&mut tx, &approvers, &notice, actor.now).await?;
         }
@@ -255,6 +257,8 @@ impl Gatehouse {
                 if note.is_empty() { String::new() } else { format!(" Note: {note}") }
             ),
             subject: Some(format!("withdrawal:{id}")),
+            session: None,
+            attempt: None,
         };
         notices::raise(&mut tx, &[requester], &notice, actor.now).await?;
         tx.commit().await?;

@@ -1,12 +1,13 @@
 //! What the local machine provides to Gatehouse's clients (desktop app and CLI): the data
 //! folder, the OS keychain, this installation's device identity, the machine's primary
-//! IP address and the clipboard. The core never touches any of these; clients pass what they learn here in.
+//! IP address, the clipboard and desktop notifications. The core never touches any of these; clients pass what they learn here in.
 
 mod clipboard;
 mod data_key;
 mod device;
 mod keychain;
 mod network;
+mod notifications;
 mod paths;
 
 pub use clipboard::{ClipboardError, SafeClipboard};
@@ -14,4 +15,5 @@ pub use data_key::KeychainDataKey;
 pub use device::{detect_device_kind, this_device};
 pub use keychain::{Keychain, KeychainError, OsKeychain, SessionTokenStore};
 pub use network::primary_ip;
+pub use notifications::{AlertResponse, DesktopAlert, NotificationError, show_alert};
 pub use paths::default_data_dir;

@@ -131,3 +131,38 @@ fn a_copied_address_is_verified_and_cleared_only_if_unchanged() {
     assert!(!clipboard.clear_if_unchanged(address).unwrap());
     assert_eq!(xclip_read(), "something else");
 }
+
+/// Summaries and bodies in dunst's history (`dunstctl`, not our code), newest first.
+fn dunst_history() -> Vec<(String, String)> {
+    let out = std::process::Command::new("dunstctl").arg("history").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // {"type":"aa{sv}","data":[[{"summary":{"type":"s","data":"…"},"body":{…},…}, …]]}
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["data"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["summary"]["data"].as_str().unwrap().to_owned(), n["body"]["data"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[test]
+fn an_alert_reaches_the_notification_daemon_and_its_closing_is_reported() {
+    assert!(std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(), "needs scripts/with-desktop-session (dunst)");
+    let summary = format!("New sign-in to your account {}", std::process::id());
+    let alert = gatehouse_host::DesktopAlert {
+        summary: summary.clone(),
+        body: "bob@example.com on laptop-7 (Linux) from London, United Kingdom".to_owned(),
+        actions: vec![("not-me".to_owned(), "This wasn't me".to_owned())],
+    };
+    let (sent, received) = std::sync::mpsc::channel();
+    gatehouse_host::show_alert(&alert, move |response| sent.send(response).unwrap()).unwrap();
+    // The listener subscribes to the daemon's signals on its own thread, and notify-rust
+    // says nothing when it has: give it a moment before closing the notification.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::process::Command::new("dunstctl").arg("close-all").status().unwrap();
+    let response = received.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    assert_eq!(response, gatehouse_host::AlertResponse::Closed);
+    let shown = dunst_history().into_iter().find(|(s, _)| *s == summary);
+    assert_eq!(shown.map(|(_, body)| body), Some(alert.body));
+}

@@ -6,6 +6,7 @@ mod support;
 
 mod activity;
 mod address_book;
+mod alerts;
 mod devices;
 mod geo;
 mod sessions;

@@ -433,3 +433,23 @@ async fn with_2fa_on_a_password_change_needs_a_fresh_code_too() {
     fx.gate.step_up(caller, &oathtool(&secret, fx.now())).await.unwrap();
     fx.gate.change_password(caller, ADMIN_PASSWORD, USER_PASSWORD).await.unwrap();
 }
+
+#[tokio::test]
+async fn spending_backup_codes_down_to_three_raises_an_in_app_alert() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let (_, codes) = enroll(&fx, &admin).await;
+    for code in &codes[..6] {
+        fx.gate.step_up(fx.caller(&admin.token), code).await.unwrap();
+    }
+    let low = |list: Vec<gatehouse_core::Notice>| -> Vec<(String, bool)> {
+        list.into_iter().filter(|n| n.kind == "two_factor.backup_codes_low").map(|n| (n.title, n.native)).collect()
+    };
+    let none: Vec<(String, bool)> = Vec::new();
+    assert_eq!(low(fx.gate.list_notices(fx.caller(&admin.token), 20).await.unwrap()), none, "4 left: no alert yet");
+    fx.gate.step_up(fx.caller(&admin.token), &codes[6]).await.unwrap();
+    assert_eq!(
+        low(fx.gate.list_notices(fx.caller(&admin.token), 20).await.unwrap()),
+        vec![("3 backup code(s) left".to_owned(), false)]
+    );
+}

@@ -1,0 +1,66 @@
+//! Transport types of the notifications centre and alert settings.
+
+use gatehouse_core as core;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A notice in the notifications centre.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NoticeView {
+    /// Id.
+    pub id: i64,
+    /// When (ms).
+    pub at: i64,
+    /// Kind, e.g. `address.added` or `sign_in.new`.
+    pub kind: String,
+    /// One line.
+    pub title: String,
+    /// Details.
+    pub body: String,
+    /// What it is about, e.g. `address:12` or `session:40`.
+    pub subject: Option<String>,
+    /// Read already.
+    pub read: bool,
+    /// Also shown as a native desktop notification.
+    pub native: bool,
+}
+
+impl From<&core::Notice> for NoticeView {
+    fn from(n: &core::Notice) -> Self {
+        NoticeView {
+            id: n.id,
+            at: n.at.as_millis(),
+            kind: n.kind.clone(),
+            title: n.title.clone(),
+            body: n.body.clone(),
+            subject: n.subject.clone(),
+            read: n.read_at.is_some(),
+            native: n.native,
+        }
+    }
+}
+
+/// How one kind of alert reaches the user.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AlertSettingView {
+    /// Stable kind, e.g. `sign_in.new`.
+    pub kind: String,
+    /// What it is, for people.
+    pub label: String,
+    /// `native`, `in_app` or `off`.
+    pub delivery: String,
+}
+
+impl From<&core::AlertSetting> for AlertSettingView {
+    fn from(s: &core::AlertSetting) -> Self {
+        AlertSettingView {
+            kind: s.kind.as_str().to_owned(),
+            label: s.kind.label().to_owned(),
+            delivery: s.delivery.as_str().to_owned(),
+        }
+    }
+}

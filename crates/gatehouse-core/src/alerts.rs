@@ -1,0 +1,206 @@
+//! Which events alert whom, and how: the catalogue of alert kinds, each user's choice per
+//! kind (a native desktop notification, the in-app centre only, or off) and the defaults.
+//! Raising and listing the alerts themselves is `notices`.
+
+use sqlx::Row;
+
+use crate::accounts::Role;
+use crate::context::Caller;
+use crate::error::{Error, Result};
+use crate::gatehouse::Gatehouse;
+use crate::ids::UserId;
+
+/// A kind of alert a user can switch between native, in-app only and off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AlertKind {
+    /// A new sign-in to your account (from another session).
+    NewSignIn,
+    /// A sign-in to your account with a risk flag.
+    RiskySignIn,
+    /// Many failed sign-ins on your account.
+    FailureBurst,
+    /// Your two-factor authentication was turned off or reset.
+    TwoFactorOff,
+    /// Three or fewer backup codes left.
+    BackupCodesLow,
+    /// Your password was changed.
+    PasswordChanged,
+    /// An address in your book (or the shared one) was added, changed or deleted.
+    AddressBook,
+    /// A withdrawal to approve, or your request decided.
+    Withdrawals,
+    /// Admins: every new sign-in of any user.
+    EveryoneSignIn,
+    /// Admins: every flagged sign-in of any user.
+    EveryoneRiskySignIn,
+}
+
+/// How an alert reaches its user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// A native desktop notification and an entry in the in-app centre.
+    Native,
+    /// The in-app centre only.
+    InApp,
+    /// Not at all.
+    Off,
+}
+
+impl Delivery {
+    /// Stable lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Native => "native",
+            Delivery::InApp => "in_app",
+            Delivery::Off => "off",
+        }
+    }
+
+    /// Parses a stable name.
+    pub fn parse(text: &str) -> Result<Self> {
+        match text {
+            "native" => Ok(Delivery::Native),
+            "in_app" => Ok(Delivery::InApp),
+            "off" => Ok(Delivery::Off),
+            _ => Err(Error::invalid("Delivery", "must be native, in_app or off.")),
+        }
+    }
+}
+
+impl AlertKind {
+    /// Every kind, in the order settings list them.
+    pub const ALL: [AlertKind; 10] = [
+        AlertKind::NewSignIn,
+        AlertKind::RiskySignIn,
+        AlertKind::FailureBurst,
+        AlertKind::TwoFactorOff,
+        AlertKind::BackupCodesLow,
+        AlertKind::PasswordChanged,
+        AlertKind::AddressBook,
+        AlertKind::Withdrawals,
+        AlertKind::EveryoneSignIn,
+        AlertKind::EveryoneRiskySignIn,
+    ];
+
+    /// Stable name, stored in settings and as the notice kind's prefix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::NewSignIn => "sign_in.new",
+            AlertKind::RiskySignIn => "sign_in.risky",
+            AlertKind::FailureBurst => "sign_in.failure_burst",
+            AlertKind::TwoFactorOff => "two_factor.off",
+            AlertKind::BackupCodesLow => "two_factor.backup_codes_low",
+            AlertKind::PasswordChanged => "password.changed",
+            AlertKind::AddressBook => "address",
+            AlertKind::Withdrawals => "withdrawal",
+            AlertKind::EveryoneSignIn => "everyone.sign_in",
+            AlertKind::EveryoneRiskySignIn => "everyone.risky",
+        }
+    }
+
+    /// What the settings page calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertKind::NewSignIn => "New sign-in to your account",
+            AlertKind::RiskySignIn => "Sign-in with a warning (new device or place, impossible travel…)",
+            AlertKind::FailureBurst => "Many failed sign-ins on your account",
+            AlertKind::TwoFactorOff => "Two-factor authentication turned off or reset",
+            AlertKind::BackupCodesLow => "Backup codes running low",
+            AlertKind::PasswordChanged => "Password changed",
+            AlertKind::AddressBook => "Withdrawal address added, changed or deleted",
+            AlertKind::Withdrawals => "Withdrawal requests to approve, and decisions on yours",
+            AlertKind::EveryoneSignIn => "Every new sign-in of any user",
+            AlertKind::EveryoneRiskySignIn => "Every flagged sign-in of any user",
+        }
+    }
+
+    /// Parses a stable name.
+    pub fn parse(text: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text).ok_or_else(|| Error::invalid("Alert", "unknown kind."))
+    }
+
+    /// The kind a notice belongs to (`address.added` → `AddressBook`); `None` for a notice
+    /// that is not an alert (always in-app).
+    pub fn of_notice(kind: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|alert| kind == alert.as_str() || kind.starts_with(&format!("{}.", alert.as_str())))
+    }
+
+    /// Whether users with `role` may receive it (the "everyone" kinds are for admins).
+    pub fn applies_to(self, role: Role) -> bool {
+        !matches!(self, AlertKind::EveryoneSignIn | AlertKind::EveryoneRiskySignIn) || role == Role::Admin
+    }
+
+    /// Before a user chooses: everything about your own account and money is native;
+    /// backup codes running low waits in the app.
+    pub fn default_delivery(self) -> Delivery {
+        match self {
+            AlertKind::BackupCodesLow => Delivery::InApp,
+            _ => Delivery::Native,
+        }
+    }
+}
+
+/// One row of a user's alert settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertSetting {
+    /// The kind.
+    pub kind: AlertKind,
+    /// The user's choice (or the default).
+    pub delivery: Delivery,
+}
+
+/// How `user` wants alerts of `kind`.
+pub(crate) async fn delivery_for(conn: &mut sqlx::SqliteConnection, user: UserId, kind: AlertKind) -> Result<Delivery> {
+    let chosen: Option<String> =
+        sqlx::query_scalar("SELECT delivery FROM alert_settings WHERE user_id = ? AND kind = ?")
+            .bind(user)
+            .bind(kind.as_str())
+            .fetch_optional(conn)
+            .await?;
+    chosen.map_or(Ok(kind.default_delivery()), |text| Delivery::parse(&text))
+}
+
+impl Gatehouse {
+    /// The caller's alert settings, every kind that applies to them.
+    pub async fn alert_settings(&self, caller: Caller<'_>) -> Result<Vec<AlertSetting>> {
+        let actor = self.authenticate(caller).await?;
+        let rows = sqlx::query("SELECT kind, delivery FROM alert_settings WHERE user_id = ?")
+            .bind(actor.user.id)
+            .fetch_all(&self.db)
+            .await?;
+        let mut chosen = Vec::new();
+        for row in rows {
+            let kind: String = row.try_get("kind")?;
+            let delivery: String = row.try_get("delivery")?;
+            if let Ok(kind) = AlertKind::parse(&kind) {
+                chosen.push((kind, Delivery::parse(&delivery)?));
+            }
+        }
+        Ok(AlertKind::ALL
+            .into_iter()
+            .filter(|kind| kind.applies_to(actor.user.role))
+            .map(|kind| AlertSetting {
+                kind,
+                delivery: chosen.iter().find(|(k, _)| *k == kind).map_or(kind.default_delivery(), |(_, d)| *d),
+            })
+            .collect())
+    }
+
+    /// Sets how the caller receives alerts of `kind`.
+    pub async fn set_alert_setting(&self, caller: Caller<'_>, kind: AlertKind, delivery: Delivery) -> Result<()> {
+        let actor = self.authenticate(caller).await?;
+        if !kind.applies_to(actor.user.role) {
+            return Err(Error::Forbidden);
+        }
+        sqlx::query(
+            "INSERT INTO alert_settings (user_id, kind, delivery) VALUES (?, ?, ?)
+             ON CONFLICT (user_id, kind) DO UPDATE SET delivery = excluded.delivery",
+        )
+        .bind(actor.user.id)
+        .bind(kind.as_str())
+        .bind(delivery.as_str())
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+}
