@@ -248,7 +248,7 @@ fn activity_is_exported_as_csv_and_dates_filter_it() {
     let lines: Vec<_> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "time_utc,email,outcome,reason,second_factor,ip_address,location,device,device_type,os,client"
+        "time_utc,email,outcome,reason,second_factor,ip_address,location,device,device_type,os,client,risk_flags"
     );
     assert!(lines[1].contains(",failure,Wrong password,") && lines[2].contains(",success,Signed in,"), "{csv}");
 

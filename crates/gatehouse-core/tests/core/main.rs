@@ -8,6 +8,7 @@ mod activity;
 mod address_book;
 mod devices;
 mod geo;
+mod risk;
 mod sessions;
 mod signin;
 mod store;
