@@ -61,6 +61,9 @@ pub struct ActivityQuery {
     pub everyone: bool,
     /// Only failures.
     pub failures_only: bool,
+    /// Only attempts with risk flags (may be left out; default false).
+    #[ts(as = "Option<bool>", optional)]
+    pub flagged_only: bool,
     /// From this time (ms, inclusive).
     pub since: Option<i64>,
     /// Up to this time (ms, exclusive).
@@ -82,6 +85,7 @@ impl ActivityQuery {
         ActivityFilter {
             scope,
             failures_only: self.failures_only,
+            flagged_only: self.flagged_only,
             since: self.since.map(Timestamp::from_millis),
             until: self.until.map(Timestamp::from_millis),
             before: self.before.map(|c| (Timestamp::from_millis(c.at), ActivityId(c.id))),

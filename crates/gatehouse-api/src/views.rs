@@ -83,6 +83,52 @@ impl From<core::Outcome> for OutcomeView {
     }
 }
 
+/// Why a sign-in attempt looks risky: the core's stable codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RiskFlagCode {
+    /// A device this user never signed in from before (never for their first device).
+    NewDevice,
+    /// A country or city this user has not signed in from lately (policy: days).
+    NewPlace,
+    /// Among, or right after, many failures on the account or from the address (policy).
+    FailureBurst,
+    /// Too far from the previous located sign-in for the time between them (policy: km/h).
+    ImpossibleTravel,
+    /// The first successful sign-in after the account was locked out.
+    AfterLockout,
+}
+
+impl From<core::RiskFlag> for RiskFlagCode {
+    fn from(flag: core::RiskFlag) -> Self {
+        match flag {
+            core::RiskFlag::NewDevice => RiskFlagCode::NewDevice,
+            core::RiskFlag::NewPlace => RiskFlagCode::NewPlace,
+            core::RiskFlag::FailureBurst => RiskFlagCode::FailureBurst,
+            core::RiskFlag::ImpossibleTravel => RiskFlagCode::ImpossibleTravel,
+            core::RiskFlag::AfterLockout => RiskFlagCode::AfterLockout,
+        }
+    }
+}
+
+/// One risk flag of a sign-in attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RiskFlagView {
+    /// Stable code, to branch on.
+    pub code: RiskFlagCode,
+    /// What a person reads, e.g. "New device".
+    pub label: String,
+}
+
+impl From<core::RiskFlag> for RiskFlagView {
+    fn from(flag: core::RiskFlag) -> Self {
+        RiskFlagView { code: flag.into(), label: flag.label().to_owned() }
+    }
+}
+
 /// The second factor a sign-in passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -335,6 +381,8 @@ pub struct AttemptView {
     pub os: String,
     /// Client app and version.
     pub client: String,
+    /// Why it looks risky (empty when it does not), in display order.
+    pub risk_flags: Vec<RiskFlagView>,
 }
 
 impl From<&core::Attempt> for AttemptView {
@@ -355,6 +403,7 @@ impl From<&core::Attempt> for AttemptView {
             device_kind: a.device_kind.into(),
             os: a.os.clone(),
             client: a.client.clone(),
+            risk_flags: a.risk_flags.iter().map(RiskFlagView::from).collect(),
         }
     }
 }
@@ -416,6 +465,14 @@ pub struct PolicyView {
     pub address_cooling_off_minutes: u32,
     /// Withdrawals wait for another admin's or finance user's approval.
     pub withdrawals_need_approval: bool,
+    /// Failures on one account, or from one address, that make a failure burst.
+    pub failure_burst_threshold: u32,
+    /// Minutes those failures fall in.
+    pub failure_burst_minutes: u32,
+    /// Days after which a country or city is a new place again.
+    pub new_place_days: u32,
+    /// Speed (km/h) above which two sign-ins are impossible travel.
+    pub impossible_travel_kmh: u32,
 }
 
 impl From<&core::Policy> for PolicyView {
@@ -431,6 +488,10 @@ impl From<&core::Policy> for PolicyView {
             step_up_minutes: p.step_up_minutes,
             address_cooling_off_minutes: p.address_cooling_off_minutes,
             withdrawals_need_approval: p.withdrawals_need_approval,
+            failure_burst_threshold: p.failure_burst_threshold,
+            failure_burst_minutes: p.failure_burst_minutes,
+            new_place_days: p.new_place_days,
+            impossible_travel_kmh: p.impossible_travel_kmh,
         }
     }
 }
@@ -448,6 +509,10 @@ impl From<&PolicyView> for core::Policy {
             step_up_minutes: p.step_up_minutes,
             address_cooling_off_minutes: p.address_cooling_off_minutes,
             withdrawals_need_approval: p.withdrawals_need_approval,
+            failure_burst_threshold: p.failure_burst_threshold,
+            failure_burst_minutes: p.failure_burst_minutes,
+            new_place_days: p.new_place_days,
+            impossible_travel_kmh: p.impossible_travel_kmh,
         }
     }
 }

@@ -332,6 +332,9 @@ pub struct ActivityFilterArgs {
     /// Only failed attempts
     #[arg(long)]
     pub failures: bool,
+    /// Only attempts with risk flags (new device, new place, failure burst, impossible travel, after lockout)
+    #[arg(long)]
+    pub flagged: bool,
     /// From this date or time (e.g. 2026-11-01, 2026-11-01T09:00, or RFC 3339), local time
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
@@ -418,6 +421,18 @@ pub struct PolicySetArgs {
     /// Withdrawals wait for another admin's or finance user's approval (true or false)
     #[arg(long, value_name = "BOOL")]
     pub withdrawals_need_approval: Option<bool>,
+    /// Failures on one account, or from one address, that flag a failure burst
+    #[arg(long)]
+    pub failure_burst_threshold: Option<u32>,
+    /// Minutes those failures must fall within
+    #[arg(long)]
+    pub failure_burst_minutes: Option<u32>,
+    /// Days after which a country or city flags a sign-in as a new place again
+    #[arg(long)]
+    pub new_place_days: Option<u32>,
+    /// Speed (km/h) between two sign-ins' locations above which they flag impossible travel
+    #[arg(long)]
+    pub impossible_travel_kmh: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -248,7 +248,7 @@ fn activity_is_exported_as_csv_and_dates_filter_it() {
     let lines: Vec<_> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "time_utc,email,outcome,reason,second_factor,ip_address,location,device,device_type,os,client"
+        "time_utc,email,outcome,reason,second_factor,ip_address,location,device,device_type,os,client,risk_flags"
     );
     assert!(lines[1].contains(",failure,Wrong password,") && lines[2].contains(",success,Signed in,"), "{csv}");
 
@@ -506,4 +506,61 @@ fn finance_saves_addresses_and_withdrawals_are_approved_by_someone_else() {
         csv.lines().nth(1).unwrap().contains(",approved,USDT,1250.5,tron,Payroll,TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t,"),
         "{csv}"
     );
+}
+
+#[test]
+fn risk_thresholds_are_set_from_the_terminal_and_flagged_attempts_are_listed() {
+    let gh = Gatehouse::with_admin();
+    let err = gh.fail(&["policy", "set", "--failure-burst-threshold", "1"], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(err.contains("Failure burst threshold: must be between 2 and 1000."), "{err}");
+    let err = gh.fail(&["policy", "set", "--impossible-travel-kmh", "50"], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(err.contains("Impossible travel speed (km/h): must be between 100 and 20000."), "{err}");
+    let policy = gh.json(&["policy", "show", "--json"]);
+    assert_eq!(
+        (policy["failureBurstThreshold"].as_u64(), policy["impossibleTravelKmh"].as_u64()),
+        (Some(5), Some(1000))
+    );
+
+    let args = [
+        "policy",
+        "set",
+        "--failure-burst-threshold",
+        "3",
+        "--failure-burst-minutes",
+        "30",
+        "--new-place-days",
+        "60",
+        "--impossible-travel-kmh",
+        "900",
+    ];
+    let out = gh.ok(&args, &format!("{ADMIN_PASSWORD}\n"));
+    assert!(out.contains("3 failures within 30 min") && out.contains("60 days") && out.contains("900 km/h"), "{out}");
+    let policy = gh.json(&["policy", "show", "--json"]);
+    let thresholds = ["failureBurstThreshold", "failureBurstMinutes", "newPlaceDays", "impossibleTravelKmh"]
+        .map(|name| policy[name].as_u64().unwrap());
+    assert_eq!(thresholds, [3, 30, 60, 900]);
+
+    // Three wrong passwords for an email with no account: the third is a burst (threshold 3).
+    for _ in 0..3 {
+        gh.run(&["signin", "nobody@example.com"], "wrong-password-123\n");
+    }
+    let all = gh.json(&["activity", "list", "--all", "--json"]);
+    assert_eq!(all.as_array().unwrap().len(), 4);
+    let flagged = gh.json(&["activity", "list", "--all", "--flagged", "--json"]);
+    assert_eq!(flagged.as_array().unwrap().len(), 1, "{flagged}");
+    assert_eq!(flagged[0]["id"], all[0]["id"]);
+    assert_eq!(flagged[0]["riskFlags"], serde_json::json!([{ "code": "failure_burst", "label": "Failure burst" }]));
+    let table = gh.ok(&["activity", "list", "--all", "--flagged"], "");
+    assert!(
+        table.contains("RISK") && table.contains("Failure burst") && table.contains("nobody@example.com"),
+        "{table}"
+    );
+    // The admin's own attempts: their first sign-in is not flagged.
+    assert!(gh.ok(&["activity", "list", "--flagged"], "").contains("No sign-in attempts match."));
+
+    let file = gh.dir.path().join("flagged.csv");
+    let out = gh.ok(&["activity", "export", file.to_str().unwrap(), "--all", "--flagged"], "");
+    assert!(out.contains("Wrote 1 sign-in attempt(s)"), "{out}");
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(csv.lines().nth(1).unwrap().ends_with(",failure_burst"), "{csv}");
 }

@@ -1,6 +1,8 @@
 //! Benchmarks of the paths users wait on, on a real SQLite file:
 //! - the full sign-in path against argon2id verification alone (same parameters);
 //! - an unknown email against a wrong password (enumeration by timing);
+//! - the same with 1,000,000 sign-in attempts in the table, from a located address (risk
+//!   flags assessed on every attempt), and the risk look-backs of one sign-in alone;
 //! - the newest 50 sign-in attempts with 1,000,000 rows in the table;
 //! - session validation (every call does it);
 //! - two-factor: TOTP verification, the backup-code hash, and sign-in with 2FA (password
@@ -19,7 +21,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group};
 use gatehouse_core::{
     ActivityFilter, ActivityScope, AddressQuery, Caller, ClientInfo, ClientKind, Clock, DataKey, DeviceInfo,
-    DeviceKind, Gatehouse, ManualClock, NewUser, OpenOptions, Origin, PasswordHasher, Role, SessionToken,
+    DeviceKind, Gatehouse, ManualClock, NewUser, OpenOptions, Origin, PasswordHasher, Policy, Role, SessionToken,
     SignInOutcome, StaticDataKey, Timestamp, totp,
 };
 use std::sync::Arc;
@@ -107,21 +109,95 @@ fn bench_sign_in(c: &mut Criterion) {
     });
 }
 
-/// Adds `n` sign-in attempts (a tenth of them the admin's) spread over the past year.
+/// The origin of [`origin`] at a London address (located by the GeoIP test database).
+fn london() -> Origin {
+    Origin { ip: Some("81.2.69.142".parse().unwrap()), ..origin() }
+}
+
+fn geoip_db() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/geoip/GeoIP2-City-Test.mmdb")
+}
+
+/// Sign-in with 1,000,000 attempts in the table, from a located address: the full path
+/// against argon2id alone, a wrong password, and the path's own cost with argon2 at its
+/// cheapest.
+fn bench_sign_in_with_history(c: &mut Criterion) {
+    let b = setup_with(OpenOptions { geoip: Some(geoip_db()), ..Default::default() });
+    fill_activity(&b, rows());
+    let admin = b.rt.block_on(b.gate.authenticate(caller(&b))).unwrap().user.id;
+    let hasher = PasswordHasher::owasp_minimum().unwrap();
+    let stored = b.rt.block_on(hasher.hash(PASSWORD)).unwrap();
+    let mut group = c.benchmark_group("sign_in_1m_rows");
+    group.sample_size(30).measurement_time(Duration::from_secs(10));
+    group.bench_function("argon2id_verify_alone", |bench| {
+        bench.iter(|| assert!(hasher.verify_now(PASSWORD, &stored).matches));
+    });
+    group.bench_function("full_path", |bench| {
+        bench.iter(|| b.rt.block_on(b.gate.sign_in(EMAIL, PASSWORD, &london(), b.clock.now())).unwrap());
+    });
+    group.bench_function("wrong_password", |bench| {
+        bench.iter(|| {
+            b.clock.advance(Duration::from_secs(3600));
+            let result = b.rt.block_on(b.gate.sign_in(EMAIL, "wrong-password-1", &london(), b.clock.now()));
+            assert_eq!(result.unwrap_err().code(), "auth.invalid_credentials");
+        });
+    });
+    group.finish();
+
+    // The risk look-backs alone (device, places, travel, bursts) for the admin, who has
+    // 100,000 of the rows: from a city seen lately, and from one never seen.
+    let policy = Policy::default();
+    let changchun = Origin { ip: Some("175.16.199.1".parse().unwrap()), ..origin() };
+    let assess = |from: &Origin| {
+        b.rt.block_on(b.gate.assess_success_risk_for_bench(admin, EMAIL, from, &policy, b.clock.now())).unwrap()
+    };
+    assert!(!assess(&changchun).is_empty(), "a new place, and too far from London");
+    let mut group = c.benchmark_group("risk_1m_rows");
+    group.bench_function("assess_success_known_place", |bench| bench.iter(|| assess(&london())));
+    group.bench_function("assess_success_new_place", |bench| bench.iter(|| assess(&changchun)));
+    group.finish();
+    if is_bench_run() {
+        percentiles(&format!("risk assessment of a sign-in, {} rows", rows()), 5_000, || {
+            assess(&london());
+        });
+    }
+    drop(b);
+
+    let hasher = Some(PasswordHasher::new(8, 1, 1).unwrap());
+    let cheap = setup_with(OpenOptions { hasher, geoip: Some(geoip_db()), ..Default::default() });
+    fill_activity(&cheap, rows());
+    c.bench_function("sign_in_1m_rows/full_path_without_argon2_cost", |bench| {
+        bench.iter(|| cheap.rt.block_on(cheap.gate.sign_in(EMAIL, PASSWORD, &london(), cheap.clock.now())).unwrap());
+    });
+}
+
+/// Adds `n` sign-in attempts (a tenth of them the admin's, one in fifty flagged) spread over
+/// the past year, from five cities (located, as with a GeoIP database), local addresses and
+/// unknown ones.
 fn fill_activity(b: &Bench, n: i64) {
     let path = b._dir.path().join("gatehouse.db");
     b.rt.block_on(async {
         let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
         sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-             INSERT INTO signin_attempts (at, email, user_id, outcome, reason, ip, location, device_name,
-                                          device_kind, os, client)
-             SELECT ? - i * 31, CASE WHEN i % 10 = 0 THEN 'ada@example.com' ELSE 'user' || (i % 500) || '@example.com' END,
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?),
+             places(p, location, country_code, city, latitude, longitude) AS (VALUES
+                 (0, 'London, United Kingdom', 'GB', 'London', 51.5142, -0.0931),
+                 (1, 'Boxford, United Kingdom', 'GB', 'Boxford', 51.75, -1.25),
+                 (2, 'Linköping, Sweden', 'SE', 'Linköping', 58.4167, 15.6167),
+                 (3, 'Milton, United States', 'US', 'Milton', 47.2513, -122.3149),
+                 (4, 'San Diego, United States', 'US', 'San Diego', 32.7405, -117.0935),
+                 (5, 'Local network', NULL, NULL, NULL, NULL),
+                 (6, 'Unknown', NULL, NULL, NULL, NULL))
+             INSERT INTO signin_attempts (at, email, user_id, outcome, reason, ip, location, country_code, city,
+                                          latitude, longitude, device_name, device_kind, os, client, risk_flags)
+             SELECT ? - i * 31536, CASE WHEN i % 10 = 0 THEN 'ada@example.com' ELSE 'user' || (i % 500) || '@example.com' END,
                     CASE WHEN i % 10 = 0 THEN 1 END,
                     CASE WHEN i % 7 = 0 THEN 'failure' ELSE 'success' END,
                     CASE WHEN i % 7 = 0 THEN 'wrong_password' ELSE 'signed_in' END,
-                    '203.0.113.' || (i % 250), 'Unknown', 'host-' || (i % 50), 'laptop', 'Debian 12', 'Gatehouse desktop 0.1.0'
-             FROM n",
+                    '203.0.113.' || (i % 250), location, country_code, city, latitude, longitude,
+                    'host-' || (i % 50), 'laptop', 'Debian 12', 'Gatehouse desktop 0.1.0',
+                    CASE WHEN i % 50 = 0 THEN 2 ELSE 0 END
+             FROM n JOIN places ON p = (i / 3) % 7",
         )
         .bind(n)
         .bind(START.as_millis())
@@ -156,7 +232,7 @@ fn bench_activity(c: &mut Criterion) {
     }
 }
 
-fn filters() -> [(&'static str, ActivityFilter); 3] {
+fn filters() -> [(&'static str, ActivityFilter); 5] {
     [
         ("everyone", ActivityFilter { scope: ActivityScope::Everyone, ..Default::default() }),
         ("own", ActivityFilter::default()),
@@ -164,6 +240,11 @@ fn filters() -> [(&'static str, ActivityFilter); 3] {
             "everyone_failures",
             ActivityFilter { scope: ActivityScope::Everyone, failures_only: true, ..Default::default() },
         ),
+        (
+            "everyone_flagged",
+            ActivityFilter { scope: ActivityScope::Everyone, flagged_only: true, ..Default::default() },
+        ),
+        ("own_flagged", ActivityFilter { flagged_only: true, ..Default::default() }),
     ]
 }
 
@@ -351,6 +432,7 @@ fn bench_address_book(c: &mut Criterion) {
 criterion_group!(
     benches,
     bench_sign_in,
+    bench_sign_in_with_history,
     bench_two_factor,
     bench_activity,
     bench_session_validation,

@@ -1,5 +1,6 @@
-//! Sign-in activity: every attempt, successful or not, with where it came from. Listing
-//! with filters (newest first, paged) and CSV export.
+//! Sign-in activity: every attempt, successful or not, with where it came from and its
+//! risk flags (assessed when it was recorded, see `risk`). Listing with filters (newest
+//! first, paged) and CSV export.
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -14,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::geo::Location;
 use crate::ids::{ActivityId, DeviceId, SessionId, UserId};
+use crate::risk::RiskFlags;
 use crate::sessions::Actor;
 use crate::two_factor::SecondFactorKind;
 
@@ -162,6 +164,8 @@ pub struct Attempt {
     pub session_id: Option<SessionId>,
     /// The second factor used, for sign-ins with two-factor authentication.
     pub second_factor: Option<SecondFactorKind>,
+    /// Why the attempt looks risky, if it does.
+    pub risk_flags: RiskFlags,
 }
 
 /// Whose activity to list.
@@ -183,6 +187,8 @@ pub struct ActivityFilter {
     pub scope: ActivityScope,
     /// Only failures.
     pub failures_only: bool,
+    /// Only attempts with risk flags.
+    pub flagged_only: bool,
     /// At or after this time.
     pub since: Option<Timestamp>,
     /// Before this time.
@@ -220,6 +226,7 @@ pub(crate) struct NewAttempt<'a> {
     pub reason: AttemptReason,
     pub second_factor: Option<SecondFactorKind>,
     pub session: Option<SessionId>,
+    pub risk_flags: RiskFlags,
 }
 
 /// Records one attempt.
@@ -232,8 +239,8 @@ pub(crate) async fn record(
     let id = sqlx::query_scalar(
         "INSERT INTO signin_attempts (at, email, user_id, outcome, reason, second_factor, ip, location, country_code,
                                       city, latitude, longitude, device_id, device_name, device_kind, os, client,
-                                      session_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                      session_id, risk_flags)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(attempt.at)
     .bind(attempt.email)
@@ -253,28 +260,36 @@ pub(crate) async fn record(
     .bind(&source.os)
     .bind(&source.client)
     .bind(attempt.session)
+    .bind(attempt.risk_flags.bits())
     .fetch_one(conn)
     .await?;
     Ok(id)
 }
 
+/// What a pending attempt (password right, code due) became.
+pub(crate) struct Completion {
+    pub attempt: ActivityId,
+    pub second_factor: SecondFactorKind,
+    pub device: DeviceId,
+    pub session: SessionId,
+    /// Assessed on completion (from the request that gave the code, which the challenge
+    /// ties to the same device); they replace the pending attempt's.
+    pub risk_flags: RiskFlags,
+}
+
 /// Turns a pending attempt (password right, code due) into the sign-in it became.
-pub(crate) async fn complete(
-    conn: &mut sqlx::SqliteConnection,
-    attempt: ActivityId,
-    second_factor: SecondFactorKind,
-    device: DeviceId,
-    session: SessionId,
-) -> Result<()> {
+pub(crate) async fn complete(conn: &mut sqlx::SqliteConnection, completion: &Completion) -> Result<()> {
     sqlx::query(
-        "UPDATE signin_attempts SET outcome = 'success', reason = ?, second_factor = ?, device_id = ?, session_id = ?
+        "UPDATE signin_attempts SET outcome = 'success', reason = ?, second_factor = ?, device_id = ?, session_id = ?,
+                risk_flags = ?
          WHERE id = ? AND outcome = 'pending'",
     )
     .bind(AttemptReason::SignedIn.as_str())
-    .bind(second_factor.as_str())
-    .bind(device)
-    .bind(session)
-    .bind(attempt)
+    .bind(completion.second_factor.as_str())
+    .bind(completion.device)
+    .bind(completion.session)
+    .bind(completion.risk_flags.bits())
+    .bind(completion.attempt)
     .execute(conn)
     .await?;
     Ok(())
@@ -329,7 +344,7 @@ impl Gatehouse {
         }
         let mut sql = QueryBuilder::<Sqlite>::new(
             "SELECT id, at, email, user_id, outcome, reason, second_factor, ip, location, device_id, device_name,
-                    device_kind, os, client, session_id FROM signin_attempts WHERE 1 = 1",
+                    device_kind, os, client, session_id, risk_flags FROM signin_attempts WHERE 1 = 1",
         );
         match filter.scope {
             ActivityScope::Own => {
@@ -342,6 +357,10 @@ impl Gatehouse {
         }
         if filter.failures_only {
             sql.push(" AND outcome = 'failure'");
+        }
+        if filter.flagged_only {
+            // Spelled as in the partial indexes signin_attempts_flagged(_by_user), so they apply.
+            sql.push(" AND risk_flags <> 0");
         }
         if let Some(since) = filter.since {
             sql.push(" AND at >= ").push_bind(since);
@@ -358,7 +377,7 @@ impl Gatehouse {
     }
 }
 
-const CSV_HEADER: [&str; 11] = [
+const CSV_HEADER: [&str; 12] = [
     "time_utc",
     "email",
     "outcome",
@@ -370,9 +389,11 @@ const CSV_HEADER: [&str; 11] = [
     "device_type",
     "os",
     "client",
+    "risk_flags",
 ];
 
-fn csv_row(attempt: &Attempt) -> [String; 11] {
+/// Flag codes (e.g. `new_device;new_place`) in the last column.
+fn csv_row(attempt: &Attempt) -> [String; 12] {
     [
         attempt.at.to_rfc3339(),
         attempt.email.clone(),
@@ -385,6 +406,7 @@ fn csv_row(attempt: &Attempt) -> [String; 11] {
         attempt.device_kind.as_str().to_owned(),
         attempt.os.clone(),
         attempt.client.clone(),
+        attempt.risk_flags.codes(";"),
     ]
 }
 
@@ -410,5 +432,6 @@ fn attempt_from_row(row: &SqliteRow) -> Result<Attempt> {
         client: row.try_get("client")?,
         session_id: row.try_get("session_id")?,
         second_factor: row.try_get::<Option<&str>, _>("second_factor")?.and_then(SecondFactorKind::parse),
+        risk_flags: RiskFlags::from_bits(row.try_get("risk_flags")?),
     })
 }

@@ -1,5 +1,5 @@
 //! Gatehouse's core: the whole domain (accounts, passwords, sign-in, sessions, devices,
-//! sign-in activity, policy, audit log) and its storage.
+//! sign-in activity and its risk flags, policy, audit log) and its storage.
 //!
 //! It knows nothing of Tauri, HTTP or JSON. Every operation takes its caller's context
 //! explicitly — who is calling (a [`Caller`] carrying a session token) or where a sign-in
@@ -23,6 +23,7 @@ mod ids;
 mod notices;
 mod passwords;
 mod policy;
+pub mod risk;
 mod sessions;
 mod signin;
 mod store;
@@ -51,6 +52,7 @@ pub use ids::{ActivityId, AddressId, DeviceId, SessionId, UserId, WithdrawalId};
 pub use notices::Notice;
 pub use passwords::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PasswordHasher};
 pub use policy::Policy;
+pub use risk::{RiskFlag, RiskFlags};
 pub use sessions::{Actor, SessionInfo, SessionState, SessionToken, SignedIn};
 pub use signin::{Challenge, ChallengeToken, SignInOutcome};
 pub use two_factor::{BACKUP_CODES_LOW, BackupCodes, Enrollment, SecondFactorKind, TwoFactorStatus};

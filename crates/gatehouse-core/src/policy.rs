@@ -1,5 +1,6 @@
-//! The team's security policy: session lifetimes, the desktop idle lock and sign-in
-//! lockout thresholds. One row, changed by admins, read on every session check.
+//! The team's security policy: session lifetimes, the desktop idle lock, sign-in lockout
+//! thresholds and the thresholds of the sign-in risk flags. One row, changed by admins,
+//! read on every session check.
 
 use std::time::Duration;
 
@@ -17,7 +18,8 @@ macro_rules! policy_columns {
     () => {
         "p.session_idle_minutes, p.session_absolute_minutes, p.idle_lock_minutes, p.lockout_threshold, \
          p.lockout_minutes, p.ip_lockout_threshold, p.require_two_factor, p.step_up_minutes, \
-         p.address_cooling_off_minutes, p.withdrawals_need_approval"
+         p.address_cooling_off_minutes, p.withdrawals_need_approval, p.failure_burst_threshold, \
+         p.failure_burst_minutes, p.new_place_days, p.impossible_travel_kmh"
     };
 }
 pub(crate) use policy_columns;
@@ -45,6 +47,14 @@ pub struct Policy {
     pub address_cooling_off_minutes: u32,
     /// Withdrawals wait for another admin's or finance user's approval.
     pub withdrawals_need_approval: bool,
+    /// Failures on one account, or from one address, that make a failure burst (default 5).
+    pub failure_burst_threshold: u32,
+    /// The window those failures fall in, in minutes (default 15).
+    pub failure_burst_minutes: u32,
+    /// A country or city not signed in from for this many days is a new place (default 90).
+    pub new_place_days: u32,
+    /// Two sign-ins further apart than this speed allows are impossible travel (km/h, default 1,000).
+    pub impossible_travel_kmh: u32,
 }
 
 impl Default for Policy {
@@ -60,6 +70,10 @@ impl Default for Policy {
             step_up_minutes: 10,
             address_cooling_off_minutes: 24 * 60,
             withdrawals_need_approval: false,
+            failure_burst_threshold: 5,
+            failure_burst_minutes: 15,
+            new_place_days: 90,
+            impossible_travel_kmh: 1_000,
         }
     }
 }
@@ -99,6 +113,16 @@ impl Policy {
         minutes(self.step_up_minutes)
     }
 
+    /// The window failures are counted in for a failure burst.
+    pub fn failure_burst_window(&self) -> Duration {
+        minutes(self.failure_burst_minutes)
+    }
+
+    /// How far back a place counts as known.
+    pub fn new_place_window(&self) -> Duration {
+        Duration::from_secs(u64::from(self.new_place_days) * 24 * 60 * 60)
+    }
+
     fn validate(&self) -> Result<()> {
         let check = |field: &'static str, value: u32, range: std::ops::RangeInclusive<u32>| {
             if range.contains(&value) {
@@ -115,6 +139,10 @@ impl Policy {
         check("Address lockout threshold", self.ip_lockout_threshold, 3..=10_000)?;
         check("Step-up window (minutes)", self.step_up_minutes, 1..=120)?;
         check("Address cooling-off (minutes)", self.address_cooling_off_minutes, 0..=43_200)?;
+        check("Failure burst threshold", self.failure_burst_threshold, 2..=1_000)?;
+        check("Failure burst window (minutes)", self.failure_burst_minutes, 1..=1_440)?;
+        check("New place look-back (days)", self.new_place_days, 1..=730)?;
+        check("Impossible travel speed (km/h)", self.impossible_travel_kmh, 100..=20_000)?;
         if self.session_idle_minutes > self.session_absolute_minutes {
             return Err(Error::invalid(
                 "Session idle lifetime (minutes)",
@@ -141,6 +169,10 @@ impl Policy {
             step_up_minutes: get("step_up_minutes")?,
             address_cooling_off_minutes: get("address_cooling_off_minutes")?,
             withdrawals_need_approval: row.try_get("withdrawals_need_approval")?,
+            failure_burst_threshold: get("failure_burst_threshold")?,
+            failure_burst_minutes: get("failure_burst_minutes")?,
+            new_place_days: get("new_place_days")?,
+            impossible_travel_kmh: get("impossible_travel_kmh")?,
         })
     }
 }
@@ -161,7 +193,9 @@ impl Gatehouse {
         sqlx::query(
             "UPDATE policy SET session_idle_minutes = ?, session_absolute_minutes = ?, idle_lock_minutes = ?,
                     lockout_threshold = ?, lockout_minutes = ?, ip_lockout_threshold = ?, require_two_factor = ?,
-                    step_up_minutes = ?, address_cooling_off_minutes = ?, withdrawals_need_approval = ? WHERE id = 1",
+                    step_up_minutes = ?, address_cooling_off_minutes = ?, withdrawals_need_approval = ?,
+                    failure_burst_threshold = ?, failure_burst_minutes = ?, new_place_days = ?,
+                    impossible_travel_kmh = ? WHERE id = 1",
         )
         .bind(policy.session_idle_minutes)
         .bind(policy.session_absolute_minutes)
@@ -173,6 +207,10 @@ impl Gatehouse {
         .bind(policy.step_up_minutes)
         .bind(policy.address_cooling_off_minutes)
         .bind(policy.withdrawals_need_approval)
+        .bind(policy.failure_burst_threshold)
+        .bind(policy.failure_burst_minutes)
+        .bind(policy.new_place_days)
+        .bind(policy.impossible_travel_kmh)
         .execute(&mut *tx)
         .await?;
         audit::record(&mut tx, &actor, "policy.changed", None, &format!("{policy:?}")).await?;

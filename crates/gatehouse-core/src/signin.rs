@@ -2,7 +2,8 @@
 //! from the authenticator app or a backup code, as one sign-in. Also re-checking the
 //! password of a signed-in user (unlock, password change, step-up without 2FA).
 //!
-//! Every attempt is recorded; failures (wrong passwords and wrong codes alike) are
+//! Every attempt is recorded with its risk flags, assessed in the transaction that
+//! records it (see `risk`); failures (wrong passwords and wrong codes alike) are
 //! throttled. An unknown email and a wrong password get the same error after the same work
 //! (a dummy hash is verified), so sign-in never reveals whether an account exists.
 //! The path is kept to a few queries: it is measured against argon2 alone (benches/core.rs).
@@ -13,7 +14,7 @@ use std::time::Duration;
 use sqlx::Row;
 
 use crate::accounts::{Email, User, user_columns, user_from_row};
-use crate::activity::{self, AttemptReason, AttemptSource, NewAttempt};
+use crate::activity::{self, AttemptReason, AttemptSource, Completion, NewAttempt};
 use crate::clock::Timestamp;
 use crate::context::{Caller, Origin};
 use crate::devices::{self, DeviceKind, os_label};
@@ -23,6 +24,7 @@ use crate::geo::{GeoIp, Location};
 use crate::ids::{ActivityId, SessionId, UserId};
 use crate::passwords::check_password_input;
 use crate::policy::{Policy, policy_columns};
+use crate::risk::{self, RiskFlags};
 use crate::sessions::{self, Actor, NewSession, SignedIn};
 use crate::throttle::{self, Scope};
 use crate::two_factor::SecondFactorKind;
@@ -137,9 +139,8 @@ impl Gatehouse {
             let challenge = self.start_challenge(&attempt, account.user.id, new_hash, origin).await?;
             return Ok(SignInOutcome::SecondFactorRequired(challenge));
         }
-        let clear = counters.account.is_some();
         let signed_in =
-            self.open_session(&attempt, account.user, new_hash, clear, origin, Ending::PasswordOnly).await?;
+            self.open_session(&attempt, account.user, new_hash, counters.account, origin, Ending::PasswordOnly).await?;
         Ok(SignInOutcome::SignedIn(signed_in))
     }
 
@@ -202,7 +203,7 @@ impl Gatehouse {
             return Err(Error::ChallengeExpired);
         }
         let ending = Ending::SecondFactor { attempt: row.try_get("attempt_id")?, kind };
-        self.open_session(&attempt, account.user, None, counters.account.is_some(), origin, ending).await
+        self.open_session(&attempt, account.user, None, counters.account, origin, ending).await
     }
 
     /// Checks the password of a signed-in user before a sensitive change. Failures are
@@ -258,7 +259,9 @@ impl Gatehouse {
         if let Some(hash) = new_hash {
             update_hash(&mut tx, user, &hash).await?;
         }
-        let pending = new_attempt(attempt, AttemptReason::SecondFactorRequired);
+        let (email, ip, policy) = (attempt.email.as_str(), attempt.source.ip, attempt.policy);
+        let risk_flags = risk::assess_pending(&mut tx, user, email, ip, policy, attempt.now).await?;
+        let pending = NewAttempt { risk_flags, ..new_attempt(attempt, AttemptReason::SecondFactorRequired) };
         let attempt_id = activity::record(&mut tx, &pending, attempt.source).await?;
         sqlx::query(
             "INSERT INTO signin_challenges (token_hash, user_id, attempt_id, installation_id, created_at, expires_at)
@@ -276,19 +279,31 @@ impl Gatehouse {
         Ok(challenge)
     }
 
-    /// Opens the session of a successful sign-in, in one transaction.
+    /// Opens the session of a successful sign-in, in one transaction: assesses its risk,
+    /// clears the account's failure counter (`account_counter`, when it has one), saves the
+    /// device and records (or completes) the attempt.
     async fn open_session(
         &self,
         attempt: &Attempt<'_>,
         user: User,
         new_hash: Option<String>,
-        clear_failures: bool,
+        account_counter: Option<throttle::Counter>,
         origin: &Origin,
         ending: Ending,
     ) -> Result<SignedIn> {
         let now = attempt.now;
         let mut tx = self.write_tx().await?;
-        if clear_failures {
+        let success = risk::Success {
+            user: user.id,
+            email: attempt.email.as_str(),
+            ip: attempt.source.ip,
+            location: &attempt.source.location,
+            installation_id: &origin.device.installation_id,
+            after_lockout: account_counter.is_some_and(|counter| counter.locked_at.is_some()),
+            now,
+        };
+        let risk_flags = risk::assess_success(&mut tx, &success, attempt.policy).await?;
+        if account_counter.is_some() {
             throttle::clear(&mut tx, Scope::Account, attempt.email.as_str()).await?;
         }
         if let Some(hash) = new_hash {
@@ -304,12 +319,18 @@ impl Gatehouse {
         let (token, session_id) = sessions::create(&mut tx, &new_session, attempt.policy, now).await?;
         match ending {
             Ending::PasswordOnly => {
-                let success = NewAttempt { session: Some(session_id), ..new_attempt(attempt, AttemptReason::SignedIn) };
+                let success = NewAttempt {
+                    session: Some(session_id),
+                    risk_flags,
+                    ..new_attempt(attempt, AttemptReason::SignedIn)
+                };
                 let source = AttemptSource { device_id: Some(device), ..attempt.source.clone() };
                 activity::record(&mut tx, &success, &source).await?;
             }
             Ending::SecondFactor { attempt: pending, kind } => {
-                activity::complete(&mut tx, pending, kind, device, session_id).await?;
+                let completion =
+                    Completion { attempt: pending, second_factor: kind, device, session: session_id, risk_flags };
+                activity::complete(&mut tx, &completion).await?;
             }
         }
         tx.commit().await?;
@@ -326,7 +347,8 @@ impl Gatehouse {
     ) -> Result<()> {
         let (email, now, policy) = (attempt.email.as_str(), attempt.now, attempt.policy);
         let mut tx = self.write_tx().await?;
-        activity::record(&mut tx, &new_attempt(attempt, reason), attempt.source).await?;
+        let risk_flags = risk::assess_failure(&mut tx, email, attempt.source.ip, policy, now).await?;
+        activity::record(&mut tx, &NewAttempt { risk_flags, ..new_attempt(attempt, reason) }, attempt.source).await?;
         if counts {
             throttle::record_failure(&mut tx, Scope::Account, email, policy, now).await?;
             if let Some(ip) = attempt.source.ip {
@@ -345,7 +367,8 @@ impl Gatehouse {
             policy_columns!(),
             ", u.password_hash,
                     ta.failures AS account_failures, ta.blocked_until AS account_blocked_until,
-                    ti.failures AS ip_failures, ti.blocked_until AS ip_blocked_until, ",
+                    ta.locked_at AS account_locked_at,
+                    ti.failures AS ip_failures, ti.blocked_until AS ip_blocked_until, ti.locked_at AS ip_locked_at, ",
             user_columns!(),
             " FROM policy p
              LEFT JOIN users u ON u.email = ?
@@ -365,12 +388,43 @@ impl Gatehouse {
         let counter = |prefix: &str| -> Result<Option<throttle::Counter>> {
             let failures: Option<i64> = row.try_get(format!("{prefix}_failures").as_str())?;
             let blocked_until: Option<Timestamp> = row.try_get(format!("{prefix}_blocked_until").as_str())?;
-            Ok(failures
-                .zip(blocked_until)
-                .map(|(failures, blocked_until)| throttle::Counter { failures, blocked_until }))
+            let locked_at: Option<Timestamp> = row.try_get(format!("{prefix}_locked_at").as_str())?;
+            Ok(failures.zip(blocked_until).map(|(failures, blocked_until)| throttle::Counter {
+                failures,
+                blocked_until,
+                locked_at,
+            }))
         };
         let counters = throttle::Counters { account: counter("account")?, ip: counter("ip")? };
         Ok(Known { policy: Policy::from_row(&row)?, account, counters })
+    }
+
+    /// The flags a successful sign-in by `user` (`email`) from `origin` would get at `now`
+    /// under `policy` (lockouts aside): the look-backs of [`risk`] alone, with nothing read
+    /// before them and nothing written. Not part of the API — benches/core.rs times the
+    /// look-backs with it. It answers for any account without a session, so no client may
+    /// ever call it.
+    #[doc(hidden)]
+    pub async fn assess_success_risk_for_bench(
+        &self,
+        user: UserId,
+        email: &str,
+        origin: &Origin,
+        policy: &Policy,
+        now: Timestamp,
+    ) -> Result<RiskFlags> {
+        let location = self.locate(origin.ip);
+        let success = risk::Success {
+            user,
+            email,
+            ip: origin.ip,
+            location: &location,
+            installation_id: &origin.device.installation_id,
+            after_lockout: false,
+            now,
+        };
+        let mut conn = self.db.acquire().await?;
+        risk::assess_success(&mut conn, &success, policy).await
     }
 
     fn source_of(&self, origin: &Origin) -> AttemptSource {
@@ -421,6 +475,7 @@ fn new_attempt<'a>(attempt: &Attempt<'a>, reason: AttemptReason) -> NewAttempt<'
         reason,
         second_factor: None,
         session: None,
+        risk_flags: RiskFlags::NONE,
     }
 }
 

@@ -3,6 +3,8 @@
 //! per IP address. From the third failure on an account each attempt must wait longer
 //! (1 s, 2 s, 4 s … up to a minute); at the policy threshold the account or address is
 //! locked out for the policy's lockout time. A success clears the account's counter.
+//! A counter remembers when its key was last locked out, through later failures, until it
+//! is cleared: the first success after a lockout is flagged (see `risk`).
 
 use std::time::Duration;
 
@@ -42,11 +44,13 @@ const FREE_FAILURES: i64 = 2;
 /// The longest delay before a lockout.
 const MAX_DELAY: Duration = Duration::from_secs(60);
 
-/// One counter as stored: how many recent failures, and until when attempts wait.
+/// One counter as stored: how many recent failures, until when attempts wait, and when
+/// the key was last locked out (since the counter was last cleared).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Counter {
     pub failures: i64,
     pub blocked_until: Timestamp,
+    pub locked_at: Option<Timestamp>,
 }
 
 /// The counters that apply to one attempt (read by the sign-in query itself, so that
@@ -109,16 +113,20 @@ pub(crate) async fn record_failure(
     } else {
         Duration::ZERO
     };
+    let locked_at = (failures >= threshold).then_some(now);
     sqlx::query(
-        "INSERT INTO signin_throttle (scope, key, failures, last_failure_at, blocked_until) VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO signin_throttle (scope, key, failures, last_failure_at, blocked_until, locked_at)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures,
-             last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until",
+             last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until,
+             locked_at = COALESCE(excluded.locked_at, signin_throttle.locked_at)",
     )
     .bind(scope.as_str())
     .bind(key)
     .bind(failures)
     .bind(now)
     .bind(now.plus(wait))
+    .bind(locked_at)
     .execute(conn)
     .await?;
     Ok(())

@@ -32,10 +32,11 @@ pub async fn run(app: &App, command: ActivityCommand) -> Result<(), ApiError> {
                         a.ip.clone().unwrap_or_default(),
                         a.location.clone(),
                         format!("{} ({})", a.device_name, a.client),
+                        a.risk_flags.iter().map(|flag| flag.label.as_str()).collect::<Vec<_>>().join(", "),
                     ]
                 })
                 .collect();
-            let header = ["TIME", "EMAIL", "OUTCOME", "REASON", "IP ADDRESS", "LOCATION", "DEVICE / CLIENT"];
+            let header = ["TIME", "EMAIL", "OUTCOME", "REASON", "IP ADDRESS", "LOCATION", "DEVICE / CLIENT", "RISK"];
             output::table(&header, rows, "No sign-in attempts match.");
         }
         ActivityCommand::Export { file, filter } => {
@@ -58,6 +59,7 @@ async fn to_filter(app: &App, token: &SessionToken, args: &ActivityFilterArgs) -
     Ok(ActivityFilter {
         scope,
         failures_only: args.failures,
+        flagged_only: args.flagged,
         since: args.since.as_deref().map(|text| output::parse_time("--since", text)).transpose()?,
         until: args.until.as_deref().map(|text| output::parse_time("--until", text)).transpose()?,
         ..Default::default()

@@ -42,6 +42,10 @@ fn apply(mut policy: Policy, changes: &PolicySetArgs) -> Policy {
     set(&mut policy.ip_lockout_threshold, changes.ip_lockout_threshold);
     set(&mut policy.step_up_minutes, changes.step_up_minutes);
     set(&mut policy.address_cooling_off_minutes, changes.address_cooling_off_minutes);
+    set(&mut policy.failure_burst_threshold, changes.failure_burst_threshold);
+    set(&mut policy.failure_burst_minutes, changes.failure_burst_minutes);
+    set(&mut policy.new_place_days, changes.new_place_days);
+    set(&mut policy.impossible_travel_kmh, changes.impossible_travel_kmh);
     if let Some(needed) = changes.withdrawals_need_approval {
         policy.withdrawals_need_approval = needed;
     }
@@ -69,6 +73,12 @@ fn print_policy(policy: &Policy) {
             "Withdrawal approval".to_owned(),
             (if policy.withdrawals_need_approval { "required" } else { "not required" }).to_owned(),
         ],
+        vec![
+            "Failure burst".to_owned(),
+            format!("{} failures within {} min", policy.failure_burst_threshold, policy.failure_burst_minutes),
+        ],
+        vec!["New place after".to_owned(), format!("{} days", policy.new_place_days)],
+        vec!["Impossible travel above".to_owned(), format!("{} km/h", policy.impossible_travel_kmh)],
     ];
     output::table(&["SETTING", "VALUE"], rows, "");
 }

@@ -113,11 +113,11 @@ async fn csv_export_has_a_header_and_one_quoted_row_per_attempt() {
     let lines: Vec<_> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "time_utc,email,outcome,reason,second_factor,ip_address,location,device,device_type,os,client"
+        "time_utc,email,outcome,reason,second_factor,ip_address,location,device,device_type,os,client,risk_flags"
     );
     assert_eq!(
         lines[1],
-        "2026-11-22T12:00:00Z,ada@example.com,failure,Wrong password,,81.2.69.142,\"London, United Kingdom\",london-0003-host,laptop,Debian 12,gatehouse CLI 0.1.0"
+        "2026-11-22T12:00:00Z,ada@example.com,failure,Wrong password,,81.2.69.142,\"London, United Kingdom\",london-0003-host,laptop,Debian 12,gatehouse CLI 0.1.0,"
     );
     assert_eq!(lines.len(), 2);
 }

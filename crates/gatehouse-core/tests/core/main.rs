@@ -9,6 +9,7 @@ mod address_book;
 mod alerts;
 mod devices;
 mod geo;
+mod risk;
 mod sessions;
 mod signin;
 mod store;

@@ -105,14 +105,33 @@ async fn history_written_before_the_two_factor_migration_survives_it() {
     let gate = Gatehouse::open(dir.path(), OpenOptions::default()).await.unwrap();
     gate.close().await;
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    let kept: (String, String, Option<String>) =
-        sqlx::query_as("SELECT email, reason, second_factor FROM signin_attempts").fetch_one(&pool).await.unwrap();
-    assert_eq!(kept, ("old@example.com".to_owned(), "wrong_password".to_owned(), None));
-    let indexes: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'signin_attempts'")
-            .fetch_all(&pool)
+    let kept: (String, String, Option<String>, i64) =
+        sqlx::query_as("SELECT email, reason, second_factor, risk_flags FROM signin_attempts")
+            .fetch_one(&pool)
             .await
             .unwrap();
-    assert_eq!(indexes.len(), 3, "{indexes:?}");
+    // Older history has no risk flags: it is not re-assessed.
+    assert_eq!(kept, ("old@example.com".to_owned(), "wrong_password".to_owned(), None, 0));
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'signin_attempts' ORDER BY name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    // The three of slice 1, rebuilt with the table in slice 2, and the risk look-backs of slice 4.
+    let expected = [
+        "signin_attempts_by_time",
+        "signin_attempts_by_user",
+        "signin_attempts_countries",
+        "signin_attempts_failures",
+        "signin_attempts_failures_by_email",
+        "signin_attempts_failures_by_ip",
+        "signin_attempts_flagged",
+        "signin_attempts_flagged_by_user",
+        "signin_attempts_located",
+        "signin_attempts_places",
+        "signin_attempts_successes",
+    ];
+    assert_eq!(indexes, expected);
     pool.close().await;
 }

@@ -15,7 +15,7 @@ use gatehouse_core::{
 use crate::support::*;
 
 /// The code oathtool computes for `secret` (base32) at `at`.
-fn oathtool(secret: &str, at: Timestamp) -> String {
+pub(crate) fn oathtool(secret: &str, at: Timestamp) -> String {
     let out = Command::new("oathtool")
         .args(["--totp", "-b", secret, "-N", &format!("@{}", at.as_millis() / 1000)])
         .output()
@@ -48,7 +48,7 @@ fn rfc_6238_appendix_b_sha1_vectors_pass_our_verifier() {
 }
 
 /// Enrols `who` and returns the base32 secret and the backup codes.
-async fn enroll(fx: &Fixture, who: &SignedIn) -> (String, Vec<String>) {
+pub(crate) async fn enroll(fx: &Fixture, who: &SignedIn) -> (String, Vec<String>) {
     let enrollment = fx.gate.begin_two_factor_enrollment(fx.caller(&who.token)).await.unwrap();
     let secret = enrollment.secret.to_string();
     let codes =

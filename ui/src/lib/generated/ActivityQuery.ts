@@ -18,6 +18,10 @@ everyone: boolean,
  */
 failuresOnly: boolean, 
 /**
+ * Only attempts with risk flags (may be left out; default false).
+ */
+flaggedOnly?: boolean, 
+/**
  * From this time (ms, inclusive).
  */
 since: number | null, 

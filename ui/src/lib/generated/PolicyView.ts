@@ -43,4 +43,20 @@ addressCoolingOffMinutes: number,
 /**
  * Withdrawals wait for another admin's or finance user's approval.
  */
-withdrawalsNeedApproval: boolean, };
+withdrawalsNeedApproval: boolean, 
+/**
+ * Failures on one account, or from one address, that make a failure burst.
+ */
+failureBurstThreshold: number, 
+/**
+ * Minutes those failures fall in.
+ */
+failureBurstMinutes: number, 
+/**
+ * Days after which a country or city is a new place again.
+ */
+newPlaceDays: number, 
+/**
+ * Speed (km/h) above which two sign-ins are impossible travel.
+ */
+impossibleTravelKmh: number, };
