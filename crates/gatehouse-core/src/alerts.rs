@@ -204,3 +204,117 @@ impl Gatehouse {
         Ok(())
     }
 }
+
+/// A successful sign-in, as alerts describe it.
+pub(crate) struct SignInEvent<'a> {
+    pub user: &'a crate::accounts::User,
+    pub session: crate::ids::SessionId,
+    pub attempt: crate::ids::ActivityId,
+    pub source: &'a crate::activity::AttemptSource,
+    pub flags: crate::risk::RiskFlags,
+    pub at: crate::clock::Timestamp,
+}
+
+/// "laptop-7 (Debian 12) · London, United Kingdom · 81.2.69.142 · Gatehouse desktop 0.1.0"
+fn where_from(source: &crate::activity::AttemptSource) -> String {
+    let ip = source.ip.map(|ip| format!(" · {ip}")).unwrap_or_default();
+    format!("{} ({}) · {}{ip} · {}", source.device_name, source.os, source.location.label(), source.client)
+}
+
+fn flag_labels(flags: crate::risk::RiskFlags) -> String {
+    flags.iter().map(|flag| flag.label()).collect::<Vec<_>>().join(", ")
+}
+
+/// Alerts for a successful sign-in: the user (every other session of theirs; the new one
+/// itself never hears of it) and the admins who follow everyone's sign-ins.
+pub(crate) async fn on_sign_in(conn: &mut sqlx::SqliteConnection, event: &SignInEvent<'_>) -> Result<()> {
+    use crate::notices::{self, NewNotice};
+    let risky = !event.flags.is_empty();
+    let from = where_from(event.source);
+    let own = NewNotice {
+        kind: if risky { AlertKind::RiskySignIn.as_str() } else { AlertKind::NewSignIn.as_str() },
+        title: if risky {
+            format!("Sign-in with a warning: {}", flag_labels(event.flags))
+        } else {
+            "New sign-in to your account".to_owned()
+        },
+        body: format!(
+            "{} signed in on {from}. If this wasn't you, end that session and change your password.",
+            event.user.email
+        ),
+        subject: Some(format!("session:{}", event.session.0)),
+        session: Some(event.session),
+        attempt: Some(event.attempt),
+    };
+    notices::raise(&mut *conn, &[event.user.id], &own, event.at).await?;
+    let admins: Vec<UserId> = notices::users_with_roles(&mut *conn, &["admin"])
+        .await?
+        .into_iter()
+        .filter(|id| *id != event.user.id)
+        .collect();
+    let everyone = NewNotice {
+        kind: if risky { AlertKind::EveryoneRiskySignIn.as_str() } else { AlertKind::EveryoneSignIn.as_str() },
+        title: if risky {
+            format!("{} signed in with a warning: {}", event.user.email, flag_labels(event.flags))
+        } else {
+            format!("{} signed in", event.user.email)
+        },
+        body: format!("{} signed in on {from}.", event.user.email),
+        subject: Some(format!("attempt:{}", event.attempt.0)),
+        session: Some(event.session),
+        attempt: Some(event.attempt),
+    };
+    notices::raise(conn, &admins, &everyone, event.at).await
+}
+
+/// A failed attempt that completes a failure burst: the account's owner (when the email
+/// has an account) and the admins hear of it, once per burst window.
+pub(crate) async fn on_failure_burst(
+    conn: &mut sqlx::SqliteConnection,
+    email: &str,
+    owner: Option<UserId>,
+    attempt: crate::ids::ActivityId,
+    source: &crate::activity::AttemptSource,
+    window: std::time::Duration,
+    at: crate::clock::Timestamp,
+) -> Result<()> {
+    use crate::notices::{self, NewNotice};
+    let since = at.minus(window);
+    let already: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM notices n JOIN signin_attempts a ON a.id = n.attempt_id
+                        WHERE n.kind IN ('sign_in.failure_burst', 'everyone.risky.failure_burst')
+                          AND a.email = ? AND n.at > ?)",
+    )
+    .bind(email)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
+    if already {
+        return Ok(());
+    }
+    let from = where_from(source);
+    if let Some(owner) = owner {
+        let notice = NewNotice {
+            kind: AlertKind::FailureBurst.as_str(),
+            title: "Many failed sign-ins on your account".to_owned(),
+            body: format!(
+                "Repeated wrong passwords or codes for {email}, the latest from {from}. If it isn't you, someone may be guessing: keep your password strong and 2FA on."
+            ),
+            subject: Some(format!("attempt:{}", attempt.0)),
+            session: None,
+            attempt: Some(attempt),
+        };
+        notices::raise(&mut *conn, &[owner], &notice, at).await?;
+    }
+    let admins: Vec<UserId> =
+        notices::users_with_roles(&mut *conn, &["admin"]).await?.into_iter().filter(|id| Some(*id) != owner).collect();
+    let notice = NewNotice {
+        kind: "everyone.risky.failure_burst",
+        title: format!("Failure burst on {email}"),
+        body: format!("Repeated failed sign-ins for {email}, the latest from {from}."),
+        subject: Some(format!("attempt:{}", attempt.0)),
+        session: None,
+        attempt: Some(attempt),
+    };
+    notices::raise(conn, &admins, &notice, at).await
+}

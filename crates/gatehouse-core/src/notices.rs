@@ -96,10 +96,13 @@ pub(crate) async fn users_with_roles(conn: &mut sqlx::SqliteConnection, roles: &
     Ok(ids)
 }
 
+/// Notices raised by the reading session itself (its own sign-in, its password change)
+/// read as already read there: the first `?` is that session.
 macro_rules! notice_select {
     ($rest:literal) => {
         concat!(
-            "SELECT id, at, kind, title, body, subject, read_at, native, session_id, attempt_id FROM notices ",
+            "SELECT id, at, kind, title, body, subject, CASE WHEN session_id = ? THEN coalesce(read_at, at) ELSE read_at END AS read_at,
+                    native, session_id, attempt_id FROM notices ",
             $rest
         )
     };
@@ -139,6 +142,7 @@ impl Gatehouse {
     pub async fn list_notices(&self, caller: Caller<'_>, limit: u32) -> Result<Vec<Notice>> {
         let actor = self.authenticate(caller).await?;
         let rows = sqlx::query(notice_select!("WHERE recipient_id = ? ORDER BY at DESC, id DESC LIMIT ?"))
+            .bind(actor.session_id)
             .bind(actor.user.id)
             .bind(limit.clamp(1, 500))
             .fetch_all(&self.db)
@@ -154,6 +158,7 @@ impl Gatehouse {
         let rows = sqlx::query(notice_select!(
             "WHERE recipient_id = ? AND id > ? AND session_id IS NOT ? ORDER BY id LIMIT 100"
         ))
+        .bind(actor.session_id)
         .bind(actor.user.id)
         .bind(after)
         .bind(actor.session_id)
@@ -172,14 +177,17 @@ impl Gatehouse {
         Ok(latest.unwrap_or(0))
     }
 
-    /// How many of the caller's notices are unread. Apps poll this, so it does not count as
+    /// How many of the caller's notices are unread (its own session's count as read). Apps poll this, so it does not count as
     /// using the session (an unattended app still idles out and locks).
     pub async fn unread_notices(&self, caller: Caller<'_>) -> Result<u32> {
         let actor = self.authenticate_in_background(caller).await?;
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE recipient_id = ? AND read_at IS NULL")
-            .bind(actor.user.id)
-            .fetch_one(&self.db)
-            .await?;
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notices WHERE recipient_id = ? AND read_at IS NULL AND session_id IS NOT ?",
+        )
+        .bind(actor.user.id)
+        .bind(actor.session_id)
+        .fetch_one(&self.db)
+        .await?;
         Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 

@@ -15,6 +15,7 @@ use sqlx::Row;
 
 use crate::accounts::{Email, User, user_columns, user_from_row};
 use crate::activity::{self, AttemptReason, AttemptSource, Completion, NewAttempt};
+use crate::alerts;
 use crate::clock::Timestamp;
 use crate::context::{Caller, Origin};
 use crate::devices::{self, DeviceKind, os_label};
@@ -24,7 +25,7 @@ use crate::geo::{GeoIp, Location};
 use crate::ids::{ActivityId, SessionId, UserId};
 use crate::passwords::check_password_input;
 use crate::policy::{Policy, policy_columns};
-use crate::risk::{self, RiskFlags};
+use crate::risk::{self, RiskFlag, RiskFlags};
 use crate::sessions::{self, Actor, NewSession, SignedIn};
 use crate::throttle::{self, Scope};
 use crate::two_factor::SecondFactorKind;
@@ -317,7 +318,7 @@ impl Gatehouse {
         };
         let new_session = NewSession { user: user.id, device, origin, location: &location, second_factor };
         let (token, session_id) = sessions::create(&mut tx, &new_session, attempt.policy, now).await?;
-        match ending {
+        let attempt_id = match ending {
             Ending::PasswordOnly => {
                 let success = NewAttempt {
                     session: Some(session_id),
@@ -325,14 +326,24 @@ impl Gatehouse {
                     ..new_attempt(attempt, AttemptReason::SignedIn)
                 };
                 let source = AttemptSource { device_id: Some(device), ..attempt.source.clone() };
-                activity::record(&mut tx, &success, &source).await?;
+                activity::record(&mut tx, &success, &source).await?
             }
             Ending::SecondFactor { attempt: pending, kind } => {
                 let completion =
                     Completion { attempt: pending, second_factor: kind, device, session: session_id, risk_flags };
                 activity::complete(&mut tx, &completion).await?;
+                pending
             }
-        }
+        };
+        let event = alerts::SignInEvent {
+            user: &user,
+            session: session_id,
+            attempt: attempt_id,
+            source: attempt.source,
+            flags: risk_flags,
+            at: now,
+        };
+        alerts::on_sign_in(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(SignedIn { token, session_id, user })
     }
@@ -348,7 +359,12 @@ impl Gatehouse {
         let (email, now, policy) = (attempt.email.as_str(), attempt.now, attempt.policy);
         let mut tx = self.write_tx().await?;
         let risk_flags = risk::assess_failure(&mut tx, email, attempt.source.ip, policy, now).await?;
-        activity::record(&mut tx, &NewAttempt { risk_flags, ..new_attempt(attempt, reason) }, attempt.source).await?;
+        let recorded = NewAttempt { risk_flags, ..new_attempt(attempt, reason) };
+        let attempt_id = activity::record(&mut tx, &recorded, attempt.source).await?;
+        if risk_flags.contains(RiskFlag::FailureBurst) {
+            let window = policy.failure_burst_window();
+            alerts::on_failure_burst(&mut tx, email, attempt.user, attempt_id, attempt.source, window, now).await?;
+        }
         if counts {
             throttle::record_failure(&mut tx, Scope::Account, email, policy, now).await?;
             if let Some(ip) = attempt.source.ip {

@@ -6,8 +6,9 @@ use gatehouse_core::{AlertKind, Delivery, Role};
 
 use crate::support::*;
 
+/// The kinds of the password alerts among `list` (sign-in alerts are tested on their own).
 fn kinds(list: &[gatehouse_core::Notice]) -> Vec<&str> {
-    list.iter().map(|n| n.kind.as_str()).collect()
+    list.iter().map(|n| n.kind.as_str()).filter(|kind| kind.starts_with("password")).collect()
 }
 
 #[tokio::test]
@@ -52,12 +53,13 @@ async fn a_password_change_alerts_as_the_user_chose_and_never_to_the_session_tha
     fx.gate.reset_user_password(fx.caller(&admin.token), bob.user.id, "amber-quartz-violin-62").await.unwrap();
     let bob = fx.gate.sign_in("bob@example.com", "amber-quartz-violin-62", &terminal(), fx.now()).await.unwrap();
     let bob = bob.signed_in().unwrap();
-    let feed = fx.gate.notices_after(fx.caller(&bob.token), 0).await.unwrap();
+    let feed: Vec<_> = fx.gate.notices_after(fx.caller(&bob.token), 0).await.unwrap();
+    let feed: Vec<_> = feed.into_iter().filter(|n| n.kind.starts_with("password")).collect();
     assert_eq!(kinds(&feed), vec!["password.changed.reset"]);
     assert!(feed[0].native);
     assert!(feed[0].body.contains(ADMIN_EMAIL));
     let latest = fx.gate.latest_notice_id(fx.caller(&bob.token)).await.unwrap();
-    assert_eq!(latest, feed[0].id);
+    assert!(latest > feed[0].id, "his new session's own sign-in notice is newer");
     assert!(fx.gate.notices_after(fx.caller(&bob.token), latest).await.unwrap().is_empty());
 
     // Bob changes it himself: it is in his centre, but his own session's feed skips it.
@@ -80,9 +82,80 @@ async fn a_password_change_alerts_as_the_user_chose_and_never_to_the_session_tha
     fx.gate.reset_user_password(fx.caller(&admin.token), bob.user.id, "amber-quartz-violin-62").await.unwrap();
     let bob = fx.gate.sign_in("bob@example.com", "amber-quartz-violin-62", &terminal(), fx.now()).await.unwrap();
     let bob = bob.signed_in().unwrap();
-    let newest = &fx.gate.list_notices(fx.caller(&bob.token), 1).await.unwrap()[0];
+    let listed = fx.gate.list_notices(fx.caller(&bob.token), 10).await.unwrap();
+    let newest = listed.iter().find(|n| n.kind.starts_with("password")).unwrap();
     assert_eq!((newest.kind.as_str(), newest.native), ("password.changed.reset", false));
     fx.gate.set_alert_setting(fx.caller(&bob.token), AlertKind::PasswordChanged, Delivery::Off).await.unwrap();
     fx.gate.change_password(fx.caller(&bob.token), "amber-quartz-violin-62", USER_PASSWORD).await.unwrap();
-    assert_eq!(fx.gate.list_notices(fx.caller(&bob.token), 10).await.unwrap().len(), 3);
+    assert_eq!(kinds(&fx.gate.list_notices(fx.caller(&bob.token), 10).await.unwrap()).len(), 3);
+}
+
+fn at(installation: &str, ip: &str) -> gatehouse_core::Origin {
+    origin(installation, gatehouse_core::DeviceKind::Laptop, gatehouse_core::ClientKind::Cli, Some(ip))
+}
+
+#[tokio::test]
+async fn sign_ins_alert_the_users_other_sessions_and_the_admins_naming_device_and_place() {
+    let options = gatehouse_core::OpenOptions { geoip: Some(crate::geo::city_db()), ..Default::default() };
+    let fx = Fixture::with_options(options).await;
+    let admin = fx.admin().await;
+    let bob_first = fx.user(&admin, "bob@example.com", Role::Member, &at("bob-laptop", "81.2.69.142")).await;
+    let admin_seen = fx.gate.latest_notice_id(fx.caller(&admin.token)).await.unwrap();
+    let bob_seen = fx.gate.latest_notice_id(fx.caller(&bob_first.token)).await.unwrap();
+
+    // Ten minutes later Bob "signs in" from Changchun on another machine: impossible travel.
+    fx.advance(minutes(10));
+    let far = fx.gate.sign_in("bob@example.com", USER_PASSWORD, &at("cc-desktop", "175.16.199.1"), fx.now()).await;
+    let far = far.unwrap().signed_in().unwrap();
+
+    let bobs = fx.gate.notices_after(fx.caller(&bob_first.token), bob_seen).await.unwrap();
+    assert_eq!(bobs.len(), 1, "{bobs:?}");
+    let alert = &bobs[0];
+    assert_eq!(alert.kind, "sign_in.risky");
+    assert!(alert.title.contains("Impossible travel") && alert.title.contains("New device"), "{}", alert.title);
+    assert!(alert.body.contains("cc-desktop-host") && alert.body.contains("Changchun, China"), "{}", alert.body);
+    assert!(alert.native);
+    assert_eq!(alert.session, Some(far.session_id));
+    assert_eq!(alert.subject, Some(format!("session:{}", far.session_id.0)));
+    // The new session itself is not alerted, and its own sign-in reads as read.
+    assert!(
+        fx.gate
+            .notices_after(fx.caller(&far.token), 0)
+            .await
+            .unwrap()
+            .iter()
+            .all(|n| n.session != Some(far.session_id))
+    );
+    assert_eq!(fx.gate.unread_notices(fx.caller(&far.token)).await.unwrap(), 1, "only the first sign-in's notice");
+
+    let admins = fx.gate.notices_after(fx.caller(&admin.token), admin_seen).await.unwrap();
+    assert_eq!(admins.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), vec!["everyone.risky"]);
+    assert!(admins[0].title.starts_with("bob@example.com signed in with a warning"));
+
+    // The admin switches everyone's sign-ins off: Bob's next (ordinary) sign-in reaches Bob only.
+    fx.gate.set_alert_setting(fx.caller(&admin.token), AlertKind::EveryoneSignIn, Delivery::Off).await.unwrap();
+    let admin_seen = fx.gate.latest_notice_id(fx.caller(&admin.token)).await.unwrap();
+    fx.advance(minutes(10));
+    fx.gate.sign_in("bob@example.com", USER_PASSWORD, &at("cc-desktop", "175.16.199.1"), fx.now()).await.unwrap();
+    assert!(fx.gate.notices_after(fx.caller(&admin.token), admin_seen).await.unwrap().is_empty());
+    let latest = fx.gate.notices_after(fx.caller(&far.token), 0).await.unwrap();
+    assert_eq!(latest.last().map(|n| n.kind.as_str()), Some("sign_in.new"));
+}
+
+#[tokio::test]
+async fn a_failure_burst_alerts_the_owner_and_admins_once_per_window() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
+    let seen = fx.gate.latest_notice_id(fx.caller(&bob.token)).await.unwrap();
+    for _ in 0..7 {
+        fx.advance(minutes(1));
+        let _ =
+            fx.gate.sign_in("bob@example.com", "not-his-password-1", &at("attacker", "89.160.20.112"), fx.now()).await;
+    }
+    let bobs = fx.gate.notices_after(fx.caller(&bob.token), seen).await.unwrap();
+    assert_eq!(bobs.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), vec!["sign_in.failure_burst"]);
+    assert!(bobs[0].body.contains("89.160.20.112"), "{}", bobs[0].body);
+    let admins = fx.gate.list_notices(fx.caller(&admin.token), 50).await.unwrap();
+    assert_eq!(admins.iter().filter(|n| n.kind == "everyone.risky.failure_burst").count(), 1);
 }
