@@ -166,6 +166,8 @@ pub struct Attempt {
     pub second_factor: Option<SecondFactorKind>,
     /// Why the attempt looks risky, if it does.
     pub risk_flags: RiskFlags,
+    /// When the account's owner said "This wasn't me" about it.
+    pub disowned_at: Option<Timestamp>,
 }
 
 /// Whose activity to list.
@@ -344,7 +346,7 @@ impl Gatehouse {
         }
         let mut sql = QueryBuilder::<Sqlite>::new(
             "SELECT id, at, email, user_id, outcome, reason, second_factor, ip, location, device_id, device_name,
-                    device_kind, os, client, session_id, risk_flags FROM signin_attempts WHERE 1 = 1",
+                    device_kind, os, client, session_id, risk_flags, disowned_at FROM signin_attempts WHERE 1 = 1",
         );
         match filter.scope {
             ActivityScope::Own => {
@@ -433,5 +435,6 @@ fn attempt_from_row(row: &SqliteRow) -> Result<Attempt> {
         session_id: row.try_get("session_id")?,
         second_factor: row.try_get::<Option<&str>, _>("second_factor")?.and_then(SecondFactorKind::parse),
         risk_flags: RiskFlags::from_bits(row.try_get("risk_flags")?),
+        disowned_at: row.try_get("disowned_at")?,
     })
 }

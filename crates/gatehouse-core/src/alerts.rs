@@ -161,6 +161,67 @@ pub(crate) async fn delivery_for(conn: &mut sqlx::SqliteConnection, user: UserId
 }
 
 impl Gatehouse {
+    /// "This wasn't me" about the sign-in a notice reported: ends that session at once,
+    /// marks its activity row and audits it. The caller should change their password next.
+    /// Only for sign-ins to the caller's own account made after the caller's own.
+    pub async fn disown_sign_in(&self, caller: Caller<'_>, notice: i64) -> Result<()> {
+        let actor = self.authenticate(caller).await?;
+        let row = sqlx::query(
+            "SELECT kind, session_id, attempt_id FROM notices WHERE id = ? AND recipient_id = ? AND session_id IS NOT NULL",
+        )
+        .bind(notice)
+        .bind(actor.user.id)
+        .fetch_optional(&self.db)
+        .await?
+        .ok_or(Error::NotFound { what: "Sign-in alert" })?;
+        let kind: String = row.try_get("kind")?;
+        let session: crate::ids::SessionId = row.try_get("session_id")?;
+        let attempt: Option<crate::ids::ActivityId> = row.try_get("attempt_id")?;
+        let own_sign_in = kind == AlertKind::NewSignIn.as_str() || kind == AlertKind::RiskySignIn.as_str();
+        if !own_sign_in || session == actor.session_id {
+            return Err(Error::invalid("Alert", "only another sign-in to your own account can be disowned."));
+        }
+        // Only sign-ins newer than the caller's own: someone who signed in with a stolen
+        // password must not use this button to throw the owner's earlier session out.
+        let newer: bool = sqlx::query_scalar(
+            "SELECT (reported.created_at, reported.id) > (mine.created_at, mine.id)
+             FROM sessions reported, sessions mine WHERE reported.id = ? AND mine.id = ?",
+        )
+        .bind(session)
+        .bind(actor.session_id)
+        .fetch_one(&self.db)
+        .await?;
+        if !newer {
+            return Err(Error::invalid(
+                "Alert",
+                "only sign-ins made after yours can be reported here; end older sessions from Security → Sessions.",
+            ));
+        }
+        let mut tx = self.write_tx().await?;
+        let ended = crate::sessions::end_matching(
+            &mut tx,
+            crate::sessions::Sessions::One(session),
+            actor.now,
+            crate::sessions::EndReason::Disowned,
+        )
+        .await?;
+        sqlx::query("UPDATE signin_attempts SET disowned_at = ? WHERE id = ? AND user_id = ?")
+            .bind(actor.now)
+            .bind(attempt)
+            .bind(actor.user.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE notices SET read_at = coalesce(read_at, ?) WHERE id = ?")
+            .bind(actor.now)
+            .bind(notice)
+            .execute(&mut *tx)
+            .await?;
+        let detail = format!("said \"this wasn't me\" about session {}; {ended} session(s) ended", session.0);
+        crate::audit::record(&mut tx, &actor, "session.disowned", Some(actor.user.id), &detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The caller's alert settings, every kind that applies to them.
     pub async fn alert_settings(&self, caller: Caller<'_>) -> Result<Vec<AlertSetting>> {
         let actor = self.authenticate(caller).await?;

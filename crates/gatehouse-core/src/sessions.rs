@@ -145,6 +145,8 @@ pub(crate) enum EndReason {
     PasswordChanged,
     PasswordReset,
     TwoFactorReset,
+    /// The account's owner said "This wasn't me" about its sign-in.
+    Disowned,
 }
 
 impl EndReason {
@@ -159,6 +161,7 @@ impl EndReason {
             EndReason::PasswordChanged => "password_changed",
             EndReason::PasswordReset => "password_reset",
             EndReason::TwoFactorReset => "two_factor_reset",
+            EndReason::Disowned => "disowned",
         }
     }
 }

@@ -159,3 +159,29 @@ async fn a_failure_burst_alerts_the_owner_and_admins_once_per_window() {
     let admins = fx.gate.list_notices(fx.caller(&admin.token), 50).await.unwrap();
     assert_eq!(admins.iter().filter(|n| n.kind == "everyone.risky.failure_burst").count(), 1);
 }
+
+#[tokio::test]
+async fn this_wasnt_me_ends_the_reported_session_and_marks_the_sign_in() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
+    let seen = fx.gate.latest_notice_id(fx.caller(&bob.token)).await.unwrap();
+    let intruder = fx.gate.sign_in("bob@example.com", USER_PASSWORD, &at("intruder", "89.160.20.112"), fx.now()).await;
+    let intruder = intruder.unwrap().signed_in().unwrap();
+    let alert = fx.gate.notices_after(fx.caller(&bob.token), seen).await.unwrap().remove(0);
+
+    // Nobody else can use Bob's alert, and the intruder (who came later) can't throw Bob's
+    // earlier session out with it.
+    assert_eq!(code(fx.gate.disown_sign_in(fx.caller(&admin.token), alert.id).await), "not_found");
+    let intruders_view = fx.gate.list_notices(fx.caller(&intruder.token), 10).await.unwrap();
+    let about_bob = intruders_view.iter().find(|n| n.session == Some(bob.session_id)).unwrap();
+    assert_eq!(code(fx.gate.disown_sign_in(fx.caller(&intruder.token), about_bob.id).await), "invalid_input");
+    fx.gate.disown_sign_in(fx.caller(&bob.token), alert.id).await.unwrap();
+    assert_eq!(code(fx.gate.authenticate(fx.caller(&intruder.token)).await), "session.signed_out");
+
+    let attempts = all_attempts(&fx, &admin).await;
+    let marked = attempts.iter().find(|a| a.session_id == Some(intruder.session_id)).unwrap();
+    assert!(marked.disowned_at.is_some());
+    let log = fx.gate.list_audit(fx.caller(&admin.token), 10).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "session.disowned"));
+}
