@@ -52,6 +52,9 @@ const COMMANDS: &[&str] = &[
     "list_notices",
     "unread_notices",
     "mark_notices_read",
+    "alert_settings",
+    "set_alert_setting",
+    "disown_sign_in",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@
 mod commands;
 mod desk;
 mod downloads;
+mod watcher;
 
 use std::path::PathBuf;
 
@@ -31,8 +32,14 @@ pub fn run() {
     let args = Args::parse();
     let settings = Settings { data_dir: args.data_dir, geoip: args.geoip };
     let desk = tauri::async_runtime::block_on(Desk::start(settings, started));
-    let result =
-        tauri::Builder::default().manage(desk).invoke_handler(commands::handler()).run(tauri::generate_context!());
+    let result = tauri::Builder::default()
+        .manage(desk)
+        .setup(|app| {
+            watcher::start(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!());
     if let Err(err) = result {
         tracing::error!(error = %err, "the app stopped with an error");
         eprintln!("Gatehouse could not start its window: {err}");

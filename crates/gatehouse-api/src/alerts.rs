@@ -25,6 +25,8 @@ pub struct NoticeView {
     pub read: bool,
     /// Also shown as a native desktop notification.
     pub native: bool,
+    /// Raised by the session reading it (e.g. its own sign-in): nothing to report there.
+    pub from_this_session: bool,
 }
 
 impl From<&core::Notice> for NoticeView {
@@ -38,6 +40,7 @@ impl From<&core::Notice> for NoticeView {
             subject: n.subject.clone(),
             read: n.read_at.is_some(),
             native: n.native,
+            from_this_session: n.from_this_session,
         }
     }
 }
@@ -63,4 +66,17 @@ impl From<&core::AlertSetting> for AlertSettingView {
             delivery: s.delivery.as_str().to_owned(),
         }
     }
+}
+
+/// Sent to the UI when a native notification was clicked or acted on: open what it is about.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OpenNoticeEvent {
+    /// The notice.
+    pub notice_id: i64,
+    /// What it is about, e.g. `session:40`.
+    pub subject: Option<String>,
+    /// The person chose "This wasn't me" and the session was ended: ask for a new password.
+    pub disowned: bool,
 }

@@ -16,7 +16,7 @@ pub use address_book::{
     AddressChangesRequest, AddressCheckView, AddressQueryRequest, AssetView, CopyResult, LookAlikeView, NetworkView,
     NewAddressRequest, NewWithdrawalRequest, SavedAddressResult, SavedAddressView, WithdrawalView, networks,
 };
-pub use alerts::{AlertSettingView, NoticeView};
+pub use alerts::{AlertSettingView, NoticeView, OpenNoticeEvent};
 pub use error::ApiError;
 pub use requests::{ActivityCursor, ActivityQuery, NewUserRequest};
 pub use views::{

@@ -383,6 +383,8 @@ pub struct AttemptView {
     pub client: String,
     /// Why it looks risky (empty when it does not), in display order.
     pub risk_flags: Vec<RiskFlagView>,
+    /// The account's owner said "This wasn't me" about it.
+    pub disowned: bool,
 }
 
 impl From<&core::Attempt> for AttemptView {
@@ -404,6 +406,7 @@ impl From<&core::Attempt> for AttemptView {
             os: a.os.clone(),
             client: a.client.clone(),
             risk_flags: a.risk_flags.iter().map(RiskFlagView::from).collect(),
+            disowned: a.disowned_at.is_some(),
         }
     }
 }

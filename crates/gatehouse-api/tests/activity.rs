@@ -41,6 +41,7 @@ fn attempts_carry_their_flags_as_codes_and_labels() {
         session_id: None,
         second_factor: None,
         risk_flags: [RiskFlag::ImpossibleTravel, RiskFlag::NewPlace].into_iter().collect(),
+        disowned_at: None,
     };
     let view = serde_json::to_value(AttemptView::from(&attempt)).unwrap();
     assert_eq!(

@@ -247,7 +247,7 @@ impl Gatehouse {
                 checked.network.display_name()
             ),
             subject: Some(format!("address:{id}")),
-            session: None,
+            session: Some(actor.session_id),
             attempt: None,
         };
         tell_address_audience(&mut tx, owner, &notice, actor.now).await?;
@@ -309,7 +309,7 @@ impl Gatehouse {
                 format!("{} changed the label or note.", actor.user.email)
             },
             subject: Some(format!("address:{id}")),
-            session: None,
+            session: Some(actor.session_id),
             attempt: None,
         };
         tell_address_audience(&mut tx, owner, &notice, actor.now).await?;
@@ -337,7 +337,7 @@ impl Gatehouse {
             title: format!("Address deleted: {}", current.label),
             body: format!("{} deleted {} from the address book.", actor.user.email, current.address),
             subject: None,
-            session: None,
+            session: Some(actor.session_id),
             attempt: None,
         };
         tell_address_audience(&mut tx, owner, &notice, actor.now).await?;

@@ -35,6 +35,8 @@ pub struct Notice {
     pub session: Option<SessionId>,
     /// The sign-in attempt it is about.
     pub attempt: Option<ActivityId>,
+    /// Raised by the session reading it (its own sign-in, its own password change).
+    pub from_this_session: bool,
 }
 
 /// A notice to raise.
@@ -120,6 +122,7 @@ fn notice_from_row(row: &SqliteRow) -> Result<Notice> {
         native: row.try_get("native")?,
         session: row.try_get("session_id")?,
         attempt: row.try_get("attempt_id")?,
+        from_this_session: false,
     })
 }
 
@@ -147,7 +150,12 @@ impl Gatehouse {
             .bind(limit.clamp(1, 500))
             .fetch_all(&self.db)
             .await?;
-        rows.iter().map(notice_from_row).collect()
+        rows.iter()
+            .map(|row| {
+                let notice = notice_from_row(row)?;
+                Ok(Notice { from_this_session: notice.session == Some(actor.session_id), ..notice })
+            })
+            .collect()
     }
 
     /// The caller's notices newer than `after` (an id), oldest first, except those the

@@ -184,7 +184,7 @@ impl Gatehouse {
                 title: format!("Withdrawal to approve: {amount} {}", asset.symbol),
                 body: format!("{} asks to send {amount} {} to {:?}.", actor.user.email, asset.symbol, address.label),
                 subject: Some(format!("withdrawal:{id}")),
-                session: None,
+                session: Some(actor.session_id),
                 attempt: None,
             };
             notices::raise(&mut tx, &approvers, &notice, actor.now).await?;
@@ -257,7 +257,7 @@ impl Gatehouse {
                 if note.is_empty() { String::new() } else { format!(" Note: {note}") }
             ),
             subject: Some(format!("withdrawal:{id}")),
-            session: None,
+            session: Some(actor.session_id),
             attempt: None,
         };
         notices::raise(&mut tx, &[requester], &notice, actor.now).await?;

@@ -5,6 +5,7 @@
 mod account;
 mod activity;
 mod address_book;
+mod alerts;
 mod devices;
 mod sessions;
 mod two_factor;
@@ -63,5 +64,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         address_book::list_notices,
         address_book::unread_notices,
         address_book::mark_notices_read,
+        alerts::alert_settings,
+        alerts::set_alert_setting,
+        alerts::disown_sign_in,
     ]
 }

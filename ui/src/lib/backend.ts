@@ -3,6 +3,9 @@
 // functions and the generated types, never `invoke` itself.
 
 import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import type { AlertSettingView } from "./generated/AlertSettingView";
+import type { OpenNoticeEvent } from "./generated/OpenNoticeEvent";
 import type { ActivityQuery } from "./generated/ActivityQuery";
 import type { AddressChangesRequest } from "./generated/AddressChangesRequest";
 import type { AddressCheckView } from "./generated/AddressCheckView";
@@ -31,6 +34,8 @@ import type { UserView } from "./generated/UserView";
 
 export type {
   ActivityQuery,
+  AlertSettingView,
+  OpenNoticeEvent,
   AddressChangesRequest,
   AddressCheckView,
   AddressQueryRequest,
@@ -214,3 +219,33 @@ export const exportWithdrawals = () => call<ExportResult>("export_withdrawals");
 export const listNotices = () => call<NoticeView[]>("list_notices");
 export const unreadNotices = () => call<number>("unread_notices");
 export const markNoticesRead = (noticeId: number | null = null) => call<void>("mark_notices_read", { noticeId });
+
+// Alerts
+export const alertSettings = () => call<AlertSettingView[]>("alert_settings");
+/** `delivery`: "native", "in_app" or "off". */
+export const setAlertSetting = (kind: string, delivery: string) => call<void>("set_alert_setting", { kind, delivery });
+/** "This wasn't me" about the sign-in a notice reported: that session ends at once. */
+export const disownSignIn = (noticeId: number) => call<void>("disown_sign_in", { noticeId });
+
+/** Runs `handler` whenever new notices arrive (from this app, the CLI or another instance). Returns a stop function. */
+export function onNoticesChanged(handler: () => void): () => void {
+  return subscribe("notices-changed", () => handler());
+}
+
+/** Runs `handler` when a native notification was clicked or acted on. Returns a stop function. */
+export function onOpenNotice(handler: (event: OpenNoticeEvent) => void): () => void {
+  return subscribe<OpenNoticeEvent>("open-notice", handler);
+}
+
+function subscribe<T>(event: string, handler: (payload: T) => void): () => void {
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  void listen<T>(event, (message) => handler(message.payload)).then((unlisten) => {
+    if (stopped) unlisten();
+    else stop = unlisten;
+  });
+  return () => {
+    stopped = true;
+    stop?.();
+  };
+}

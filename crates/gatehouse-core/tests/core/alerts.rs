@@ -127,6 +127,9 @@ async fn sign_ins_alert_the_users_other_sessions_and_the_admins_naming_device_an
             .all(|n| n.session != Some(far.session_id))
     );
     assert_eq!(fx.gate.unread_notices(fx.caller(&far.token)).await.unwrap(), 1, "only the first sign-in's notice");
+    let seen_there = fx.gate.list_notices(fx.caller(&far.token), 10).await.unwrap();
+    let own: Vec<bool> = seen_there.iter().map(|n| n.from_this_session).collect();
+    assert_eq!(own, vec![true, false], "its own sign-in, then the first session's");
 
     let admins = fx.gate.notices_after(fx.caller(&admin.token), admin_seen).await.unwrap();
     assert_eq!(admins.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), vec!["everyone.risky"]);

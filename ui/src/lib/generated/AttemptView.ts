@@ -71,4 +71,8 @@ client: string,
 /**
  * Why it looks risky (empty when it does not), in display order.
  */
-riskFlags: Array<RiskFlagView>, };
+riskFlags: Array<RiskFlagView>, 
+/**
+ * The account's owner said "This wasn't me" about it.
+ */
+disowned: boolean, };

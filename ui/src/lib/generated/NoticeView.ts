@@ -35,4 +35,8 @@ read: boolean,
 /**
  * Also shown as a native desktop notification.
  */
-native: boolean, };
+native: boolean, 
+/**
+ * Raised by the session reading it (e.g. its own sign-in): nothing to report there.
+ */
+fromThisSession: boolean, };
