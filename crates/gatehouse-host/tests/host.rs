@@ -166,3 +166,24 @@ fn an_alert_reaches_the_notification_daemon_and_its_closing_is_reported() {
     let shown = dunst_history().into_iter().find(|(s, _)| *s == summary);
     assert_eq!(shown.map(|(_, body)| body), Some(alert.body));
 }
+
+#[test]
+#[ignore = "run by a_missing_notification_service_is_an_error_not_a_panic, in a process without a bus"]
+fn showing_an_alert_without_a_session_bus() {
+    let alert = gatehouse_host::DesktopAlert { summary: "x".to_owned(), body: "y".to_owned(), actions: Vec::new() };
+    let err = gatehouse_host::show_alert(&alert, |_| {}).unwrap_err();
+    assert!(err.to_string().starts_with("could not show a desktop notification"), "{err}");
+}
+
+#[test]
+fn a_missing_notification_service_is_an_error_not_a_panic() {
+    // The bus address is read per process: run the check above in a child process whose
+    // session bus does not exist.
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "showing_an_alert_without_a_session_bus", "--ignored"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/gatehouse-test-bus")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && stdout.contains("1 passed"), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+}
