@@ -108,6 +108,16 @@ def test_this_wasnt_me_ends_the_reported_session(desk: Desk):
         refused = desk.cli("whoami", token=token)
         assert refused.returncode == 1 and "signed out" in refused.stderr.lower(), refused.stderr
 
+        # Alert settings, on the same page: one change saves at once.
+        app.select("alert-delivery-sign_in.new", "in_app")
+        app.until(lambda: "Saved" in app.text("form-success"), what="the saved setting")
+        saved = app.invoke("alert_settings", {})
+        assert {s["kind"]: s["delivery"] for s in saved["value"]}["sign_in.new"] == "in_app"
+        setting = app.find("alert-delivery-sign_in.new")
+        app.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", setting)
+        app.shot("alerts-04-settings")
+
         app.click("nav-security")
         app.click("tab-activity")
         app.until(lambda: any(r.get("disowned") == "true" for r in app.rows("activity-row")), what="the marked row")
+        app.shot("alerts-05-activity")
