@@ -2,13 +2,21 @@
 //! kind (a native desktop notification, the in-app centre only, or off) and the defaults.
 //! Raising and listing the alerts themselves is `notices`.
 
+use std::time::Duration;
+
 use sqlx::Row;
 
-use crate::accounts::Role;
+use crate::accounts::{Role, User};
+use crate::activity::AttemptSource;
+use crate::audit;
+use crate::clock::Timestamp;
 use crate::context::Caller;
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
-use crate::ids::UserId;
+use crate::ids::{ActivityId, SessionId, UserId};
+use crate::notices::{self, NewNotice};
+use crate::risk::RiskFlags;
+use crate::sessions::{self, EndReason, Sessions};
 
 /// A kind of alert a user can switch between native, in-app only and off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -175,8 +183,8 @@ impl Gatehouse {
         .await?
         .ok_or(Error::NotFound { what: "Sign-in alert" })?;
         let kind: String = row.try_get("kind")?;
-        let session: crate::ids::SessionId = row.try_get("session_id")?;
-        let attempt: Option<crate::ids::ActivityId> = row.try_get("attempt_id")?;
+        let session: SessionId = row.try_get("session_id")?;
+        let attempt: Option<ActivityId> = row.try_get("attempt_id")?;
         let own_sign_in = kind == AlertKind::NewSignIn.as_str() || kind == AlertKind::RiskySignIn.as_str();
         if !own_sign_in || session == actor.session_id {
             return Err(Error::invalid("Alert", "only another sign-in to your own account can be disowned."));
@@ -198,13 +206,7 @@ impl Gatehouse {
             ));
         }
         let mut tx = self.write_tx().await?;
-        let ended = crate::sessions::end_matching(
-            &mut tx,
-            crate::sessions::Sessions::One(session),
-            actor.now,
-            crate::sessions::EndReason::Disowned,
-        )
-        .await?;
+        let ended = sessions::end_matching(&mut tx, Sessions::One(session), actor.now, EndReason::Disowned).await?;
         sqlx::query("UPDATE signin_attempts SET disowned_at = ? WHERE id = ? AND user_id = ?")
             .bind(actor.now)
             .bind(attempt)
@@ -217,7 +219,7 @@ impl Gatehouse {
             .execute(&mut *tx)
             .await?;
         let detail = format!("said \"this wasn't me\" about session {}; {ended} session(s) ended", session.0);
-        crate::audit::record(&mut tx, &actor, "session.disowned", Some(actor.user.id), &detail).await?;
+        audit::record(&mut tx, &actor, "session.disowned", Some(actor.user.id), &detail).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -268,28 +270,27 @@ impl Gatehouse {
 
 /// A successful sign-in, as alerts describe it.
 pub(crate) struct SignInEvent<'a> {
-    pub user: &'a crate::accounts::User,
-    pub session: crate::ids::SessionId,
-    pub attempt: crate::ids::ActivityId,
-    pub source: &'a crate::activity::AttemptSource,
-    pub flags: crate::risk::RiskFlags,
-    pub at: crate::clock::Timestamp,
+    pub user: &'a User,
+    pub session: SessionId,
+    pub attempt: ActivityId,
+    pub source: &'a AttemptSource,
+    pub flags: RiskFlags,
+    pub at: Timestamp,
 }
 
 /// "laptop-7 (Debian 12) · London, United Kingdom · 81.2.69.142 · Gatehouse desktop 0.1.0"
-fn where_from(source: &crate::activity::AttemptSource) -> String {
+fn where_from(source: &AttemptSource) -> String {
     let ip = source.ip.map(|ip| format!(" · {ip}")).unwrap_or_default();
     format!("{} ({}) · {}{ip} · {}", source.device_name, source.os, source.location.label(), source.client)
 }
 
-fn flag_labels(flags: crate::risk::RiskFlags) -> String {
+fn flag_labels(flags: RiskFlags) -> String {
     flags.iter().map(|flag| flag.label()).collect::<Vec<_>>().join(", ")
 }
 
 /// Alerts for a successful sign-in: the user (every other session of theirs; the new one
 /// itself never hears of it) and the admins who follow everyone's sign-ins.
 pub(crate) async fn on_sign_in(conn: &mut sqlx::SqliteConnection, event: &SignInEvent<'_>) -> Result<()> {
-    use crate::notices::{self, NewNotice};
     let risky = !event.flags.is_empty();
     let from = where_from(event.source);
     let own = NewNotice {
@@ -334,12 +335,11 @@ pub(crate) async fn on_failure_burst(
     conn: &mut sqlx::SqliteConnection,
     email: &str,
     owner: Option<UserId>,
-    attempt: crate::ids::ActivityId,
-    source: &crate::activity::AttemptSource,
-    window: std::time::Duration,
-    at: crate::clock::Timestamp,
+    attempt: ActivityId,
+    source: &AttemptSource,
+    window: Duration,
+    at: Timestamp,
 ) -> Result<()> {
-    use crate::notices::{self, NewNotice};
     let since = at.minus(window);
     let already: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM notices n JOIN signin_attempts a ON a.id = n.attempt_id

@@ -98,13 +98,10 @@ pub(crate) async fn users_with_roles(conn: &mut sqlx::SqliteConnection, roles: &
     Ok(ids)
 }
 
-/// Notices raised by the reading session itself (its own sign-in, its password change)
-/// read as already read there: the first `?` is that session.
 macro_rules! notice_select {
     ($rest:literal) => {
         concat!(
-            "SELECT id, at, kind, title, body, subject, CASE WHEN session_id = ? THEN coalesce(read_at, at) ELSE read_at END AS read_at,
-                    native, session_id, attempt_id FROM notices ",
+            "SELECT id, at, kind, title, body, subject, read_at, native, session_id, attempt_id FROM notices ",
             $rest
         )
     };
@@ -145,15 +142,17 @@ impl Gatehouse {
     pub async fn list_notices(&self, caller: Caller<'_>, limit: u32) -> Result<Vec<Notice>> {
         let actor = self.authenticate(caller).await?;
         let rows = sqlx::query(notice_select!("WHERE recipient_id = ? ORDER BY at DESC, id DESC LIMIT ?"))
-            .bind(actor.session_id)
             .bind(actor.user.id)
             .bind(limit.clamp(1, 500))
             .fetch_all(&self.db)
             .await?;
         rows.iter()
             .map(|row| {
+                // What the reading session did itself (its sign-in, its password change) is
+                // news to its other sessions, not to it: it reads as read there.
                 let notice = notice_from_row(row)?;
-                Ok(Notice { from_this_session: notice.session == Some(actor.session_id), ..notice })
+                let own = notice.session == Some(actor.session_id);
+                Ok(Notice { from_this_session: own, read_at: notice.read_at.or(own.then_some(notice.at)), ..notice })
             })
             .collect()
     }
@@ -166,7 +165,6 @@ impl Gatehouse {
         let rows = sqlx::query(notice_select!(
             "WHERE recipient_id = ? AND id > ? AND session_id IS NOT ? ORDER BY id LIMIT 100"
         ))
-        .bind(actor.session_id)
         .bind(actor.user.id)
         .bind(after)
         .bind(actor.session_id)
