@@ -172,6 +172,8 @@ pub struct UserView {
     pub disabled_at: Option<i64>,
     /// Sign-in locked out until (ms), after repeated failures.
     pub locked_until: Option<i64>,
+    /// Locked after the policy's hard limit of consecutive failures, until an admin unlocks it.
+    pub hard_locked: bool,
     /// Two-factor authentication is on.
     pub two_factor_enabled: bool,
 }
@@ -188,6 +190,7 @@ impl From<&core::User> for UserView {
             must_change_password: user.must_change_password,
             disabled_at: user.disabled_at.map(ms),
             locked_until: user.locked_until.map(ms),
+            hard_locked: user.hard_locked,
             two_factor_enabled: user.two_factor_enabled,
         }
     }
@@ -476,6 +479,8 @@ pub struct PolicyView {
     pub new_place_days: u32,
     /// Speed (km/h) above which two sign-ins are impossible travel.
     pub impossible_travel_kmh: u32,
+    /// Consecutive failures after which an account stays locked until an admin unlocks it (at most 100).
+    pub hard_lockout_threshold: u32,
 }
 
 impl From<&core::Policy> for PolicyView {
@@ -495,6 +500,7 @@ impl From<&core::Policy> for PolicyView {
             failure_burst_minutes: p.failure_burst_minutes,
             new_place_days: p.new_place_days,
             impossible_travel_kmh: p.impossible_travel_kmh,
+            hard_lockout_threshold: p.hard_lockout_threshold,
         }
     }
 }
@@ -516,6 +522,7 @@ impl From<&PolicyView> for core::Policy {
             failure_burst_minutes: p.failure_burst_minutes,
             new_place_days: p.new_place_days,
             impossible_travel_kmh: p.impossible_travel_kmh,
+            hard_lockout_threshold: p.hard_lockout_threshold,
         }
     }
 }

@@ -433,6 +433,10 @@ pub struct PolicySetArgs {
     /// Speed (km/h) between two sign-ins' locations above which they flag impossible travel
     #[arg(long)]
     pub impossible_travel_kmh: Option<u32>,
+    /// Consecutive failures on one account (across lockouts, until a success) after which it
+    /// stays locked until an admin unlocks it (at most 100)
+    #[arg(long)]
+    pub hard_lockout_threshold: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@ use zeroize::Zeroizing;
 
 use crate::audit;
 use crate::clock::Timestamp;
+use crate::confirmation::Proof;
 use crate::context::{Caller, Origin, check_label};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
@@ -106,6 +107,8 @@ pub struct User {
     pub disabled_at: Option<Timestamp>,
     /// When sign-in for this email is blocked until, after repeated failures.
     pub locked_until: Option<Timestamp>,
+    /// Locked after the policy's hard limit of consecutive failures, until an admin unlocks it.
+    pub hard_locked: bool,
     /// Two-factor authentication (an authenticator app) is on.
     pub two_factor_enabled: bool,
 }
@@ -171,6 +174,7 @@ pub(crate) fn user_from_row(row: &SqliteRow) -> Result<User> {
         must_change_password: row.try_get("must_change_password")?,
         disabled_at: row.try_get("disabled_at")?,
         locked_until: None,
+        hard_locked: false,
         two_factor_enabled: row.try_get("two_factor_enabled")?,
     })
 }
@@ -249,7 +253,7 @@ impl Gatehouse {
         let rows = sqlx::query(concat!(
             "SELECT ",
             user_columns!(),
-            ", t.blocked_until
+            ", t.blocked_until, t.hard_locked_at
              FROM users u LEFT JOIN signin_throttle t ON t.scope = 'account' AND t.key = u.email
              ORDER BY u.email"
         ))
@@ -260,6 +264,7 @@ impl Gatehouse {
                 let mut user = user_from_row(row)?;
                 let blocked: Option<Timestamp> = row.try_get("blocked_until")?;
                 user.locked_until = blocked.filter(|until| *until > actor.now);
+                user.hard_locked = row.try_get::<Option<Timestamp>, _>("hard_locked_at")?.is_some();
                 Ok(user)
             })
             .collect()
@@ -375,7 +380,7 @@ impl Gatehouse {
         if actor.user.two_factor_enabled {
             actor.require_step_up()?;
         }
-        self.confirm_password(&actor, current).await?;
+        self.confirm_in_session((&actor).into(), Proof::Password(current)).await?;
         if current == new {
             return Err(Error::WeakPassword { reason: "Choose a password different from the current one.".to_owned() });
         }

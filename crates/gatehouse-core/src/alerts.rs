@@ -27,6 +27,8 @@ pub enum AlertKind {
     RiskySignIn,
     /// Many failed sign-ins on your account.
     FailureBurst,
+    /// Sign-in to your account is locked until an admin unlocks it.
+    AccountLocked,
     /// Your two-factor authentication was turned off or reset.
     TwoFactorOff,
     /// Three or fewer backup codes left.
@@ -41,6 +43,8 @@ pub enum AlertKind {
     EveryoneSignIn,
     /// Admins: every flagged sign-in of any user.
     EveryoneRiskySignIn,
+    /// Admins: an account locked until an admin unlocks it.
+    EveryoneLocked,
 }
 
 /// How an alert reaches its user.
@@ -77,10 +81,11 @@ impl Delivery {
 
 impl AlertKind {
     /// Every kind, in the order settings list them.
-    pub const ALL: [AlertKind; 10] = [
+    pub const ALL: [AlertKind; 12] = [
         AlertKind::NewSignIn,
         AlertKind::RiskySignIn,
         AlertKind::FailureBurst,
+        AlertKind::AccountLocked,
         AlertKind::TwoFactorOff,
         AlertKind::BackupCodesLow,
         AlertKind::PasswordChanged,
@@ -88,6 +93,7 @@ impl AlertKind {
         AlertKind::Withdrawals,
         AlertKind::EveryoneSignIn,
         AlertKind::EveryoneRiskySignIn,
+        AlertKind::EveryoneLocked,
     ];
 
     /// Stable name, stored in settings and as the notice kind's prefix.
@@ -96,6 +102,7 @@ impl AlertKind {
             AlertKind::NewSignIn => "sign_in.new",
             AlertKind::RiskySignIn => "sign_in.risky",
             AlertKind::FailureBurst => "sign_in.failure_burst",
+            AlertKind::AccountLocked => "sign_in.locked",
             AlertKind::TwoFactorOff => "two_factor.off",
             AlertKind::BackupCodesLow => "two_factor.backup_codes_low",
             AlertKind::PasswordChanged => "password.changed",
@@ -103,6 +110,7 @@ impl AlertKind {
             AlertKind::Withdrawals => "withdrawal",
             AlertKind::EveryoneSignIn => "everyone.sign_in",
             AlertKind::EveryoneRiskySignIn => "everyone.risky",
+            AlertKind::EveryoneLocked => "everyone.locked",
         }
     }
 
@@ -112,6 +120,7 @@ impl AlertKind {
             AlertKind::NewSignIn => "New sign-in to your account",
             AlertKind::RiskySignIn => "Sign-in with a warning (new device or place, impossible travel…)",
             AlertKind::FailureBurst => "Many failed sign-ins on your account",
+            AlertKind::AccountLocked => "Sign-in to your account locked after too many failures",
             AlertKind::TwoFactorOff => "Two-factor authentication turned off or reset",
             AlertKind::BackupCodesLow => "Backup codes running low",
             AlertKind::PasswordChanged => "Password changed",
@@ -119,6 +128,7 @@ impl AlertKind {
             AlertKind::Withdrawals => "Withdrawal requests to approve, and decisions on yours",
             AlertKind::EveryoneSignIn => "Every new sign-in of any user",
             AlertKind::EveryoneRiskySignIn => "Every flagged sign-in of any user",
+            AlertKind::EveryoneLocked => "Any user's account locked after too many failures",
         }
     }
 
@@ -135,7 +145,8 @@ impl AlertKind {
 
     /// Whether users with `role` may receive it (the "everyone" kinds are for admins).
     pub fn applies_to(self, role: Role) -> bool {
-        !matches!(self, AlertKind::EveryoneSignIn | AlertKind::EveryoneRiskySignIn) || role == Role::Admin
+        !matches!(self, AlertKind::EveryoneSignIn | AlertKind::EveryoneRiskySignIn | AlertKind::EveryoneLocked)
+            || role == Role::Admin
     }
 
     /// Before a user chooses: everything about your own account and money is native;
@@ -373,6 +384,47 @@ pub(crate) async fn on_failure_burst(
         kind: "everyone.risky.failure_burst",
         title: format!("Failure burst on {email}"),
         body: format!("Repeated failed sign-ins for {email}, the latest from {from}."),
+        subject: Some(format!("attempt:{}", attempt.0)),
+        session: None,
+        attempt: Some(attempt),
+    };
+    notices::raise(conn, &admins, &notice, at).await
+}
+
+/// An account reached the policy's hard limit of consecutive failures and is locked until an
+/// admin unlocks it: its owner (when the email has an account) and every admin hear of it.
+/// Emails without an account lock the same way, silently: there is no one to tell.
+pub(crate) async fn on_hard_lock(
+    conn: &mut sqlx::SqliteConnection,
+    email: &str,
+    owner: Option<UserId>,
+    attempt: ActivityId,
+    source: &AttemptSource,
+    at: Timestamp,
+) -> Result<()> {
+    let Some(owner) = owner else { return Ok(()) };
+    let from = where_from(source);
+    let notice = NewNotice {
+        kind: AlertKind::AccountLocked.as_str(),
+        title: "Sign-in to your account is locked".to_owned(),
+        body: format!(
+            "Too many wrong passwords or codes in a row for {email}, the latest from {from}. Someone may be guessing. \
+             An administrator must unlock your account before you can sign in again; your open sessions keep working."
+        ),
+        subject: Some(format!("attempt:{}", attempt.0)),
+        session: None,
+        attempt: Some(attempt),
+    };
+    notices::raise(&mut *conn, &[owner], &notice, at).await?;
+    let admins: Vec<UserId> =
+        notices::users_with_roles(&mut *conn, &["admin"]).await?.into_iter().filter(|id| *id != owner).collect();
+    let notice = NewNotice {
+        kind: AlertKind::EveryoneLocked.as_str(),
+        title: format!("{email} is locked after too many failures"),
+        body: format!(
+            "Too many wrong passwords or codes in a row for {email}, the latest from {from}. Check with them, then \
+             unlock the account from Users."
+        ),
         subject: Some(format!("attempt:{}", attempt.0)),
         session: None,
         attempt: Some(attempt),

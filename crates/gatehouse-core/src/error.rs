@@ -27,6 +27,10 @@ pub enum Error {
         /// True for a lockout (after many failures), false for a short slow-down.
         locked: bool,
     },
+    /// The account reached the policy's hard limit of consecutive failures: only an
+    /// administrator's unlock lets it sign in again. The same for an unknown email.
+    #[error("Sign-in to this account is locked after too many failed attempts. Ask an administrator to unlock it.")]
+    AccountLocked,
     /// The password was right but the account is disabled.
     #[error("This account is disabled. Ask an administrator to enable it.")]
     AccountDisabled,
@@ -39,6 +43,9 @@ pub enum Error {
     /// The session passed its idle or absolute lifetime.
     #[error("Your session has expired. Sign in again.")]
     SessionExpired,
+    /// Five wrong answers to a step-up or unlock in one session: the session was ended.
+    #[error("Too many wrong answers: this session was ended to protect your account. Sign in again.")]
+    TooManyWrongAnswers,
     /// The app is locked after idle time or on request; the password unlocks it.
     #[error("Gatehouse is locked. Enter your password to continue.")]
     Locked,
@@ -159,10 +166,12 @@ impl Error {
             Error::InvalidCredentials => "auth.invalid_credentials",
             Error::Throttled { locked: false, .. } => "auth.throttled",
             Error::Throttled { locked: true, .. } => "auth.locked_out",
+            Error::AccountLocked => "auth.account_locked",
             Error::AccountDisabled => "auth.account_disabled",
             Error::WrongPassword => "auth.wrong_password",
             Error::SignedOut => "session.signed_out",
             Error::SessionExpired => "session.expired",
+            Error::TooManyWrongAnswers => "session.ended_after_wrong_answers",
             Error::Locked => "session.locked",
             Error::Forbidden => "forbidden",
             Error::NotFound { .. } => "not_found",
@@ -202,7 +211,7 @@ impl Error {
 
     /// True when the caller has to sign in again (the session is gone or expired).
     pub fn needs_sign_in(&self) -> bool {
-        matches!(self, Error::SignedOut | Error::SessionExpired)
+        matches!(self, Error::SignedOut | Error::SessionExpired | Error::TooManyWrongAnswers)
     }
 
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {

@@ -19,7 +19,7 @@ macro_rules! policy_columns {
         "p.session_idle_minutes, p.session_absolute_minutes, p.idle_lock_minutes, p.lockout_threshold, \
          p.lockout_minutes, p.ip_lockout_threshold, p.require_two_factor, p.step_up_minutes, \
          p.address_cooling_off_minutes, p.withdrawals_need_approval, p.failure_burst_threshold, \
-         p.failure_burst_minutes, p.new_place_days, p.impossible_travel_kmh"
+         p.failure_burst_minutes, p.new_place_days, p.impossible_travel_kmh, p.hard_lockout_threshold"
     };
 }
 pub(crate) use policy_columns;
@@ -55,6 +55,9 @@ pub struct Policy {
     pub new_place_days: u32,
     /// Two sign-ins further apart than this speed allows are impossible travel (km/h, default 1,000).
     pub impossible_travel_kmh: u32,
+    /// Consecutive failures on one account (across lockout windows, until a success) after
+    /// which it stays locked until an admin unlocks it (default and most: 100, NIST SP 800-63B).
+    pub hard_lockout_threshold: u32,
 }
 
 impl Default for Policy {
@@ -74,9 +77,14 @@ impl Default for Policy {
             failure_burst_minutes: 15,
             new_place_days: 90,
             impossible_travel_kmh: 1_000,
+            hard_lockout_threshold: HARD_LOCKOUT_MAX,
         }
     }
 }
+
+/// The most consecutive failures any policy allows before an account locks for good
+/// (NIST SP 800-63B §5.2.2 allows at most 100).
+pub const HARD_LOCKOUT_MAX: u32 = 100;
 
 fn minutes(n: u32) -> Duration {
     Duration::from_secs(u64::from(n) * 60)
@@ -143,6 +151,7 @@ impl Policy {
         check("Failure burst window (minutes)", self.failure_burst_minutes, 1..=1_440)?;
         check("New place look-back (days)", self.new_place_days, 1..=730)?;
         check("Impossible travel speed (km/h)", self.impossible_travel_kmh, 100..=20_000)?;
+        check("Hard lockout threshold", self.hard_lockout_threshold, self.lockout_threshold..=HARD_LOCKOUT_MAX)?;
         if self.session_idle_minutes > self.session_absolute_minutes {
             return Err(Error::invalid(
                 "Session idle lifetime (minutes)",
@@ -173,6 +182,7 @@ impl Policy {
             failure_burst_minutes: get("failure_burst_minutes")?,
             new_place_days: get("new_place_days")?,
             impossible_travel_kmh: get("impossible_travel_kmh")?,
+            hard_lockout_threshold: get("hard_lockout_threshold")?,
         })
     }
 }
@@ -195,7 +205,7 @@ impl Gatehouse {
                     lockout_threshold = ?, lockout_minutes = ?, ip_lockout_threshold = ?, require_two_factor = ?,
                     step_up_minutes = ?, address_cooling_off_minutes = ?, withdrawals_need_approval = ?,
                     failure_burst_threshold = ?, failure_burst_minutes = ?, new_place_days = ?,
-                    impossible_travel_kmh = ? WHERE id = 1",
+                    impossible_travel_kmh = ?, hard_lockout_threshold = ? WHERE id = 1",
         )
         .bind(policy.session_idle_minutes)
         .bind(policy.session_absolute_minutes)
@@ -211,6 +221,7 @@ impl Gatehouse {
         .bind(policy.failure_burst_minutes)
         .bind(policy.new_place_days)
         .bind(policy.impossible_travel_kmh)
+        .bind(policy.hard_lockout_threshold)
         .execute(&mut *tx)
         .await?;
         audit::record(&mut tx, &actor, "policy.changed", None, &format!("{policy:?}")).await?;

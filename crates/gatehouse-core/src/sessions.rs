@@ -11,6 +11,7 @@ use sqlx::sqlite::SqliteRow;
 use crate::accounts::{User, user_columns, user_from_row};
 use crate::audit;
 use crate::clock::Timestamp;
+use crate::confirmation::{InSession, Proof};
 use crate::context::{Caller, ClientKind, Origin};
 use crate::devices::{DeviceKind, os_label};
 use crate::error::{Error, Result};
@@ -147,6 +148,8 @@ pub(crate) enum EndReason {
     TwoFactorReset,
     /// The account's owner said "This wasn't me" about its sign-in.
     Disowned,
+    /// Too many wrong answers to step-up or unlock.
+    WrongAnswers,
 }
 
 impl EndReason {
@@ -162,6 +165,7 @@ impl EndReason {
             EndReason::PasswordReset => "password_reset",
             EndReason::TwoFactorReset => "two_factor_reset",
             EndReason::Disowned => "disowned",
+            EndReason::WrongAnswers => "wrong_answers",
         }
     }
 }
@@ -419,7 +423,7 @@ impl Gatehouse {
         self.set_locked(actor.session_id, Some(actor.now)).await
     }
 
-    /// Unlocks a locked session with the user's password (throttled like sign-in).
+    /// Unlocks a locked session with the user's password (five wrong ones end the session).
     pub async fn unlock(&self, caller: Caller<'_>, password: &str) -> Result<Actor> {
         let state = self.session_state(caller).await?;
         let user = match state {
@@ -430,7 +434,8 @@ impl Gatehouse {
             .bind(caller.token.hash())
             .fetch_one(&self.db)
             .await?;
-        self.confirm_session_password(&user, session_id, caller, password).await?;
+        let asking = InSession { user: &user, session: session_id, ip: caller.ip, now: caller.now };
+        self.confirm_in_session(asking, Proof::Password(password)).await?;
         sqlx::query("UPDATE sessions SET locked_at = NULL, last_active_at = ? WHERE id = ?")
             .bind(caller.now)
             .bind(session_id)

@@ -17,7 +17,7 @@ use crate::accounts::{Email, User, user_columns, user_from_row};
 use crate::activity::{self, AttemptReason, AttemptSource, Completion, NewAttempt};
 use crate::alerts;
 use crate::clock::Timestamp;
-use crate::context::{Caller, Origin};
+use crate::context::Origin;
 use crate::devices::{self, DeviceKind, os_label};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
@@ -26,14 +26,14 @@ use crate::ids::{ActivityId, SessionId, UserId};
 use crate::passwords::check_password_input;
 use crate::policy::{Policy, policy_columns};
 use crate::risk::{self, RiskFlag, RiskFlags};
-use crate::sessions::{self, Actor, NewSession, SignedIn};
-use crate::throttle::{self, Scope};
+use crate::sessions::{self, NewSession, SignedIn};
+use crate::throttle::{self, Claim, Scope, Ticket};
 use crate::two_factor::SecondFactorKind;
 
 /// How long the second step of a sign-in may take.
 const CHALLENGE_LIFETIME: Duration = Duration::from_secs(5 * 60);
-/// Wrong codes after which the password must be entered again.
-const CHALLENGE_MAX_FAILURES: i64 = 5;
+/// Codes one challenge accepts (the password must be entered again after that).
+const CHALLENGE_MAX_ANSWERS: i64 = 5;
 
 crate::tokens::token_type!(
     /// Proof that the password step of a sign-in passed; exchanged for a session with a code.
@@ -81,7 +81,23 @@ pub(crate) struct Account {
 pub(crate) struct Known {
     pub policy: Policy,
     pub account: Option<Account>,
-    pub counters: throttle::Counters,
+    /// The failure counter of the address the attempt comes from, if it has one.
+    pub ip_counter: Option<throttle::Counter>,
+}
+
+/// What a refused attempt still counts toward throttling (see `throttle`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Counting<'a> {
+    /// Nothing more: refused unchecked, or already counted by the sign-in's claim.
+    Nothing,
+    /// Nothing, and the claim is given back: the password was right (a disabled account).
+    Released(&'a Ticket),
+    /// A wrong password or code of a sign-in, whose claim counted it on the account: count
+    /// it on the address too.
+    Address,
+    /// A wrong answer inside a session (step-up, unlock), which claimed nothing: count it on
+    /// the account and the address.
+    AccountAndAddress,
 }
 
 /// One attempt under way: who it claims to be and where it comes from.
@@ -109,27 +125,24 @@ impl Gatehouse {
         origin.client.validate()?;
         let email = Email::parse(email)?;
         check_password_input(password)?;
-        let Known { policy, account, counters } = self.known(&email, origin.ip).await?;
+        let Known { policy, account, ip_counter } = self.known(&email, origin.ip).await?;
         if account.is_none() && !self.is_set_up().await? {
             return Err(Error::NotSetUp);
         }
         let source = self.source_of(origin);
         let attempt =
             Attempt { email: &email, user: account.as_ref().map(|a| a.user.id), source: &source, policy: &policy, now };
-        if let Err(refusal) = counters.check(&policy, now) {
-            self.record_failure(&attempt, throttled_reason(&refusal), false).await?;
-            return Err(refusal);
-        }
+        let claim = self.claim_attempt(&attempt, ip_counter).await?;
 
         let verified = self.hasher.verify(password, account.as_ref().map(|a| a.hash.as_str())).await?;
         let Some(account) = account.filter(|_| verified.matches) else {
             let reason =
                 if attempt.user.is_some() { AttemptReason::WrongPassword } else { AttemptReason::UnknownAccount };
-            self.record_failure(&attempt, reason, true).await?;
+            self.record_failure(&attempt, reason, Counting::Address).await?;
             return Err(Error::InvalidCredentials);
         };
         if account.user.disabled_at.is_some() {
-            self.record_failure(&attempt, AttemptReason::AccountDisabled, false).await?;
+            self.record_failure(&attempt, AttemptReason::AccountDisabled, Counting::Released(&claim)).await?;
             return Err(Error::AccountDisabled);
         }
         let new_hash = match verified.needs_rehash {
@@ -137,11 +150,12 @@ impl Gatehouse {
             false => None,
         };
         if account.user.two_factor_enabled {
-            let challenge = self.start_challenge(&attempt, account.user.id, new_hash, origin).await?;
+            let challenge = self.start_challenge(&attempt, account.user.id, new_hash, &claim, origin).await?;
             return Ok(SignInOutcome::SecondFactorRequired(challenge));
         }
+        let last_lockout = claim.last_lockout();
         let signed_in =
-            self.open_session(&attempt, account.user, new_hash, counters.account, origin, Ending::PasswordOnly).await?;
+            self.open_session(&attempt, account.user, new_hash, last_lockout, origin, Ending::PasswordOnly).await?;
         Ok(SignInOutcome::SignedIn(signed_in))
     }
 
@@ -156,7 +170,7 @@ impl Gatehouse {
         origin.device.validate()?;
         origin.client.validate()?;
         let row = sqlx::query(
-            "SELECT c.user_id, c.attempt_id, c.installation_id, c.expires_at, c.failures, c.used_at, u.email
+            "SELECT c.user_id, c.attempt_id, u.email
              FROM signin_challenges c JOIN users u ON u.id = c.user_id WHERE c.token_hash = ?",
         )
         .bind(challenge.hash())
@@ -165,33 +179,23 @@ impl Gatehouse {
         .ok_or(Error::ChallengeExpired)?;
         let email = Email::parse(row.try_get("email")?)?;
         let user: UserId = row.try_get("user_id")?;
-        let Known { policy, account, counters } = self.known(&email, origin.ip).await?;
+        let Known { policy, account, ip_counter } = self.known(&email, origin.ip).await?;
         let source = self.source_of(origin);
         let attempt = Attempt { email: &email, user: Some(user), source: &source, policy: &policy, now };
 
-        let expires_at: Timestamp = row.try_get("expires_at")?;
-        let failures: i64 = row.try_get("failures")?;
-        let used: Option<Timestamp> = row.try_get("used_at")?;
-        let same_device = row.try_get::<&str, _>("installation_id")? == origin.device.installation_id;
-        if used.is_some() || now >= expires_at || failures >= CHALLENGE_MAX_FAILURES || !same_device {
-            self.record_failure(&attempt, AttemptReason::ChallengeExpired, false).await?;
+        if !self.claim_challenge(challenge, origin, now).await? {
+            self.record_failure(&attempt, AttemptReason::ChallengeExpired, Counting::Nothing).await?;
             return Err(Error::ChallengeExpired);
         }
         let account = account.ok_or(Error::ChallengeExpired)?;
         if account.user.disabled_at.is_some() {
-            self.record_failure(&attempt, AttemptReason::AccountDisabled, false).await?;
+            self.record_failure(&attempt, AttemptReason::AccountDisabled, Counting::Nothing).await?;
             return Err(Error::AccountDisabled);
         }
-        if let Err(refusal) = counters.check(&policy, now) {
-            self.record_failure(&attempt, throttled_reason(&refusal), false).await?;
-            return Err(refusal);
-        }
+        let last_lockout = self.claim_attempt(&attempt, ip_counter).await?.last_lockout();
         let Some(kind) = self.use_second_factor(user, answer, now).await? else {
-            sqlx::query("UPDATE signin_challenges SET failures = failures + 1 WHERE token_hash = ?")
-                .bind(challenge.hash())
-                .execute(&self.db)
+            self.record_failure(&attempt, SecondFactorKind::of_answer(answer).failure_reason(), Counting::Address)
                 .await?;
-            self.record_failure(&attempt, SecondFactorKind::of_answer(answer).failure_reason(), true).await?;
             return Err(Error::InvalidCode);
         };
         let claimed = sqlx::query("UPDATE signin_challenges SET used_at = ? WHERE token_hash = ? AND used_at IS NULL")
@@ -204,59 +208,63 @@ impl Gatehouse {
             return Err(Error::ChallengeExpired);
         }
         let ending = Ending::SecondFactor { attempt: row.try_get("attempt_id")?, kind };
-        self.open_session(&attempt, account.user, None, counters.account, origin, ending).await
+        self.open_session(&attempt, account.user, None, last_lockout, origin, ending).await
     }
 
-    /// Checks the password of a signed-in user before a sensitive change. Failures are
-    /// recorded and throttled like sign-in failures.
-    pub(crate) async fn confirm_password(&self, actor: &Actor, password: &str) -> Result<()> {
-        self.confirm_password_for(&actor.user, actor.session_id, actor.ip, actor.now, password).await
+    /// Takes one of a challenge's five answers, in one conditional update (so parallel
+    /// answers can't exceed them): false when it is used, expired, out of answers or from
+    /// another device.
+    async fn claim_challenge(&self, challenge: &ChallengeToken, origin: &Origin, now: Timestamp) -> Result<bool> {
+        let claimed = sqlx::query(
+            "UPDATE signin_challenges SET failures = failures + 1
+             WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND failures < ? AND installation_id = ?",
+        )
+        .bind(challenge.hash())
+        .bind(now)
+        .bind(CHALLENGE_MAX_ANSWERS)
+        .bind(&origin.device.installation_id)
+        .execute(&self.db)
+        .await?
+        .rows_affected();
+        Ok(claimed == 1)
     }
 
-    /// Like [`Gatehouse::confirm_password`] for a session that is locked (no [`Actor`] yet).
-    pub(crate) async fn confirm_session_password(
-        &self,
-        user: &User,
-        session: SessionId,
-        caller: Caller<'_>,
-        password: &str,
-    ) -> Result<()> {
-        self.confirm_password_for(user, session, caller.ip, caller.now, password).await
-    }
-
-    async fn confirm_password_for(
-        &self,
-        user: &User,
-        session: SessionId,
-        ip: Option<IpAddr>,
-        now: Timestamp,
-        password: &str,
-    ) -> Result<()> {
-        check_password_input(password)?;
-        let email = Email::parse(&user.email)?;
-        let Known { policy, account, counters } = self.known(&email, ip).await?;
-        let account = account.ok_or(Error::SignedOut)?;
-        counters.check(&policy, now)?;
-        let source = self.session_source(session, ip).await?;
-        let attempt = Attempt { email: &email, user: Some(user.id), source: &source, policy: &policy, now };
-        if !self.hasher.verify(password, Some(&account.hash)).await?.matches {
-            self.record_failure(&attempt, AttemptReason::ConfirmationFailed, true).await?;
-            return Err(Error::WrongPassword);
+    /// Checks the address's counter, then claims the attempt on the account (see
+    /// `throttle`). A refusal is recorded and returned.
+    async fn claim_attempt(&self, attempt: &Attempt<'_>, ip_counter: Option<throttle::Counter>) -> Result<Ticket> {
+        let open = ip_counter.map_or(Ok(()), |counter| counter.check(Scope::Ip, attempt.policy, attempt.now));
+        let claim = match open {
+            Ok(()) => {
+                let mut tx = self.write_tx().await?;
+                let claim = throttle::claim(&mut tx, attempt.email.as_str(), attempt.policy, attempt.now).await?;
+                tx.commit().await?;
+                claim
+            }
+            Err(refusal) => Claim::Refused(refusal),
+        };
+        match claim {
+            Claim::Granted(ticket) => Ok(ticket),
+            Claim::Refused(refusal) => {
+                self.record_failure(attempt, throttled_reason(&refusal), Counting::Nothing).await?;
+                Err(refusal)
+            }
         }
-        Ok(())
     }
 
-    /// Records the pending attempt and opens a challenge for the second step.
+    /// Records the pending attempt and opens a challenge for the second step. The right
+    /// password gives its claim back: from here the code decides.
     async fn start_challenge(
         &self,
         attempt: &Attempt<'_>,
         user: UserId,
         new_hash: Option<String>,
+        claim: &Ticket,
         origin: &Origin,
     ) -> Result<Challenge> {
         let challenge =
             Challenge { token: ChallengeToken::generate(), expires_at: attempt.now.plus(CHALLENGE_LIFETIME) };
         let mut tx = self.write_tx().await?;
+        throttle::release(&mut tx, attempt.email.as_str(), claim).await?;
         if let Some(hash) = new_hash {
             update_hash(&mut tx, user, &hash).await?;
         }
@@ -280,15 +288,15 @@ impl Gatehouse {
         Ok(challenge)
     }
 
-    /// Opens the session of a successful sign-in, in one transaction: assesses its risk,
-    /// clears the account's failure counter (`account_counter`, when it has one), saves the
-    /// device and records (or completes) the attempt.
+    /// Opens the session of a successful sign-in, in one transaction: assesses its risk
+    /// (`last_lockout`: when the account was last locked out), clears the account's failure
+    /// counter, saves the device and records (or completes) the attempt.
     async fn open_session(
         &self,
         attempt: &Attempt<'_>,
         user: User,
         new_hash: Option<String>,
-        account_counter: Option<throttle::Counter>,
+        last_lockout: Option<Timestamp>,
         origin: &Origin,
         ending: Ending,
     ) -> Result<SignedIn> {
@@ -300,13 +308,11 @@ impl Gatehouse {
             ip: attempt.source.ip,
             location: &attempt.source.location,
             installation_id: &origin.device.installation_id,
-            after_lockout: account_counter.is_some_and(|counter| counter.locked_at.is_some()),
+            after_lockout: last_lockout.is_some(),
             now,
         };
         let risk_flags = risk::assess_success(&mut tx, &success, attempt.policy).await?;
-        if account_counter.is_some() {
-            throttle::clear(&mut tx, Scope::Account, attempt.email.as_str()).await?;
-        }
+        throttle::clear(&mut tx, Scope::Account, attempt.email.as_str()).await?;
         if let Some(hash) = new_hash {
             update_hash(&mut tx, user.id, &hash).await?;
         }
@@ -348,13 +354,13 @@ impl Gatehouse {
         Ok(SignedIn { token, session_id, user })
     }
 
-    /// Records a refused attempt; `counts` says whether it counts toward throttling
-    /// (a guessed password or code does; an attempt refused unchecked does not).
+    /// Records a refused attempt, counts it as `counting` says, and — when that brings the
+    /// account to the policy's hard limit — locks it until an admin unlocks it and alerts.
     pub(crate) async fn record_failure(
         &self,
         attempt: &Attempt<'_>,
         reason: AttemptReason,
-        counts: bool,
+        counting: Counting<'_>,
     ) -> Result<()> {
         let (email, now, policy) = (attempt.email.as_str(), attempt.now, attempt.policy);
         let mut tx = self.write_tx().await?;
@@ -365,34 +371,37 @@ impl Gatehouse {
             let window = policy.failure_burst_window();
             alerts::on_failure_burst(&mut tx, email, attempt.user, attempt_id, attempt.source, window, now).await?;
         }
-        if counts {
-            throttle::record_failure(&mut tx, Scope::Account, email, policy, now).await?;
+        match counting {
+            Counting::Nothing | Counting::Address => {}
+            Counting::Released(claim) => throttle::release(&mut tx, email, claim).await?,
+            Counting::AccountAndAddress => throttle::count_failure(&mut tx, Scope::Account, email, policy, now).await?,
+        }
+        if matches!(counting, Counting::Address | Counting::AccountAndAddress) {
             if let Some(ip) = attempt.source.ip {
-                throttle::record_failure(&mut tx, Scope::Ip, &ip.to_string(), policy, now).await?;
+                throttle::count_failure(&mut tx, Scope::Ip, &ip.to_string(), policy, now).await?;
+            }
+            if throttle::hard_lock_if_due(&mut tx, email, policy, now).await? {
+                alerts::on_hard_lock(&mut tx, email, attempt.user, attempt_id, attempt.source, now).await?;
             }
         }
         tx.commit().await?;
         Ok(())
     }
 
-    /// The policy, the account (when the email has one) and the throttling counters of
-    /// the email and the address: one query, as this is on every sign-in's path.
+    /// The policy, the account (when the email has one) and the throttling counter of the
+    /// address: one query, as this is on every sign-in's path.
     pub(crate) async fn known(&self, email: &Email, ip: Option<IpAddr>) -> Result<Known> {
         let row = sqlx::query(concat!(
             "SELECT ",
             policy_columns!(),
             ", u.password_hash,
-                    ta.failures AS account_failures, ta.blocked_until AS account_blocked_until,
-                    ta.locked_at AS account_locked_at,
                     ti.failures AS ip_failures, ti.blocked_until AS ip_blocked_until, ti.locked_at AS ip_locked_at, ",
             user_columns!(),
             " FROM policy p
              LEFT JOIN users u ON u.email = ?
-             LEFT JOIN signin_throttle ta ON ta.scope = 'account' AND ta.key = ?
              LEFT JOIN signin_throttle ti ON ti.scope = 'ip' AND ti.key = ?
              WHERE p.id = 1"
         ))
-        .bind(email.as_str())
         .bind(email.as_str())
         .bind(ip.map(|ip| ip.to_string()))
         .fetch_one(&self.db)
@@ -401,18 +410,16 @@ impl Gatehouse {
             None => None,
             Some(_) => Some(Account { user: user_from_row(&row)?, hash: row.try_get("password_hash")? }),
         };
-        let counter = |prefix: &str| -> Result<Option<throttle::Counter>> {
-            let failures: Option<i64> = row.try_get(format!("{prefix}_failures").as_str())?;
-            let blocked_until: Option<Timestamp> = row.try_get(format!("{prefix}_blocked_until").as_str())?;
-            let locked_at: Option<Timestamp> = row.try_get(format!("{prefix}_locked_at").as_str())?;
-            Ok(failures.zip(blocked_until).map(|(failures, blocked_until)| throttle::Counter {
-                failures,
-                blocked_until,
-                locked_at,
-            }))
-        };
-        let counters = throttle::Counters { account: counter("account")?, ip: counter("ip")? };
-        Ok(Known { policy: Policy::from_row(&row)?, account, counters })
+        let failures: Option<i64> = row.try_get("ip_failures")?;
+        let blocked_until: Option<Timestamp> = row.try_get("ip_blocked_until")?;
+        let locked_at: Option<Timestamp> = row.try_get("ip_locked_at")?;
+        let ip_counter = failures.zip(blocked_until).map(|(failures, blocked_until)| throttle::Counter {
+            failures,
+            blocked_until,
+            locked_at,
+            hard_locked_at: None,
+        });
+        Ok(Known { policy: Policy::from_row(&row)?, account, ip_counter })
     }
 
     /// The flags a successful sign-in by `user` (`email`) from `origin` would get at `now`
@@ -496,7 +503,10 @@ fn new_attempt<'a>(attempt: &Attempt<'a>, reason: AttemptReason) -> NewAttempt<'
 }
 
 fn throttled_reason(refusal: &Error) -> AttemptReason {
-    if refusal.code() == "auth.locked_out" { AttemptReason::LockedOut } else { AttemptReason::Throttled }
+    match refusal {
+        Error::Throttled { locked: true, .. } | Error::AccountLocked => AttemptReason::LockedOut,
+        _ => AttemptReason::Throttled,
+    }
 }
 
 async fn update_hash(conn: &mut sqlx::SqliteConnection, user: UserId, hash: &str) -> Result<()> {

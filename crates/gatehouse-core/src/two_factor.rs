@@ -5,11 +5,11 @@
 use sqlx::Row;
 use zeroize::Zeroizing;
 
-use crate::accounts::Email;
 use crate::activity::AttemptReason;
 use crate::audit;
 use crate::backup_codes;
 use crate::clock::Timestamp;
+use crate::confirmation::Proof;
 use crate::context::Caller;
 use crate::data_key::{DataKey, Sealed};
 use crate::error::{Error, Result};
@@ -17,7 +17,6 @@ use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
 use crate::notices::{self, NewNotice};
 use crate::sessions::{self, Actor, EndReason, Sessions};
-use crate::signin::Attempt;
 use crate::totp;
 
 /// Which second factor was used.
@@ -215,7 +214,7 @@ impl Gatehouse {
         if !actor.user.two_factor_enabled {
             return Err(Error::TwoFactorOff);
         }
-        self.confirm_password(&actor, password).await?;
+        self.confirm_in_session((&actor).into(), Proof::Password(password)).await?;
         self.confirm_second_factor(&actor, code).await?;
         let mut tx = self.write_tx().await?;
         remove_two_factor(&mut tx, actor.user.id).await?;
@@ -276,7 +275,7 @@ impl Gatehouse {
         if actor.user.two_factor_enabled {
             self.confirm_second_factor(&actor, answer).await?;
         } else {
-            self.confirm_password(&actor, answer).await?;
+            self.confirm_in_session((&actor).into(), Proof::Password(answer)).await?;
         }
         sqlx::query("UPDATE sessions SET stepped_up_at = ? WHERE id = ?")
             .bind(actor.now)
@@ -372,34 +371,16 @@ impl Gatehouse {
         self.raise_notice(&[user], &notice, now).await
     }
 
-    /// Checks a second factor from a signed-in user (step-up, disabling); a wrong one is
-    /// recorded and throttled like a wrong password.
+    /// Checks a second factor from a signed-in user (step-up, disabling), counted against
+    /// the session's wrong answers (see `confirmation`); a backup code used is audited.
     async fn confirm_second_factor(&self, actor: &Actor, answer: &str) -> Result<()> {
-        let email = Email::parse(&actor.user.email)?;
-        let known = self.known(&email, actor.ip).await?;
-        known.counters.check(&known.policy, actor.now)?;
-        match self.use_second_factor(actor.user.id, answer, actor.now).await? {
-            Some(SecondFactorKind::BackupCode) => {
-                let mut tx = self.write_tx().await?;
-                audit::record(&mut tx, actor, "2fa.backup_code_used", Some(actor.user.id), "to confirm a change")
-                    .await?;
-                tx.commit().await?;
-                Ok(())
-            }
-            Some(SecondFactorKind::Totp) => Ok(()),
-            None => {
-                let source = self.session_source(actor.session_id, actor.ip).await?;
-                let attempt = Attempt {
-                    email: &email,
-                    user: Some(actor.user.id),
-                    source: &source,
-                    policy: &known.policy,
-                    now: actor.now,
-                };
-                self.record_failure(&attempt, SecondFactorKind::of_answer(answer).failure_reason(), true).await?;
-                Err(Error::InvalidCode)
-            }
+        let used = self.confirm_in_session(actor.into(), Proof::SecondFactor(answer)).await?;
+        if used == Some(SecondFactorKind::BackupCode) {
+            let mut tx = self.write_tx().await?;
+            audit::record(&mut tx, actor, "2fa.backup_code_used", Some(actor.user.id), "to confirm a change").await?;
+            tx.commit().await?;
         }
+        Ok(())
     }
 }
 

@@ -60,6 +60,8 @@ class AppController {
    */
   handle(error: unknown): BackendError {
     const failure = asBackendError(error);
+    // The sign-in screen says why this session ended.
+    if (failure.code === "session.ended_after_wrong_answers") this.carry({ message: failure.message });
     if (failure.needsSignIn || failure.isLocked || failure.code === "2fa.enrollment_required") void this.refresh();
     return failure;
   }

@@ -80,9 +80,13 @@ export class BackendError extends Error {
     this.stepUpWith = error.stepUpWith;
   }
 
-  /** The session is gone or expired: the app should return to sign-in. */
+  /** The session is gone, expired or ended after too many wrong answers: the app should return to sign-in. */
   get needsSignIn(): boolean {
-    return this.code === "session.signed_out" || this.code === "session.expired";
+    return (
+      this.code === "session.signed_out" ||
+      this.code === "session.expired" ||
+      this.code === "session.ended_after_wrong_answers"
+    );
   }
 
   /** The session is locked: the app should show the lock screen. */

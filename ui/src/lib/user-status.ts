@@ -24,14 +24,15 @@ export interface UserStatus {
   tone: StatusTone;
 }
 
-/** The sign-in lockout is still running. */
+/** The sign-in lockout is still running, or lasts until an admin unlocks it. */
 export function isLockedOut(user: UserView, now: number): boolean {
-  return user.lockedUntil !== null && user.lockedUntil > now;
+  return user.hardLocked || (user.lockedUntil !== null && user.lockedUntil > now);
 }
 
-/** Active, Disabled, or Locked (until 13:05). */
+/** Active, Disabled, Locked (until 13:05) or Locked (until unlocked). */
 export function userStatus(user: UserView, now: number): UserStatus {
   if (user.disabledAt !== null) return { label: "Disabled", detail: null, tone: "danger" };
+  if (user.hardLocked) return { label: "Locked", detail: "until an admin unlocks it", tone: "danger" };
   if (user.lockedUntil !== null && isLockedOut(user, now)) {
     return { label: "Locked", detail: `until ${formatMoment(user.lockedUntil, now)}`, tone: "warning" };
   }

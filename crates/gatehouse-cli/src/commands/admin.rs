@@ -46,6 +46,7 @@ fn apply(mut policy: Policy, changes: &PolicySetArgs) -> Policy {
     set(&mut policy.failure_burst_minutes, changes.failure_burst_minutes);
     set(&mut policy.new_place_days, changes.new_place_days);
     set(&mut policy.impossible_travel_kmh, changes.impossible_travel_kmh);
+    set(&mut policy.hard_lockout_threshold, changes.hard_lockout_threshold);
     if let Some(needed) = changes.withdrawals_need_approval {
         policy.withdrawals_need_approval = needed;
     }
@@ -62,6 +63,10 @@ fn print_policy(policy: &Policy) {
         vec!["Desktop idle lock".to_owned(), format!("{} min (0 = off)", policy.idle_lock_minutes)],
         vec!["Account lockout after".to_owned(), format!("{} failures", policy.lockout_threshold)],
         vec!["Lockout length".to_owned(), format!("{} min", policy.lockout_minutes)],
+        vec![
+            "Locked until an admin unlocks after".to_owned(),
+            format!("{} failures in a row", policy.hard_lockout_threshold),
+        ],
         vec!["Address lockout after".to_owned(), format!("{} failures", policy.ip_lockout_threshold)],
         vec![
             "Two-factor authentication".to_owned(),

@@ -26,10 +26,11 @@ pub async fn run(app: &mut App, command: UserCommand) -> Result<(), ApiError> {
             let rows = users
                 .iter()
                 .map(|u| {
-                    let status = match (u.disabled_at, u.locked_until) {
-                        (Some(_), _) => "disabled".to_owned(),
-                        (None, Some(until)) => format!("locked until {}", output::local_time(until)),
-                        (None, None) => "active".to_owned(),
+                    let status = match (u.disabled_at, u.hard_locked, u.locked_until) {
+                        (Some(_), _, _) => "disabled".to_owned(),
+                        (None, true, _) => "locked until unlocked".to_owned(),
+                        (None, false, Some(until)) => format!("locked until {}", output::local_time(until)),
+                        (None, false, None) => "active".to_owned(),
                     };
                     vec![
                         u.id.to_string(),

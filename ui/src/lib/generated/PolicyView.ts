@@ -59,4 +59,8 @@ newPlaceDays: number,
 /**
  * Speed (km/h) above which two sign-ins are impossible travel.
  */
-impossibleTravelKmh: number, };
+impossibleTravelKmh: number, 
+/**
+ * Consecutive failures after which an account stays locked until an admin unlocks it (at most 100).
+ */
+hardLockoutThreshold: number, };

@@ -42,6 +42,10 @@ disabledAt: number | null,
  */
 lockedUntil: number | null, 
 /**
+ * Locked after the policy's hard limit of consecutive failures, until an admin unlocks it.
+ */
+hardLocked: boolean, 
+/**
  * Two-factor authentication is on.
  */
 twoFactorEnabled: boolean, };
