@@ -22,6 +22,8 @@ PASSWORD = "violet-harbor-lantern-42"
 BOB = "bob@example.com"
 BOB_PASSWORD = "quiet-meadow-copper-77"
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
+# The watcher polls every 500 ms; a sign-in must pop up within 2 s of being recorded.
+GOAL_MS = 2000
 
 
 def test_event_to_notification_latency(desk: Desk):
@@ -56,6 +58,7 @@ def test_event_to_notification_latency(desk: Desk):
         f"p90 {ms[int(len(ms) * 0.9) - 1]} ms, max {ms[-1]} ms, min {ms[0]} ms"
     )
     assert len(ms) == RUNS
+    assert ms[-1] <= GOAL_MS, f"the slowest alert took {ms[-1]} ms; the goal is {GOAL_MS} ms"
 
 
 def notify_time(monitor: subprocess.Popen) -> float:

@@ -161,6 +161,16 @@ class App:
         self.until(lambda: not self.visible("step-up-dialog"), what="step-up dialog closed")
         return True
 
+    def choose_password(self, given: str, chosen: str):
+        """On the screen that replaces a password an administrator set: chooses one's own."""
+        self.find("choose-password")
+        self.type("password-current", given)
+        self.type("password-new", chosen)
+        self.type("password-confirm", chosen)
+        self.until(lambda: self.find("password-submit").is_enabled(), what="choose-password submit enabled")
+        self.click("password-submit")
+        self.gone('[data-testid="choose-password"]')
+
     def invoke(self, command: str, args: dict) -> dict:
         """Calls a backend command directly, bypassing the UI's own checks."""
         return self.driver.execute_async_script(

@@ -15,6 +15,7 @@ from conftest import CLI, App, Desk
 ADMIN = "grace@example.com"
 PASSWORD = "amber-sailing-compass-31"
 FINN = "finn@example.com"
+FINN_TEMPORARY = "temporary-orange-kettle-5"
 FINN_PASSWORD = "copper-lantern-harbour-58"
 
 # Known-good mainnet addresses (BIP-173's P2WPKH example; EIP-55's checksummed example).
@@ -56,12 +57,15 @@ class Authenticator:
 AUTH: dict[str, Authenticator] = {}
 
 
-def enroll_with_cli(desk: Desk) -> Authenticator:
-    """`gatehouse 2fa enroll` like a person: read the key it prints, answer with a code."""
+def enroll_with_cli(desk: Desk, password: str) -> Authenticator:
+    """`gatehouse 2fa enroll` like a person: confirm with the password, read the key it
+    prints, answer with a code."""
     proc = subprocess.Popen(
         [str(CLI), "--data-dir", str(desk.data_dir), "2fa", "enroll"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+    proc.stdin.write(password + "\n")
+    proc.stdin.flush()
     key = None
     for line in proc.stdout:
         if line.startswith("Or type this key: "):
@@ -108,7 +112,7 @@ def test_an_address_added_with_a_two_factor_step_up_cools_off(desk: Desk):
         app.click("setup-submit")
         app.find("nav-addresses")
         desk.cli_ok("signin", ADMIN, stdin=PASSWORD + "\n")
-        AUTH[ADMIN] = enroll_with_cli(desk)
+        AUTH[ADMIN] = enroll_with_cli(desk, PASSWORD)
 
         open_address_book(app)
         assert "No saved addresses yet" in app.text("empty-state")
@@ -200,7 +204,7 @@ def test_with_no_cooling_off_an_address_is_usable_at_once_and_a_look_alike_is_fl
 
 
 def test_a_withdrawal_picked_from_the_book_is_approved_by_another_user(desk: Desk):
-    desk.cli_ok("user", "add", FINN, "--role", "finance", stdin=f"{FINN_PASSWORD}\n{AUTH[ADMIN].code()}\n")
+    desk.cli_ok("user", "add", FINN, "--role", "finance", stdin=f"{FINN_TEMPORARY}\n{AUTH[ADMIN].code()}\n")
     with desk.app() as app:
         # Copy: exactly the address lands on the X clipboard, and the first and last six show.
         open_address_book(app)
@@ -235,7 +239,8 @@ def test_a_withdrawal_picked_from_the_book_is_approved_by_another_user(desk: Des
         app.shot("withdraw-03-pending")
         app.click("signout-button")
 
-        sign_in(app, FINN, FINN_PASSWORD)
+        sign_in(app, FINN, FINN_TEMPORARY)
+        app.choose_password(FINN_TEMPORARY, FINN_PASSWORD)
         app.until(lambda: app.visible("notices-unread"), what="an unread notice")
         assert app.text("notices-unread") == "1"
         app.click("notices-button")

@@ -15,6 +15,7 @@ from conftest import App, Desk
 ADMIN = "ada@example.com"
 PASSWORD = "violet-harbor-lantern-42"
 BOB = "bob@example.com"
+BOB_TEMPORARY = "temporary-orange-kettle-5"
 BOB_PASSWORD = "quiet-meadow-copper-77"
 
 
@@ -53,12 +54,13 @@ def test_an_admin_is_alerted_natively_to_another_users_sign_in_and_a_failure_bur
         app.find("nav-security")
 
         desk.cli_ok("signin", ADMIN, stdin=PASSWORD + "\n")
-        desk.cli_ok("user", "add", BOB, "--role", "member", stdin=f"{BOB_PASSWORD}\n{PASSWORD}\n")
+        desk.cli_ok("user", "add", BOB, "--role", "member", stdin=f"{BOB_TEMPORARY}\n{PASSWORD}\n")
         time.sleep(1)  # let the watcher settle on the notices that exist
         dunst_history()  # and start from an empty history
 
-        desk.cli_ok("signin", BOB, stdin=BOB_PASSWORD + "\n")
+        desk.cli_ok("signin", BOB, stdin=BOB_TEMPORARY + "\n")
         shown = wait_for_notification(lambda n: n["summary"] == f"{BOB} signed in")
+        desk.cli_ok("password", "change", stdin=f"{BOB_TEMPORARY}\n{BOB_PASSWORD}\n")  # Bob's own, at once
         desk.cli_ok("signin", ADMIN, stdin=PASSWORD + "\n")
         attempt = latest_attempt(desk, BOB)
         assert shown["appname"] == "Gatehouse"

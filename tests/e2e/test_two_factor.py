@@ -13,6 +13,7 @@ from conftest import App, Desk
 ADMIN = "grace@example.com"
 PASSWORD = "amber-sailing-compass-31"
 BOB = "bob@example.com"
+BOB_TEMPORARY = "temporary-orange-kettle-5"
 BOB_PASSWORD = "quiet-meadow-copper-77"
 
 
@@ -79,6 +80,8 @@ def test_an_admin_turns_on_two_factor_authentication(desk: Desk):
         assert status.get_attribute("data-enabled") == "false"
         app.shot("2fa-01-off")
         app.click("two-factor-setup")
+        # Someone with this session but not the password must not enrol their own phone.
+        assert app.step_up_if_asked(PASSWORD), "setting up 2FA asks for the password first"
         key, codes = enroll(app, desk, "2fa-02")
         app.click("backup-codes-save")
         saved = app.text("backup-codes-saved")
@@ -161,7 +164,7 @@ def test_when_an_admin_requires_2fa_a_user_without_it_is_taken_into_enrolment(de
         app.click("nav-users")
         app.click("new-user-button")
         app.type("user-email", BOB)
-        app.type("user-password", BOB_PASSWORD)
+        app.type("user-password", BOB_TEMPORARY)
         app.click("user-submit")
         app.step_up_if_asked(PASSWORD)
         app.until(lambda: any(r["email"] == BOB for r in app.rows("user-row")), what="bob listed")
@@ -172,9 +175,15 @@ def test_when_an_admin_requires_2fa_a_user_without_it_is_taken_into_enrolment(de
         app.find("form-success")
         app.shot("2fa-07-policy")
         app.click("signout-button")
-        sign_in_with_password(app, BOB, BOB_PASSWORD)
+        sign_in_with_password(app, BOB, BOB_TEMPORARY)
+        # The admin chose that password: Bob replaces it first, then sets up 2FA (right
+        # after signing in, so without being asked for the password again).
+        app.find("choose-password")
+        app.shot("2fa-08-choose-password")
+        app.choose_password(BOB_TEMPORARY, BOB_PASSWORD)
         app.find("enrollment-required")
         app.shot("2fa-08-enrolment-required")
+        assert not app.visible("step-up-dialog")
         enroll(app, desk, "2fa-09-bob")
         app.click("backup-codes-done")
         assert BOB in app.text("current-user")

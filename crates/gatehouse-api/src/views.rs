@@ -229,6 +229,11 @@ pub enum AppState {
         /// Who is signing in.
         email: String,
     },
+    /// Signed in with a password an administrator set: choose your own before anything else.
+    PasswordChangeRequired {
+        /// Who.
+        me: Me,
+    },
     /// Signed in, but policy requires two-factor authentication: enrol before anything else.
     EnrollmentRequired {
         /// Who.

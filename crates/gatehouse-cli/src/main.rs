@@ -57,6 +57,8 @@ fn hint(code: &str) -> Option<&'static str> {
         "setup.required" => Some("Create the first administrator with: gatehouse init --email EMAIL"),
         "session.locked" => Some("Unlock it in the desktop app, or sign in again with: gatehouse signin EMAIL"),
         "2fa.enrollment_required" => Some("Set it up with: gatehouse 2fa enroll"),
+        "password.change_required" => Some("Choose your own password with: gatehouse password change"),
+        "session.ended_after_wrong_answers" => Some("Sign in again with: gatehouse signin EMAIL"),
         _ => None,
     }
 }

@@ -213,7 +213,15 @@ fn a_locked_out_user_is_unlocked_by_an_admin() {
     let listed = gh.ok(&["user", "list"], "");
     assert!(listed.contains("locked until"), "{listed}");
     gh.ok(&["user", "unlock", "bob@example.com"], &format!("{ADMIN_PASSWORD}\n"));
-    gh.ok(&["signin", "bob@example.com"], &format!("{BOB_PASSWORD}\n"));
+    // The admin chose Bob's password: signing in says to choose his own, and nothing else
+    // works until he has.
+    let signed_in = gh.run(&["signin", "bob@example.com"], &format!("{BOB_PASSWORD}\n"));
+    assert!(signed_in.status.success());
+    let said = String::from_utf8(signed_in.stderr).unwrap();
+    assert!(said.contains("gatehouse password change"), "{said}");
+    let refused = gh.fail(&["whoami"], "");
+    assert!(refused.contains("Choose your own password") && refused.contains("gatehouse password change"), "{refused}");
+    gh.ok(&["password", "change"], &format!("{BOB_PASSWORD}\nbob-chose-this-9-lantern\n"));
     assert_eq!(gh.json(&["whoami", "--json"])["user"]["email"], "bob@example.com");
     // Members cannot manage users.
     assert!(gh.fail(&["user", "list"], "").contains("You do not have permission"));
@@ -340,6 +348,9 @@ fn enroll(gh: &Gatehouse) -> (String, Vec<String>) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Enrolling first asks for the password (step-up), then for a code once the key is shown.
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{ADMIN_PASSWORD}").unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut printed = String::new();
     let secret = loop {
@@ -351,7 +362,6 @@ fn enroll(gh: &Gatehouse) -> (String, Vec<String>) {
         }
     };
     assert!(printed.contains('█') || printed.contains('▀'), "a QR code is drawn:\n{printed}");
-    let mut stdin = child.stdin.take().unwrap();
     writeln!(stdin, "{}", oathtool(&secret, 0)).unwrap();
     drop(stdin);
     let mut rest = String::new();
@@ -413,6 +423,7 @@ fn an_admin_resets_a_users_two_factor_from_the_terminal() {
     let gh = Gatehouse::with_admin();
     gh.add_bob();
     let bob = gh.ok(&["signin", "bob@example.com", "--print-token"], &format!("{BOB_PASSWORD}\n")).trim().to_owned();
+    gh.ok(&["password", "change"], &format!("{BOB_PASSWORD}\nbob-chose-this-9-lantern\n"));
     let refused = fail_of(gh.run_with(&["user", "reset-2fa", ADMIN], "", &[("GATEHOUSE_TOKEN", &bob)]), &["reset-2fa"]);
     assert!(refused.contains("You do not have permission"), "{refused}");
     gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
@@ -454,9 +465,12 @@ fn finance_saves_addresses_and_withdrawals_are_approved_by_someone_else() {
         &["policy", "set", "--address-cooling-off-minutes", "0", "--withdrawals-need-approval", "true"],
         &format!("{ADMIN_PASSWORD}\n"),
     );
-    gh.ok(&["user", "add", "carol@example.com", "--role", "finance"], &format!("{BOB_PASSWORD}\n{ADMIN_PASSWORD}\n"));
+    let temporary = "temporary-orange-kettle-5";
+    gh.ok(&["user", "add", "carol@example.com", "--role", "finance"], &format!("{temporary}\n{ADMIN_PASSWORD}\n"));
     let admin_token = gh.ok(&["signin", ADMIN, "--print-token"], &format!("{ADMIN_PASSWORD}\n")).trim().to_owned();
-    gh.ok(&["signin", "carol@example.com"], &format!("{BOB_PASSWORD}\n"));
+    // Carol replaces the password the admin gave her before anything else.
+    gh.ok(&["signin", "carol@example.com"], &format!("{temporary}\n"));
+    gh.ok(&["password", "change"], &format!("{temporary}\n{BOB_PASSWORD}\n"));
 
     // Saving asks Carol to confirm with her password (next stdin line).
     let out = gh.ok(

@@ -14,7 +14,7 @@ use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
 use crate::notices::{self, NewNotice};
 use crate::passwords::check_new_password;
-use crate::sessions::{self, EndReason, Sessions, SignedIn};
+use crate::sessions::{self, EndReason, Obligation, Sessions, SignedIn};
 use crate::throttle;
 
 /// Longest email address accepted (RFC 5321 path limit).
@@ -218,7 +218,8 @@ impl Gatehouse {
             .ok_or_else(|| Error::Internal("the first administrator could not be signed in".to_owned()))
     }
 
-    /// Creates a user (admins, after a step-up).
+    /// Creates a user (admins, after a step-up). The admin chose the password, so it is
+    /// temporary: the user must choose their own before doing anything else.
     pub async fn create_user(&self, caller: Caller<'_>, new: NewUser) -> Result<User> {
         let actor = self.authenticate(caller).await?;
         actor.require_admin()?;
@@ -227,8 +228,9 @@ impl Gatehouse {
         let hash = self.hasher.hash(&new.password).await?;
         let mut tx = self.write_tx().await?;
         let inserted: Option<UserId> = sqlx::query_scalar(
-            "INSERT INTO users (email, name, role, password_hash, password_changed_at, created_at, created_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id",
+            "INSERT INTO users (email, name, role, password_hash, password_changed_at, must_change_password,
+                                created_at, created_by)
+             VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id",
         )
         .bind(checked.email.as_str())
         .bind(&checked.name)
@@ -313,8 +315,8 @@ impl Gatehouse {
         self.user(user).await
     }
 
-    /// Sets a new password for another user (admins only): their sessions end, sign-in
-    /// lockout is cleared, and they are asked to choose their own password.
+    /// Sets a new, temporary password for another user (admins only): their sessions end,
+    /// sign-in lockout is cleared, and they must choose their own password before anything else.
     pub async fn reset_user_password(&self, caller: Caller<'_>, user: UserId, password: &str) -> Result<()> {
         let actor = self.authenticate(caller).await?;
         actor.require_admin()?;
@@ -373,9 +375,9 @@ impl Gatehouse {
     }
 
     /// Changes the caller's own password after checking the current one. Every other
-    /// session of the user ends.
+    /// session of the user ends. This is the one thing a user with a temporary password may do.
     pub async fn change_password(&self, caller: Caller<'_>, current: &str, new: &str) -> Result<()> {
-        let actor = self.authenticate(caller).await?;
+        let actor = self.authenticate_for(caller, Obligation::ChangePassword).await?;
         // The current password confirms it's the user; with 2FA on, a fresh code is due too.
         if actor.user.two_factor_enabled {
             actor.require_step_up()?;

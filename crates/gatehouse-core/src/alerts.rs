@@ -29,6 +29,8 @@ pub enum AlertKind {
     FailureBurst,
     /// Sign-in to your account is locked until an admin unlocks it.
     AccountLocked,
+    /// Two-factor authentication was turned on for your account.
+    TwoFactorOn,
     /// Your two-factor authentication was turned off or reset.
     TwoFactorOff,
     /// Three or fewer backup codes left.
@@ -81,11 +83,12 @@ impl Delivery {
 
 impl AlertKind {
     /// Every kind, in the order settings list them.
-    pub const ALL: [AlertKind; 12] = [
+    pub const ALL: [AlertKind; 13] = [
         AlertKind::NewSignIn,
         AlertKind::RiskySignIn,
         AlertKind::FailureBurst,
         AlertKind::AccountLocked,
+        AlertKind::TwoFactorOn,
         AlertKind::TwoFactorOff,
         AlertKind::BackupCodesLow,
         AlertKind::PasswordChanged,
@@ -103,6 +106,7 @@ impl AlertKind {
             AlertKind::RiskySignIn => "sign_in.risky",
             AlertKind::FailureBurst => "sign_in.failure_burst",
             AlertKind::AccountLocked => "sign_in.locked",
+            AlertKind::TwoFactorOn => "two_factor.on",
             AlertKind::TwoFactorOff => "two_factor.off",
             AlertKind::BackupCodesLow => "two_factor.backup_codes_low",
             AlertKind::PasswordChanged => "password.changed",
@@ -121,6 +125,7 @@ impl AlertKind {
             AlertKind::RiskySignIn => "Sign-in with a warning (new device or place, impossible travel…)",
             AlertKind::FailureBurst => "Many failed sign-ins on your account",
             AlertKind::AccountLocked => "Sign-in to your account locked after too many failures",
+            AlertKind::TwoFactorOn => "Two-factor authentication turned on",
             AlertKind::TwoFactorOff => "Two-factor authentication turned off or reset",
             AlertKind::BackupCodesLow => "Backup codes running low",
             AlertKind::PasswordChanged => "Password changed",

@@ -94,6 +94,10 @@ pub enum Error {
         /// True when the confirmation is an authenticator code, false for the password.
         with_code: bool,
     },
+    /// An administrator set this user's password (new account or reset): nothing else is
+    /// possible until they choose their own.
+    #[error("An administrator set your password. Choose your own password to continue.")]
+    PasswordChangeRequired,
     /// Policy requires two-factor authentication and the user has not set it up yet.
     #[error("Your organisation requires two-factor authentication. Set it up to continue.")]
     EnrollmentRequired,
@@ -184,6 +188,7 @@ impl Error {
             Error::InvalidCode => "auth.invalid_code",
             Error::ChallengeExpired => "auth.challenge_expired",
             Error::StepUpRequired { .. } => "auth.step_up_required",
+            Error::PasswordChangeRequired => "password.change_required",
             Error::EnrollmentRequired => "2fa.enrollment_required",
             Error::TwoFactorAlreadyOn => "2fa.already_on",
             Error::TwoFactorOff => "2fa.off",

@@ -55,7 +55,7 @@ pub use notices::Notice;
 pub use passwords::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PasswordHasher};
 pub use policy::{HARD_LOCKOUT_MAX, Policy};
 pub use risk::{RiskFlag, RiskFlags};
-pub use sessions::{Actor, SessionInfo, SessionState, SessionToken, SignedIn};
+pub use sessions::{Actor, Obligation, SessionInfo, SessionState, SessionToken, SignedIn};
 pub use signin::{Challenge, ChallengeToken, SignInOutcome};
 pub use two_factor::{BACKUP_CODES_LOW, BackupCodes, Enrollment, SecondFactorKind, TwoFactorStatus};
 pub use withdrawals::{NewWithdrawal, Withdrawal, WithdrawalQuery, WithdrawalStatus};

@@ -190,7 +190,7 @@ impl Policy {
 impl Gatehouse {
     /// The current policy (any signed-in user may read it: the app needs the idle lock).
     pub async fn policy(&self, caller: Caller<'_>) -> Result<Policy> {
-        Ok(self.authenticate_for_enrollment(caller).await?.policy)
+        Ok(self.authenticate_pending(caller).await?.policy)
     }
 
     /// Replaces the policy (admins, after a step-up). Applies to existing sessions at their next call.

@@ -59,19 +59,67 @@ pub struct Actor {
     pub policy: Policy,
     /// When this session last confirmed it's really the user (step-up).
     pub stepped_up_at: Option<Timestamp>,
+    /// When this session signed in.
+    pub signed_in_at: Timestamp,
+}
+
+/// What a user must do before anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Obligation {
+    /// An administrator set the password (new user, reset): choose your own first.
+    ChangePassword,
+    /// Policy requires two-factor authentication and it is not set up yet.
+    EnrollTwoFactor,
+}
+
+impl Obligation {
+    /// The error that refuses everything else while this is pending.
+    fn refusal(self) -> Error {
+        match self {
+            Obligation::ChangePassword => Error::PasswordChangeRequired,
+            Obligation::EnrollTwoFactor => Error::EnrollmentRequired,
+        }
+    }
 }
 
 impl Actor {
-    /// Policy requires two-factor authentication and this user has not set it up: only
-    /// enrolment (and signing out) is possible.
-    pub fn must_enroll(&self) -> bool {
-        self.policy.require_two_factor && !self.user.two_factor_enabled
+    /// What this user must do before anything else, if anything: a temporary password
+    /// comes first (an admin knows it), then two-factor enrolment.
+    pub fn obligation(&self) -> Option<Obligation> {
+        if self.user.must_change_password {
+            Some(Obligation::ChangePassword)
+        } else if self.policy.require_two_factor && !self.user.two_factor_enabled {
+            Some(Obligation::EnrollTwoFactor)
+        } else {
+            None
+        }
     }
 
     /// Refuses a sensitive change unless the session stepped up within the policy's window.
     pub(crate) fn require_step_up(&self) -> Result<()> {
-        let fresh = self.stepped_up_at.is_some_and(|at| at <= self.now && self.now.since(at) < self.policy.step_up());
-        if fresh { Ok(()) } else { Err(Error::StepUpRequired { with_code: self.user.two_factor_enabled }) }
+        if self.stepped_up_recently() {
+            Ok(())
+        } else {
+            Err(Error::StepUpRequired { with_code: self.user.two_factor_enabled })
+        }
+    }
+
+    /// The session confirmed it's the user within the policy's step-up window.
+    fn stepped_up_recently(&self) -> bool {
+        self.stepped_up_at.is_some_and(|at| self.within_step_up_window(at))
+    }
+
+    /// `at` is no older than the policy's step-up window.
+    fn within_step_up_window(&self, at: Timestamp) -> bool {
+        at <= self.now && self.now.since(at) < self.policy.step_up()
+    }
+
+    /// Enrolling an authenticator needs a step-up (the password, as 2FA is off), so that a
+    /// stolen session can't enrol the thief's phone. The one exception: the enrolment that
+    /// policy forces, within the step-up window after signing in with the password.
+    pub(crate) fn require_step_up_to_enroll(&self) -> Result<()> {
+        let forced = self.obligation() == Some(Obligation::EnrollTwoFactor);
+        if forced && self.within_step_up_window(self.signed_in_at) { Ok(()) } else { self.require_step_up() }
     }
 
     /// Refuses non-admins.
@@ -253,19 +301,29 @@ enum Use {
 }
 
 impl Gatehouse {
-    /// Validates the caller's session (lifetimes, lock, account state, required two-factor
-    /// enrolment) and returns who it is.
+    /// Validates the caller's session (lifetimes, lock, account state) and returns who it
+    /// is; refused while the user still has an [`Obligation`] to fulfil.
     pub async fn authenticate(&self, caller: Caller<'_>) -> Result<Actor> {
-        let actor = self.authenticate_for_enrollment(caller).await?;
-        if actor.must_enroll() {
-            return Err(Error::EnrollmentRequired);
+        let actor = self.authenticate_pending(caller).await?;
+        match actor.obligation() {
+            Some(obligation) => Err(obligation.refusal()),
+            None => Ok(actor),
         }
-        Ok(actor)
     }
 
-    /// Like [`Gatehouse::authenticate`], but lets a user who must still enrol in two-factor
-    /// authentication through (for enrolment itself and a few harmless reads).
-    pub(crate) async fn authenticate_for_enrollment(&self, caller: Caller<'_>) -> Result<Actor> {
+    /// Like [`Gatehouse::authenticate`] for the flow that fulfils `obligation` (choosing a
+    /// password, enrolling): only that one may be pending.
+    pub(crate) async fn authenticate_for(&self, caller: Caller<'_>, obligation: Obligation) -> Result<Actor> {
+        let actor = self.authenticate_pending(caller).await?;
+        match actor.obligation() {
+            Some(pending) if pending != obligation => Err(pending.refusal()),
+            _ => Ok(actor),
+        }
+    }
+
+    /// Like [`Gatehouse::authenticate`], but lets a user with a pending obligation through:
+    /// for confirming it's them, signing out and a few harmless reads.
+    pub(crate) async fn authenticate_pending(&self, caller: Caller<'_>) -> Result<Actor> {
         match self.session_state(caller).await? {
             SessionState::Active(actor) => Ok(actor),
             SessionState::Locked(_) => Err(Error::Locked),
@@ -282,16 +340,18 @@ impl Gatehouse {
     /// few seconds): they must not keep an unattended session alive or hold off its idle lock.
     pub(crate) async fn authenticate_in_background(&self, caller: Caller<'_>) -> Result<Actor> {
         match self.check_session(caller, Use::InBackground).await? {
-            SessionState::Active(actor) if actor.must_enroll() => Err(Error::EnrollmentRequired),
-            SessionState::Active(actor) => Ok(actor),
+            SessionState::Active(actor) => match actor.obligation() {
+                Some(obligation) => Err(obligation.refusal()),
+                None => Ok(actor),
+            },
             SessionState::Locked(_) => Err(Error::Locked),
         }
     }
 
     async fn check_session(&self, caller: Caller<'_>, used: Use) -> Result<SessionState> {
         let row = sqlx::query(concat!(
-            "SELECT s.id AS session_id, s.device_id, s.client_kind, s.last_active_at, s.expires_at,
-                    s.locked_at, s.ended_at, s.stepped_up_at, ",
+            "SELECT s.id AS session_id, s.device_id, s.client_kind, s.created_at AS signed_in_at, s.last_active_at,
+                    s.expires_at, s.locked_at, s.ended_at, s.stepped_up_at, ",
             policy_columns!(),
             ", ",
             user_columns!(),
@@ -334,6 +394,7 @@ impl Gatehouse {
             ip: caller.ip,
             policy,
             stepped_up_at: row.try_get("stepped_up_at")?,
+            signed_in_at: row.try_get("signed_in_at")?,
         };
         if used == Use::ByPerson && idle >= TOUCH_INTERVAL {
             self.touch(&actor).await?;
@@ -419,7 +480,7 @@ impl Gatehouse {
 
     /// Locks the caller's session until the password is entered again.
     pub async fn lock(&self, caller: Caller<'_>) -> Result<()> {
-        let actor = self.authenticate(caller).await?;
+        let actor = self.authenticate_pending(caller).await?;
         self.set_locked(actor.session_id, Some(actor.now)).await
     }
 

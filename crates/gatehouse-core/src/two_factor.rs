@@ -6,6 +6,7 @@ use sqlx::Row;
 use zeroize::Zeroizing;
 
 use crate::activity::AttemptReason;
+use crate::alerts::AlertKind;
 use crate::audit;
 use crate::backup_codes;
 use crate::clock::Timestamp;
@@ -16,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
 use crate::notices::{self, NewNotice};
-use crate::sessions::{self, Actor, EndReason, Sessions};
+use crate::sessions::{self, Actor, EndReason, Obligation, Sessions};
 use crate::totp;
 
 /// Which second factor was used.
@@ -97,13 +98,15 @@ fn totp_context(user: UserId) -> Vec<u8> {
 }
 
 impl Gatehouse {
-    /// Starts enrolling an authenticator app: a new secret, kept sealed until the first
-    /// code confirms it. Starting again replaces an unconfirmed secret.
+    /// Starts enrolling an authenticator app (step-up required, see
+    /// [`Actor::require_step_up_to_enroll`]): a new secret, kept sealed until the first code
+    /// confirms it. Starting again replaces an unconfirmed secret.
     pub async fn begin_two_factor_enrollment(&self, caller: Caller<'_>) -> Result<Enrollment> {
-        let actor = self.authenticate_for_enrollment(caller).await?;
+        let actor = self.authenticate_for(caller, Obligation::EnrollTwoFactor).await?;
         if actor.user.two_factor_enabled {
             return Err(Error::TwoFactorAlreadyOn);
         }
+        actor.require_step_up_to_enroll()?;
         let key = self.data_key()?;
         let secret = totp::generate_secret();
         let sealed = key.seal(&totp_context(actor.user.id), &secret)?;
@@ -127,16 +130,18 @@ impl Gatehouse {
         })
     }
 
-    /// Confirms enrolment with a code from the app: two-factor authentication is on, and
-    /// the first set of backup codes is returned (shown once).
+    /// Confirms enrolment with a code from the app (step-up required, as to begin):
+    /// two-factor authentication is on, the user's other sessions are alerted, and the first
+    /// set of backup codes is returned (shown once).
     pub async fn confirm_two_factor_enrollment(&self, caller: Caller<'_>, code: &str) -> Result<BackupCodes> {
-        let actor = self.authenticate_for_enrollment(caller).await?;
+        let actor = self.authenticate_for(caller, Obligation::EnrollTwoFactor).await?;
         if actor.user.two_factor_enabled {
             return Err(Error::TwoFactorAlreadyOn);
         }
         if totp::normalise(code).is_none() {
             return Err(Error::invalid("Code", "enter the 6-digit code your authenticator app shows."));
         }
+        actor.require_step_up_to_enroll()?;
         let row = sqlx::query("SELECT key_id, nonce, ciphertext FROM totp_enrollments WHERE user_id = ?")
             .bind(actor.user.id)
             .fetch_optional(&self.db)
@@ -162,13 +167,24 @@ impl Gatehouse {
         sqlx::query("DELETE FROM totp_enrollments WHERE user_id = ?").bind(actor.user.id).execute(&mut *tx).await?;
         replace_backup_codes(&mut tx, &key, actor.user.id, &codes, actor.now).await?;
         audit::record(&mut tx, &actor, "2fa.enabled", Some(actor.user.id), "authenticator app enrolled").await?;
+        let notice = NewNotice {
+            kind: AlertKind::TwoFactorOn.as_str(),
+            title: "Two-factor authentication turned on".to_owned(),
+            body: "Signing in now needs a code from the authenticator app set up just now. If you didn't do this, \
+                   someone has your session: sign out everywhere, change your password and tell your administrator."
+                .to_owned(),
+            subject: None,
+            session: Some(actor.session_id),
+            attempt: None,
+        };
+        notices::raise(&mut tx, &[actor.user.id], &notice, actor.now).await?;
         tx.commit().await?;
         Ok(BackupCodes(codes))
     }
 
     /// The caller's (or, for admins, a user's) two-factor state.
     pub async fn two_factor_status(&self, caller: Caller<'_>, user: Option<UserId>) -> Result<TwoFactorStatus> {
-        let actor = self.authenticate_for_enrollment(caller).await?;
+        let actor = self.authenticate_pending(caller).await?;
         let user = actor.may_see(user)?;
         let row = sqlx::query(
             "SELECT (SELECT enabled_at FROM user_totp WHERE user_id = ?1) AS enabled_at,
@@ -271,7 +287,7 @@ impl Gatehouse {
     /// code when two-factor authentication is on, the password otherwise. Opens the
     /// policy's step-up window for this session.
     pub async fn step_up(&self, caller: Caller<'_>, answer: &str) -> Result<()> {
-        let actor = self.authenticate(caller).await?;
+        let actor = self.authenticate_pending(caller).await?;
         if actor.user.two_factor_enabled {
             self.confirm_second_factor(&actor, answer).await?;
         } else {

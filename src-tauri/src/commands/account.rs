@@ -2,14 +2,14 @@
 //! change, policy.
 
 use gatehouse_api::{ApiError, AppState, Me, NewUserRequest, PolicyView, UserView};
-use gatehouse_core::{Policy, SessionState, SignInOutcome};
+use gatehouse_core::{Obligation, Policy, SessionState, SignInOutcome};
 use tauri::State;
 use zeroize::Zeroizing;
 
 use crate::desk::Desk;
 
-/// Where the app stands: set-up needed, signed out, waiting for a two-factor code,
-/// enrolment required, signed in, or locked. A token whose session has ended or expired
+/// Where the app stands: set-up needed, signed out, waiting for a two-factor code, a
+/// password to choose, enrolment required, signed in, or locked. A token whose session has ended or expired
 /// is forgotten here.
 #[tauri::command]
 pub async fn app_state(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
@@ -25,10 +25,14 @@ pub async fn app_state(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
         });
     };
     match gate.session_state(desk.caller(&token)).await {
-        Ok(SessionState::Active(actor)) if actor.must_enroll() => {
-            Ok(AppState::EnrollmentRequired { me: Me::from(&actor) })
+        Ok(SessionState::Active(actor)) => {
+            let me = Me::from(&actor);
+            Ok(match actor.obligation() {
+                Some(Obligation::ChangePassword) => AppState::PasswordChangeRequired { me },
+                Some(Obligation::EnrollTwoFactor) => AppState::EnrollmentRequired { me },
+                None => AppState::SignedIn { me },
+            })
         }
-        Ok(SessionState::Active(actor)) => Ok(AppState::SignedIn { me: Me::from(&actor) }),
         Ok(SessionState::Locked(user)) => Ok(AppState::Locked { user: UserView::from(&user) }),
         Err(err) if err.needs_sign_in() => {
             desk.forget_token().await?;

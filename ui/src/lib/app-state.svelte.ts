@@ -62,7 +62,8 @@ class AppController {
     const failure = asBackendError(error);
     // The sign-in screen says why this session ended.
     if (failure.code === "session.ended_after_wrong_answers") this.carry({ message: failure.message });
-    if (failure.needsSignIn || failure.isLocked || failure.code === "2fa.enrollment_required") void this.refresh();
+    const obligation = failure.code === "2fa.enrollment_required" || failure.code === "password.change_required";
+    if (failure.needsSignIn || failure.isLocked || obligation) void this.refresh();
     return failure;
   }
 

@@ -31,7 +31,9 @@ pub async fn sign_in(app: &mut App, email: &str, print_token: bool) -> Result<()
     app.save_token(&signed_in.token)?;
     eprintln!("Signed in as {} (session {}).", signed_in.user.email, signed_in.session_id);
     if signed_in.user.must_change_password {
-        eprintln!("An administrator reset your password: choose your own with `gatehouse password change`.");
+        eprintln!(
+            "An administrator set your password: choose your own with `gatehouse password change` (nothing else works until you do)."
+        );
     }
     if print_token {
         println!("{}", signed_in.token.expose());

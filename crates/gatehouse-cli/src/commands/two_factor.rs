@@ -14,14 +14,16 @@ pub async fn run(app: &mut App, command: TwoFactorCommand) -> Result<(), ApiErro
     let token = app.token()?;
     match command {
         TwoFactorCommand::Enroll => {
-            let enrollment = app.gate.begin_two_factor_enrollment(app.caller(&token)).await?;
+            // Asks for the password first (a stolen session must not enrol its own phone),
+            // except right after a sign-in that policy sent straight to enrolment.
+            let enrollment = stepped_up!(app, &token, app.gate.begin_two_factor_enrollment(app.caller(&token)))?;
             println!("Scan this QR code with your authenticator app (Google Authenticator, 1Password, Aegis…):\n");
             println!("{}", terminal_qr(&enrollment.uri)?);
             println!("Or type this key: {}", enrollment.secret_grouped.as_str());
             println!("URI: {}", enrollment.uri.as_str());
             println!("Keep this key safe: it cannot be recovered. If you lose your phone, use a backup code.\n");
             let code = app.secrets.read("Code from the app")?;
-            let codes = app.gate.confirm_two_factor_enrollment(app.caller(&token), &code).await?;
+            let codes = stepped_up!(app, &token, app.gate.confirm_two_factor_enrollment(app.caller(&token), &code))?;
             println!("Two-factor authentication is on.\n");
             print_backup_codes(&codes);
         }

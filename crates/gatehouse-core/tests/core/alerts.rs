@@ -49,31 +49,30 @@ async fn a_password_change_alerts_as_the_user_chose_and_never_to_the_session_tha
     let admin = fx.admin().await;
     let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
 
-    // The admin resets Bob's password: Bob's next session gets a native alert.
+    // The admin resets Bob's password: Bob's next session must choose his own first, then
+    // hears of the reset natively.
     fx.confirm(&admin).await;
     fx.gate.reset_user_password(fx.caller(&admin.token), bob.user.id, "amber-quartz-violin-62").await.unwrap();
     let bob = fx.gate.sign_in("bob@example.com", "amber-quartz-violin-62", &terminal(), fx.now()).await.unwrap();
     let bob = bob.signed_in().unwrap();
-    let feed: Vec<_> = fx.gate.notices_after(fx.caller(&bob.token), 0).await.unwrap();
-    let feed: Vec<_> = feed.into_iter().filter(|n| n.kind.starts_with("password")).collect();
-    assert_eq!(kinds(&feed), vec!["password.changed.reset"]);
-    assert!(feed[0].native);
-    assert!(feed[0].body.contains(ADMIN_EMAIL));
-    let latest = fx.gate.latest_notice_id(fx.caller(&bob.token)).await.unwrap();
-    assert!(latest > feed[0].id, "his new session's own sign-in notice is newer");
-    assert!(fx.gate.notices_after(fx.caller(&bob.token), latest).await.unwrap().is_empty());
-
-    // Bob changes it himself: it is in his centre, but his own session's feed skips it.
+    assert_eq!(code(fx.gate.notices_after(fx.caller(&bob.token), 0).await), "password.change_required");
     fx.gate.change_password(fx.caller(&bob.token), "amber-quartz-violin-62", USER_PASSWORD).await.unwrap();
+    let feed: Vec<_> = fx.gate.notices_after(fx.caller(&bob.token), 0).await.unwrap();
+    let reset: Vec<_> = feed.iter().filter(|n| n.kind == "password.changed.reset").collect();
+    assert_eq!(reset.len(), 1);
+    assert!(reset[0].native);
+    assert!(reset[0].body.contains(ADMIN_EMAIL));
+
+    // His own change is in his centre, but his own session's feed skips it.
+    assert!(feed.iter().all(|n| n.session != Some(bob.session_id)), "{feed:?}");
     let listed = fx.gate.list_notices(fx.caller(&bob.token), 10).await.unwrap();
-    assert_eq!(kinds(&listed), vec!["password.changed", "password.changed.reset"]);
-    assert_eq!(listed[0].session, Some(bob.session_id));
-    assert!(fx.gate.notices_after(fx.caller(&bob.token), latest).await.unwrap().is_empty());
+    let own_change = &listed[0];
+    assert_eq!((own_change.kind.as_str(), own_change.session), ("password.changed", Some(bob.session_id)));
     // Another session of his sees it.
     let laptop = fx.gate.sign_in("bob@example.com", USER_PASSWORD, &desktop(), fx.now()).await.unwrap();
     let laptop = laptop.signed_in().unwrap();
     assert_eq!(
-        kinds(&fx.gate.notices_after(fx.caller(&laptop.token), latest).await.unwrap()),
+        kinds(&fx.gate.notices_after(fx.caller(&laptop.token), own_change.id - 1).await.unwrap()),
         vec!["password.changed"]
     );
 
@@ -83,12 +82,13 @@ async fn a_password_change_alerts_as_the_user_chose_and_never_to_the_session_tha
     fx.gate.reset_user_password(fx.caller(&admin.token), bob.user.id, "amber-quartz-violin-62").await.unwrap();
     let bob = fx.gate.sign_in("bob@example.com", "amber-quartz-violin-62", &terminal(), fx.now()).await.unwrap();
     let bob = bob.signed_in().unwrap();
-    let listed = fx.gate.list_notices(fx.caller(&bob.token), 10).await.unwrap();
-    let newest = listed.iter().find(|n| n.kind.starts_with("password")).unwrap();
-    assert_eq!((newest.kind.as_str(), newest.native), ("password.changed.reset", false));
-    fx.gate.set_alert_setting(fx.caller(&bob.token), AlertKind::PasswordChanged, Delivery::Off).await.unwrap();
     fx.gate.change_password(fx.caller(&bob.token), "amber-quartz-violin-62", USER_PASSWORD).await.unwrap();
-    assert_eq!(kinds(&fx.gate.list_notices(fx.caller(&bob.token), 10).await.unwrap()).len(), 3);
+    let listed = fx.gate.list_notices(fx.caller(&bob.token), 20).await.unwrap();
+    let newest_reset = listed.iter().find(|n| n.kind == "password.changed.reset").unwrap();
+    assert!(!newest_reset.native);
+    fx.gate.set_alert_setting(fx.caller(&bob.token), AlertKind::PasswordChanged, Delivery::Off).await.unwrap();
+    fx.gate.change_password(fx.caller(&bob.token), USER_PASSWORD, "river-stone-maple-31").await.unwrap();
+    assert_eq!(fx.gate.list_notices(fx.caller(&bob.token), 20).await.unwrap().len(), listed.len());
 }
 
 fn at(installation: &str, ip: &str) -> gatehouse_core::Origin {
@@ -127,10 +127,14 @@ async fn sign_ins_alert_the_users_other_sessions_and_the_admins_naming_device_an
             .iter()
             .all(|n| n.session != Some(far.session_id))
     );
-    assert_eq!(fx.gate.unread_notices(fx.caller(&far.token)).await.unwrap(), 1, "only the first sign-in's notice");
+    assert_eq!(
+        fx.gate.unread_notices(fx.caller(&far.token)).await.unwrap(),
+        2,
+        "the first sign-in's notice and the password chosen there"
+    );
     let seen_there = fx.gate.list_notices(fx.caller(&far.token), 10).await.unwrap();
     let own: Vec<bool> = seen_there.iter().map(|n| n.from_this_session).collect();
-    assert_eq!(own, vec![true, false], "its own sign-in, then the first session's");
+    assert_eq!(own, vec![true, false, false], "its own sign-in, then the first session's password and sign-in");
 
     let admins = fx.gate.notices_after(fx.caller(&admin.token), admin_seen).await.unwrap();
     assert_eq!(admins.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), vec!["everyone.risky"]);

@@ -14,6 +14,8 @@ use zeroize::Zeroizing;
 pub const ADMIN_EMAIL: &str = "ada@example.com";
 pub const ADMIN_PASSWORD: &str = "violet-harbor-lantern-42";
 pub const USER_PASSWORD: &str = "quiet-meadow-copper-77";
+/// The temporary password an admin gives a new user (who must replace it at once).
+pub const TEMPORARY_PASSWORD: &str = "amber-window-falcon-19";
 
 /// 2026-11-22T12:00:00Z
 pub const START: Timestamp = Timestamp::from_millis(1_795_348_800_000);
@@ -62,12 +64,16 @@ impl Fixture {
         self.gate.step_up(self.caller(&who.token), password).await.unwrap();
     }
 
-    /// Creates a user (as `admin`, stepping them up) and signs them in from `origin`.
+    /// Creates a user (as `admin`, stepping them up) with a temporary password, signs them
+    /// in from `origin` and has them choose [`USER_PASSWORD`].
     pub async fn user(&self, admin: &SignedIn, email: &str, role: Role, origin: &Origin) -> SignedIn {
         self.confirm(admin).await;
-        let new = new_user(email, "", role, USER_PASSWORD);
+        let new = new_user(email, "", role, TEMPORARY_PASSWORD);
         self.gate.create_user(self.caller(&admin.token), new).await.unwrap();
-        self.gate.sign_in(email, USER_PASSWORD, origin, self.now()).await.unwrap().signed_in().unwrap()
+        let signed_in =
+            self.gate.sign_in(email, TEMPORARY_PASSWORD, origin, self.now()).await.unwrap().signed_in().unwrap();
+        self.gate.change_password(self.caller(&signed_in.token), TEMPORARY_PASSWORD, USER_PASSWORD).await.unwrap();
+        signed_in
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -47,8 +47,10 @@ fn rfc_6238_appendix_b_sha1_vectors_pass_our_verifier() {
     }
 }
 
-/// Enrols `who` and returns the base32 secret and the backup codes.
+/// Enrols `who` (confirming it's them with the password first) and returns the base32
+/// secret and the backup codes.
 pub(crate) async fn enroll(fx: &Fixture, who: &SignedIn) -> (String, Vec<String>) {
+    fx.confirm(who).await;
     let enrollment = fx.gate.begin_two_factor_enrollment(fx.caller(&who.token)).await.unwrap();
     let secret = enrollment.secret.to_string();
     let codes =
@@ -68,6 +70,7 @@ async fn password_step(fx: &Fixture, email: &str, password: &str) -> ChallengeTo
 async fn enrolment_shows_a_secret_and_activates_only_after_a_valid_code() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
+    fx.confirm(&admin).await;
     let enrollment = fx.gate.begin_two_factor_enrollment(fx.caller(&admin.token)).await.unwrap();
     assert_eq!(enrollment.secret.len(), 32, "160 bits in base32");
     assert_eq!(enrollment.secret_grouped.split(' ').count(), 8);
@@ -231,7 +234,7 @@ async fn step_up_takes_a_code_with_2fa_and_the_password_without_and_lasts_ten_mi
     fx.advance(Duration::from_secs(11 * 60));
 
     let (secret, codes) = enroll(&fx, &admin).await;
-    fx.advance(Duration::from_secs(31));
+    fx.advance(Duration::from_secs(11 * 60));
     let caller = fx.caller(&admin.token);
     let regenerate = fx.gate.regenerate_backup_codes(caller).await;
     assert!(matches!(regenerate, Err(gatehouse_core::Error::StepUpRequired { with_code: true })), "{regenerate:?}");
@@ -323,6 +326,7 @@ async fn an_admin_reset_removes_2fa_ends_sessions_and_is_audited() {
 async fn the_database_file_holds_no_secret_code_or_token_in_any_encoding() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
+    fx.confirm(&admin).await;
     let enrollment = fx.gate.begin_two_factor_enrollment(fx.caller(&admin.token)).await.unwrap();
     let secret = enrollment.secret.to_string();
     let codes =
@@ -427,7 +431,7 @@ async fn with_2fa_on_a_password_change_needs_a_fresh_code_too() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
     let (secret, _) = enroll(&fx, &admin).await;
-    fx.advance(Duration::from_secs(31));
+    fx.advance(Duration::from_secs(11 * 60));
     let caller = fx.caller(&admin.token);
     assert_eq!(code(fx.gate.change_password(caller, ADMIN_PASSWORD, USER_PASSWORD).await), "auth.step_up_required");
     fx.gate.step_up(caller, &oathtool(&secret, fx.now())).await.unwrap();
@@ -452,4 +456,64 @@ async fn spending_backup_codes_down_to_three_raises_an_in_app_alert() {
         low(fx.gate.list_notices(fx.caller(&admin.token), 20).await.unwrap()),
         vec![("3 backup code(s) left".to_owned(), false)]
     );
+}
+
+#[tokio::test]
+async fn a_stolen_session_cannot_enrol_its_own_authenticator_without_the_password() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
+    let laptop = origin("laptop-0009", gatehouse_core::DeviceKind::Laptop, gatehouse_core::ClientKind::Cli, None);
+    let laptop = fx.gate.sign_in("bob@example.com", USER_PASSWORD, &laptop, fx.now()).await.unwrap();
+    let laptop = laptop.signed_in().unwrap();
+    fx.advance(Duration::from_secs(11 * 60));
+
+    // Someone holding Bob's terminal session (no password) tries to enrol their own phone.
+    let stolen = fx.caller(&bob.token);
+    let refused = fx.gate.begin_two_factor_enrollment(stolen).await.unwrap_err();
+    assert!(matches!(refused, gatehouse_core::Error::StepUpRequired { with_code: false }), "{refused:?}");
+    // A set-up begun with the password can't be finished once the step-up has lapsed.
+    fx.confirm(&bob).await;
+    let enrollment = fx.gate.begin_two_factor_enrollment(fx.caller(&bob.token)).await.unwrap();
+    fx.advance(Duration::from_secs(11 * 60));
+    let late =
+        fx.gate.confirm_two_factor_enrollment(fx.caller(&bob.token), &oathtool(&enrollment.secret, fx.now())).await;
+    assert_eq!(code(late), "auth.step_up_required");
+    assert!(!fx.gate.two_factor_status(fx.caller(&bob.token), None).await.unwrap().enabled);
+
+    // With the password it goes through, and Bob's other session hears of it at once.
+    fx.confirm(&bob).await;
+    fx.gate
+        .confirm_two_factor_enrollment(fx.caller(&bob.token), &oathtool(&enrollment.secret, fx.now()))
+        .await
+        .unwrap();
+    let alerts = fx.gate.notices_after(fx.caller(&laptop.token), 0).await.unwrap();
+    let on: Vec<_> = alerts.iter().filter(|n| n.kind == "two_factor.on").collect();
+    assert_eq!(on.len(), 1, "{alerts:?}");
+    assert!(on[0].native && on[0].body.contains("If you didn't do this"), "{:?}", on[0]);
+    assert!(fx.gate.notices_after(fx.caller(&bob.token), 0).await.unwrap().iter().all(|n| n.kind != "two_factor.on"));
+}
+
+#[tokio::test]
+async fn enrolment_forced_by_policy_needs_no_step_up_right_after_signing_in_only() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let _bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
+    fx.confirm(&admin).await;
+    let policy = Policy { require_two_factor: true, ..Policy::default() };
+    fx.gate.set_policy(fx.caller(&admin.token), &policy).await.unwrap();
+
+    // Right after a password sign-in: the forced set-up goes straight through.
+    let fresh = fx.gate.sign_in("bob@example.com", USER_PASSWORD, &desktop(), fx.now()).await.unwrap();
+    let fresh = fresh.signed_in().unwrap();
+    fx.gate.begin_two_factor_enrollment(fx.caller(&fresh.token)).await.unwrap();
+    // A session signed in long ago must confirm with the password first, which it may do
+    // while enrolment is pending.
+    fx.advance(Duration::from_secs(11 * 60));
+    let old = fx.caller(&fresh.token);
+    assert_eq!(code(fx.gate.begin_two_factor_enrollment(old).await), "auth.step_up_required");
+    fx.gate.step_up(old, USER_PASSWORD).await.unwrap();
+    let enrollment = fx.gate.begin_two_factor_enrollment(old).await.unwrap();
+    fx.gate.confirm_two_factor_enrollment(old, &oathtool(&enrollment.secret, fx.now())).await.unwrap();
+    fx.gate.list_sessions(old, None).await.unwrap();
 }

@@ -153,10 +153,15 @@ async fn security_changes_are_in_the_audit_log() {
     fx.gate.unlock_user(caller, bob.user.id).await.unwrap();
     let log: Vec<AuditEntry> = fx.gate.list_audit(caller, 100).await.unwrap();
     let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, vec!["user.unlocked", "user.enabled", "user.disabled", "user.created", "user.created"]);
-    assert!(log.iter().take(4).all(|e| e.actor_email.as_deref() == Some(ADMIN_EMAIL)));
+    assert_eq!(
+        actions,
+        vec!["user.unlocked", "user.enabled", "user.disabled", "password.changed", "user.created", "user.created"]
+    );
+    assert!(log.iter().take(3).all(|e| e.actor_email.as_deref() == Some(ADMIN_EMAIL)));
+    assert_eq!(log[3].actor_email.as_deref(), Some("bob@example.com"), "Bob chose his own password");
+    assert_eq!(log[4].actor_email.as_deref(), Some(ADMIN_EMAIL));
     assert_eq!(log[0].target_email.as_deref(), Some("bob@example.com"));
-    assert_eq!(log[4].actor_email, None, "first-run set-up has no actor");
+    assert_eq!(log[5].actor_email, None, "first-run set-up has no actor");
 }
 
 #[tokio::test]
@@ -193,4 +198,50 @@ async fn every_sensitive_change_needs_a_step_up_and_nothing_changes_without_one(
     // After a step-up, the same change goes through.
     fx.confirm(&fresh).await;
     fx.gate.set_user_disabled(fx.caller(&fresh.token), bob.user.id, true).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_password_an_admin_set_must_be_replaced_before_anything_else() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    fx.confirm(&admin).await;
+    let carol = new_user("carol@example.com", "", Role::Finance, TEMPORARY_PASSWORD);
+    let created = fx.gate.create_user(fx.caller(&admin.token), carol).await.unwrap();
+    assert!(created.must_change_password);
+
+    let carol = fx.gate.sign_in("carol@example.com", TEMPORARY_PASSWORD, &terminal(), fx.now()).await.unwrap();
+    let carol = carol.signed_in().unwrap();
+    let caller = fx.caller(&carol.token);
+    let state = fx.gate.session_state(caller).await.unwrap();
+    let gatehouse_core::SessionState::Active(actor) = state else { panic!("not locked") };
+    assert_eq!(actor.obligation(), Some(gatehouse_core::Obligation::ChangePassword));
+    // Everything but choosing a password is refused, with one clear code.
+    assert_eq!(code(fx.gate.list_sessions(caller, None).await), "password.change_required");
+    assert_eq!(code(fx.gate.list_addresses(caller, &Default::default()).await), "password.change_required");
+    assert_eq!(code(fx.gate.unread_notices(caller).await), "password.change_required");
+    let refused = fx.gate.begin_two_factor_enrollment(caller).await.unwrap_err();
+    assert_eq!(refused.code(), "password.change_required");
+    assert!(refused.to_string().contains("Choose your own password"), "{refused}");
+    // Reusing the temporary password is no choice.
+    assert_eq!(code(fx.gate.change_password(caller, TEMPORARY_PASSWORD, TEMPORARY_PASSWORD).await), "password.weak");
+
+    fx.gate.change_password(caller, TEMPORARY_PASSWORD, USER_PASSWORD).await.unwrap();
+    fx.gate.list_sessions(caller, None).await.unwrap();
+    let users = fx.gate.list_users(fx.caller(&admin.token)).await.unwrap();
+    assert!(!users.iter().find(|u| u.email == "carol@example.com").unwrap().must_change_password);
+
+    // A reset makes it temporary again; with 2FA required, the password comes first.
+    let (secret, _) = crate::two_factor::enroll(&fx, &admin).await;
+    fx.advance(std::time::Duration::from_secs(31));
+    fx.gate.step_up(fx.caller(&admin.token), &crate::two_factor::oathtool(&secret, fx.now())).await.unwrap();
+    let policy = gatehouse_core::Policy { require_two_factor: true, ..Default::default() };
+    fx.gate.set_policy(fx.caller(&admin.token), &policy).await.unwrap();
+    let carol_id = users.iter().find(|u| u.email == "carol@example.com").unwrap().id;
+    fx.gate.reset_user_password(fx.caller(&admin.token), carol_id, "amber-quartz-violin-62").await.unwrap();
+    let carol = fx.gate.sign_in("carol@example.com", "amber-quartz-violin-62", &terminal(), fx.now()).await.unwrap();
+    let carol = carol.signed_in().unwrap();
+    let caller = fx.caller(&carol.token);
+    assert_eq!(code(fx.gate.begin_two_factor_enrollment(caller).await), "password.change_required");
+    fx.gate.change_password(caller, "amber-quartz-violin-62", USER_PASSWORD).await.unwrap();
+    assert_eq!(code(fx.gate.list_sessions(caller, None).await), "2fa.enrollment_required");
 }

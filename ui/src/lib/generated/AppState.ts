@@ -9,7 +9,11 @@ export type AppState = { "state": "setupRequired" } | { "state": "signedOut" } |
 /**
  * Who is signing in.
  */
-email: string, } | { "state": "enrollmentRequired", 
+email: string, } | { "state": "passwordChangeRequired", 
+/**
+ * Who.
+ */
+me: Me, } | { "state": "enrollmentRequired", 
 /**
  * Who.
  */
