@@ -15,6 +15,8 @@ from conftest import CLI, App, Desk
 ADMIN = "grace@example.com"
 PASSWORD = "amber-sailing-compass-31"
 FINN = "finn@example.com"
+OPS = "ops@example.com"
+OPS_PASSWORD = "granite-orchard-signal-64"
 FINN_TEMPORARY = "temporary-orange-kettle-5"
 FINN_PASSWORD = "copper-lantern-harbour-58"
 
@@ -77,6 +79,20 @@ def enroll_with_cli(desk: Desk, password: str) -> Authenticator:
     assert proc.returncode == 0, err
     assert "Two-factor authentication is on." in out
     return authenticator
+
+
+def confirm_as_second_admin(desk: Desk, change_id: int):
+    """Another admin (made here with the CLI) confirms a pending policy change."""
+    if not any(user["email"] == OPS for user in desk.cli_json("user", "list")):
+        desk.cli_ok("user", "add", OPS, "--role", "admin", stdin=f"{FINN_TEMPORARY}\n{AUTH[ADMIN].code()}\n")
+        token = desk.cli_ok("signin", OPS, "--print-token", stdin=f"{FINN_TEMPORARY}\n").strip()
+        desk.cli_ok("password", "change", stdin=f"{FINN_TEMPORARY}\n{OPS_PASSWORD}\n", token=token)
+    else:
+        token = desk.cli_ok("signin", OPS, "--print-token", stdin=f"{OPS_PASSWORD}\n").strip()
+    out = desk.cli_ok("policy", "confirm", str(change_id), stdin=f"{OPS_PASSWORD}\n", token=token)
+    assert f"Change {change_id} confirmed" in out
+    # The CLI's keychain session is the admin's again for the rest of the tests.
+    desk.cli_ok("signin", ADMIN, stdin=f"{PASSWORD}\n{AUTH[ADMIN].code()}\n")
 
 
 def sign_in(app: App, email: str, password: str):
@@ -159,7 +175,19 @@ def test_with_no_cooling_off_an_address_is_usable_at_once_and_a_look_alike_is_fl
             app.click("policy-withdrawals-need-approval")
         app.click("policy-save")
         app.step_up_if_asked(AUTH[ADMIN].code())
-        assert "Policy saved" in app.text("form-success")
+        # Approval on applies at once; no cooling-off weakens protection, so it waits for a
+        # day in plain sight — unless a second admin confirms it.
+        assert "Address cooling-off weakens protection" in app.text("form-success")
+        pending = app.until(lambda: app.rows("policy-pending-row"), what="the pending change")
+        assert [row["setting"] for row in pending] == ["addressCoolingOffMinutes"]
+        assert not app.visible("policy-pending-confirm"), "the proposer can't confirm their own change"
+        app.shot("policy-01-pending")
+        confirm_as_second_admin(desk, int(pending[0]["id"]))
+        app.click("nav-security")
+        app.click("nav-policy")
+        app.find("policy-address-cooling-off-minutes")
+        app.until(lambda: not app.visible("policy-pending"), what="no pending change left")
+        assert app.find("policy-address-cooling-off-minutes").get_attribute("value") == "0"
         app.shot("policy-withdrawals")
 
         open_address_book(app)

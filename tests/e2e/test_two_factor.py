@@ -46,12 +46,22 @@ def enroll(app: App, desk: Desk, shot_prefix: str) -> tuple[str, list[str]]:
     qr_png = desk.home / f"{shot_prefix}-qr.png"
     # (WebKitWebDriver's element screenshots come back black: crop the window's instead.)
     qr = app.find("enrollment-qr")
-    app.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", qr)
+    app.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", qr)
     window_png = desk.home / f"{shot_prefix}-window.png"
-    app.driver.save_screenshot(str(window_png))
-    x, y, width, height = app.driver.execute_script(
+    # The crop must come from a screenshot taken where the code was then: take it once the
+    # page has stopped moving, and again if it moved while the shot was taken.
+    rect = lambda: app.driver.execute_script(
         "const b = arguments[0].getBoundingClientRect(); return [b.x, b.y, b.width, b.height].map(Math.round);", qr
     )
+    for _ in range(20):
+        before = rect()
+        time.sleep(0.1)
+        if rect() != before:
+            continue
+        app.driver.save_screenshot(str(window_png))
+        if rect() == before:
+            break
+    x, y, width, height = before
     subprocess.run(["convert", str(window_png), "-crop", f"{width}x{height}+{x}+{y}", str(qr_png)], check=True)
     decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(qr_png)], capture_output=True, text=True)
     assert decoded.returncode == 0, decoded.stderr

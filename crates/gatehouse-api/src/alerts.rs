@@ -56,6 +56,8 @@ pub struct AlertSettingView {
     pub label: String,
     /// `native`, `in_app` or `off`.
     pub delivery: String,
+    /// Whether it may be `off` (alerts about your account's security can be in-app only at most).
+    pub may_be_off: bool,
 }
 
 impl From<&core::AlertSetting> for AlertSettingView {
@@ -64,6 +66,7 @@ impl From<&core::AlertSetting> for AlertSettingView {
             kind: s.kind.as_str().to_owned(),
             label: s.kind.label().to_owned(),
             delivery: s.delivery.as_str().to_owned(),
+            may_be_off: s.kind.may_be_off(),
         }
     }
 }

@@ -21,6 +21,6 @@ pub use error::ApiError;
 pub use requests::{ActivityCursor, ActivityQuery, NewUserRequest};
 pub use views::{
     AppState, AttemptView, AuditView, BackupCodesView, DeviceKindView, DeviceView, EnrollmentView, ExportResult, Me,
-    OutcomeView, PolicyView, RiskFlagCode, RiskFlagView, RoleView, SecondFactorView, SessionView, TwoFactorStatusView,
-    UserView,
+    OutcomeView, PendingChangeView, PolicySavedView, PolicyView, RiskFlagCode, RiskFlagView, RoleView,
+    SecondFactorView, SessionView, TwoFactorStatusView, UserView,
 };

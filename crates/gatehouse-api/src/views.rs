@@ -1,6 +1,7 @@
 //! What clients are shown: serialisable views of core types.
 
 use gatehouse_core as core;
+use heck::ToLowerCamelCase;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -486,6 +487,8 @@ pub struct PolicyView {
     pub impossible_travel_kmh: u32,
     /// Consecutive failures after which an account stays locked until an admin unlocks it (at most 100).
     pub hard_lockout_threshold: u32,
+    /// Minutes a change that weakens protection waits unless a second admin confirms it (0 = at once).
+    pub protection_change_delay_minutes: u32,
 }
 
 impl From<&core::Policy> for PolicyView {
@@ -506,6 +509,7 @@ impl From<&core::Policy> for PolicyView {
             new_place_days: p.new_place_days,
             impossible_travel_kmh: p.impossible_travel_kmh,
             hard_lockout_threshold: p.hard_lockout_threshold,
+            protection_change_delay_minutes: p.protection_change_delay_minutes,
         }
     }
 }
@@ -528,6 +532,66 @@ impl From<&PolicyView> for core::Policy {
             new_place_days: p.new_place_days,
             impossible_travel_kmh: p.impossible_travel_kmh,
             hard_lockout_threshold: p.hard_lockout_threshold,
+            protection_change_delay_minutes: p.protection_change_delay_minutes,
+        }
+    }
+}
+
+/// A policy change that weakens protection, waiting for its delay or a second admin.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PendingChangeView {
+    /// Id.
+    pub id: i64,
+    /// The setting, as `PolicyView` names it (camelCase), e.g. `withdrawalsNeedApproval`.
+    pub setting: String,
+    /// What the Policy page calls it.
+    pub label: String,
+    /// Its value now (booleans: 1 on, 0 off).
+    pub from: u32,
+    /// Its value once the change applies.
+    pub to: u32,
+    /// Who proposed it.
+    pub proposed_by: String,
+    /// When (ms).
+    pub proposed_at: i64,
+    /// When it applies unless cancelled (ms).
+    pub effective_at: i64,
+}
+
+impl From<&core::PendingChange> for PendingChangeView {
+    fn from(c: &core::PendingChange) -> Self {
+        PendingChangeView {
+            id: c.id.0,
+            // As serde names `PolicyView`'s fields.
+            setting: c.setting.to_lower_camel_case(),
+            label: c.label.to_owned(),
+            from: c.from,
+            to: c.to,
+            proposed_by: c.proposed_by.clone(),
+            proposed_at: ms(c.proposed_at),
+            effective_at: ms(c.effective_at),
+        }
+    }
+}
+
+/// What saving the policy did: the policy in force now, and the weakening changes that wait.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PolicySavedView {
+    /// In force now.
+    pub policy: PolicyView,
+    /// Waiting for the protection change delay or a second admin.
+    pub delayed: Vec<PendingChangeView>,
+}
+
+impl From<&core::PolicyUpdate> for PolicySavedView {
+    fn from(update: &core::PolicyUpdate) -> Self {
+        PolicySavedView {
+            policy: PolicyView::from(&update.policy),
+            delayed: update.delayed.iter().map(PendingChangeView::from).collect(),
         }
     }
 }

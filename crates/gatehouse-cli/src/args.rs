@@ -385,8 +385,25 @@ pub enum PolicyCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Change policy values (admins); unnamed values stay as they are
+    /// Change policy values (admins); unnamed values stay as they are. Changes that weaken
+    /// protection wait the protection change delay unless another admin confirms them
     Set(PolicySetArgs),
+    /// Changes that weaken protection, waiting for their delay or a second admin (admins)
+    Pending {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Confirm another admin's pending change: it applies at once (admins)
+    Confirm {
+        /// The change's id (see `policy pending`)
+        id: String,
+    },
+    /// Cancel a pending change: the setting keeps its value (admins)
+    Cancel {
+        /// The change's id (see `policy pending`)
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -437,6 +454,9 @@ pub struct PolicySetArgs {
     /// stays locked until an admin unlocks it (at most 100)
     #[arg(long)]
     pub hard_lockout_threshold: Option<u32>,
+    /// Minutes a change that weakens protection waits unless a second admin confirms it (0 = at once)
+    #[arg(long)]
+    pub protection_change_delay_minutes: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -61,3 +61,11 @@ pub fn parse_time(flag: &str, text: &str) -> Result<Timestamp, ApiError> {
 pub fn mark(flag: bool, text: &str) -> String {
     if flag { text.to_owned() } else { String::new() }
 }
+
+/// Creates `path` for an export (the core calls this once it accepted the export); errors
+/// name the path.
+pub fn create_file(path: &std::path::Path) -> std::io::Result<std::io::BufWriter<std::fs::File>> {
+    std::fs::File::create(path)
+        .map(std::io::BufWriter::new)
+        .map_err(|err| std::io::Error::new(err.kind(), format!("could not create {}: {err}", path.display())))
+}

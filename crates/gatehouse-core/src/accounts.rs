@@ -209,7 +209,7 @@ impl Gatehouse {
         .fetch_optional(&mut *tx)
         .await?;
         let id = id.ok_or(Error::AlreadySetUp)?;
-        audit::record_system(&mut tx, now, "user.created", id, "first administrator created").await?;
+        audit::record_system(&mut tx, now, "user.created", Some(id), "first administrator created").await?;
         tx.commit().await?;
         // A brand-new account has no second factor: the outcome is always a session.
         self.sign_in(checked.email.as_str(), &new.password, origin, now)

@@ -12,6 +12,7 @@ use crate::clock::Timestamp;
 use crate::context::Caller;
 use crate::devices::DeviceKind;
 use crate::error::{Error, Result};
+use crate::export::CsvExport;
 use crate::gatehouse::Gatehouse;
 use crate::geo::Location;
 use crate::ids::{ActivityId, DeviceId, SessionId, UserId};
@@ -305,31 +306,29 @@ impl Gatehouse {
         self.query_activity(&actor, filter, filter.before, limit).await
     }
 
-    /// Writes every attempt matching `filter` as CSV (UTC times, RFC 3339); returns the count.
-    pub async fn export_activity_csv(
+    /// Writes every attempt matching `filter` as CSV (UTC times, RFC 3339) to what `open`
+    /// opens, once the request was accepted (see `export`); returns the count.
+    pub async fn export_activity_csv<W: Write>(
         &self,
         caller: Caller<'_>,
         filter: &ActivityFilter,
-        out: impl Write,
+        open: impl FnOnce() -> std::io::Result<W>,
     ) -> Result<u64> {
         let actor = self.authenticate(caller).await?;
-        let mut csv = csv::Writer::from_writer(out);
-        csv.write_record(CSV_HEADER).map_err(csv_error)?;
-        let mut cursor = filter.before;
-        let mut written = 0u64;
+        let mut page = self.query_activity(&actor, filter, filter.before, EXPORT_BATCH).await?;
+        let mut csv = CsvExport::start(open, &CSV_HEADER)?;
         loop {
-            let page = self.query_activity(&actor, filter, cursor, EXPORT_BATCH).await?;
             for attempt in &page {
-                csv.write_record(csv_row(attempt)).map_err(csv_error)?;
+                csv.row(csv_row(attempt).iter().map(String::as_str))?;
             }
-            written += page.len() as u64;
             match page.last() {
-                Some(last) if page.len() == EXPORT_BATCH as usize => cursor = Some((last.at, last.id)),
+                Some(last) if page.len() == EXPORT_BATCH as usize => {
+                    page = self.query_activity(&actor, filter, Some((last.at, last.id)), EXPORT_BATCH).await?;
+                }
                 _ => break,
             }
         }
-        csv.flush().map_err(|err| Error::Internal(format!("could not write the CSV file: {err}")))?;
-        Ok(written)
+        csv.finish()
     }
 
     async fn query_activity(
@@ -410,10 +409,6 @@ fn csv_row(attempt: &Attempt) -> [String; 12] {
         attempt.client.clone(),
         attempt.risk_flags.codes(";"),
     ]
-}
-
-fn csv_error(err: csv::Error) -> Error {
-    Error::Internal(format!("could not write the CSV file: {err}"))
 }
 
 fn attempt_from_row(row: &SqliteRow) -> Result<Attempt> {

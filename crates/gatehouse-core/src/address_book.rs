@@ -14,6 +14,7 @@ use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::{Caller, check_label};
 use crate::error::{Error, Result};
+use crate::export::CsvExport;
 use crate::gatehouse::Gatehouse;
 use crate::ids::{AddressId, UserId};
 use crate::notices::{self, NewNotice};
@@ -388,10 +389,14 @@ impl Gatehouse {
         self.lookalikes(&actor, &checked, None).await
     }
 
-    /// Writes the addresses the caller can see as CSV; returns the count.
-    pub async fn export_addresses_csv(&self, caller: Caller<'_>, out: impl Write) -> Result<u64> {
+    /// Writes the addresses the caller can see as CSV to what `open` opens, once the request
+    /// was accepted (see `export`); returns the count.
+    pub async fn export_addresses_csv<W: Write>(
+        &self,
+        caller: Caller<'_>,
+        open: impl FnOnce() -> std::io::Result<W>,
+    ) -> Result<u64> {
         let addresses = self.list_all_visible(caller).await?;
-        let mut csv = csv::Writer::from_writer(out);
         let header = [
             "label",
             "scope",
@@ -404,9 +409,9 @@ impl Gatehouse {
             "usable_from_utc",
             "last_used_utc",
         ];
-        csv.write_record(header).map_err(csv_error)?;
+        let mut csv = CsvExport::start(open, &header)?;
         for a in &addresses {
-            csv.write_record([
+            csv.row([
                 a.label.as_str(),
                 a.scope.as_str(),
                 a.network.as_str(),
@@ -417,11 +422,9 @@ impl Gatehouse {
                 &a.created_at.to_rfc3339(),
                 &a.usable_from.to_rfc3339(),
                 &a.last_used_at.map(Timestamp::to_rfc3339).unwrap_or_default(),
-            ])
-            .map_err(csv_error)?;
+            ])?;
         }
-        csv.flush().map_err(|err| Error::Internal(format!("could not write the CSV file: {err}")))?;
-        Ok(addresses.len() as u64)
+        csv.finish()
     }
 
     async fn list_all_visible(&self, caller: Caller<'_>) -> Result<Vec<SavedAddress>> {
@@ -611,8 +614,4 @@ fn label_conflict(err: sqlx::Error) -> Error {
         sqlx::Error::Database(db) if db.is_unique_violation() => Error::LabelTaken,
         _ => err.into(),
     }
-}
-
-fn csv_error(err: csv::Error) -> Error {
-    Error::Internal(format!("could not write the CSV file: {err}"))
 }

@@ -47,6 +47,8 @@ pub enum AlertKind {
     EveryoneRiskySignIn,
     /// Admins: an account locked until an admin unlocks it.
     EveryoneLocked,
+    /// Admins and finance: a policy change that weakens protection.
+    PolicyWeakened,
 }
 
 /// How an alert reaches its user.
@@ -83,7 +85,7 @@ impl Delivery {
 
 impl AlertKind {
     /// Every kind, in the order settings list them.
-    pub const ALL: [AlertKind; 13] = [
+    pub const ALL: [AlertKind; 14] = [
         AlertKind::NewSignIn,
         AlertKind::RiskySignIn,
         AlertKind::FailureBurst,
@@ -97,6 +99,7 @@ impl AlertKind {
         AlertKind::EveryoneSignIn,
         AlertKind::EveryoneRiskySignIn,
         AlertKind::EveryoneLocked,
+        AlertKind::PolicyWeakened,
     ];
 
     /// Stable name, stored in settings and as the notice kind's prefix.
@@ -115,6 +118,7 @@ impl AlertKind {
             AlertKind::EveryoneSignIn => "everyone.sign_in",
             AlertKind::EveryoneRiskySignIn => "everyone.risky",
             AlertKind::EveryoneLocked => "everyone.locked",
+            AlertKind::PolicyWeakened => "policy.weakened",
         }
     }
 
@@ -134,6 +138,7 @@ impl AlertKind {
             AlertKind::EveryoneSignIn => "Every new sign-in of any user",
             AlertKind::EveryoneRiskySignIn => "Every flagged sign-in of any user",
             AlertKind::EveryoneLocked => "Any user's account locked after too many failures",
+            AlertKind::PolicyWeakened => "A policy change that weakens protection",
         }
     }
 
@@ -148,10 +153,39 @@ impl AlertKind {
         Self::ALL.into_iter().find(|alert| kind == alert.as_str() || kind.starts_with(&format!("{}.", alert.as_str())))
     }
 
-    /// Whether users with `role` may receive it (the "everyone" kinds are for admins).
+    /// Whether users with `role` may receive it (the "everyone" kinds are for admins, policy
+    /// changes for admins and finance).
     pub fn applies_to(self, role: Role) -> bool {
-        !matches!(self, AlertKind::EveryoneSignIn | AlertKind::EveryoneRiskySignIn | AlertKind::EveryoneLocked)
-            || role == Role::Admin
+        match self {
+            AlertKind::EveryoneSignIn | AlertKind::EveryoneRiskySignIn | AlertKind::EveryoneLocked => {
+                role == Role::Admin
+            }
+            AlertKind::PolicyWeakened => matches!(role, Role::Admin | Role::Finance),
+            _ => true,
+        }
+    }
+
+    /// Whether a user may turn it off. Alerts about your own account's security (a sign-in
+    /// with a warning, 2FA on or off, your password, failures and lockouts) and about the
+    /// team's protections can be in-app only, never off: whoever holds a stolen session
+    /// must not be able to silence them.
+    pub fn may_be_off(self) -> bool {
+        !matches!(
+            self,
+            AlertKind::RiskySignIn
+                | AlertKind::FailureBurst
+                | AlertKind::AccountLocked
+                | AlertKind::TwoFactorOn
+                | AlertKind::TwoFactorOff
+                | AlertKind::PasswordChanged
+                | AlertKind::EveryoneLocked
+                | AlertKind::PolicyWeakened
+        )
+    }
+
+    /// `chosen`, or in-app only for a kind that may not be off (a choice made before the rule).
+    fn allowed(self, chosen: Delivery) -> Delivery {
+        if chosen == Delivery::Off && !self.may_be_off() { Delivery::InApp } else { chosen }
     }
 
     /// Before a user chooses: everything about your own account and money is native;
@@ -181,7 +215,7 @@ pub(crate) async fn delivery_for(conn: &mut sqlx::SqliteConnection, user: UserId
             .bind(kind.as_str())
             .fetch_optional(conn)
             .await?;
-    chosen.map_or(Ok(kind.default_delivery()), |text| Delivery::parse(&text))
+    chosen.map_or(Ok(kind.default_delivery()), |text| Ok(kind.allowed(Delivery::parse(&text)?)))
 }
 
 impl Gatehouse {
@@ -260,17 +294,29 @@ impl Gatehouse {
             .filter(|kind| kind.applies_to(actor.user.role))
             .map(|kind| AlertSetting {
                 kind,
-                delivery: chosen.iter().find(|(k, _)| *k == kind).map_or(kind.default_delivery(), |(_, d)| *d),
+                delivery: chosen
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .map_or(kind.default_delivery(), |(_, d)| kind.allowed(*d)),
             })
             .collect())
     }
 
-    /// Sets how the caller receives alerts of `kind`.
+    /// Sets how the caller receives alerts of `kind` (step-up required: a stolen session must
+    /// not quietly mute the alerts that would expose it). Some kinds can't be off
+    /// ([`AlertKind::may_be_off`]); "off" for the others still keeps a record, already read.
     pub async fn set_alert_setting(&self, caller: Caller<'_>, kind: AlertKind, delivery: Delivery) -> Result<()> {
         let actor = self.authenticate(caller).await?;
         if !kind.applies_to(actor.user.role) {
             return Err(Error::Forbidden);
         }
+        if delivery == Delivery::Off && !kind.may_be_off() {
+            return Err(Error::invalid(
+                "Delivery",
+                "alerts about your account's security can be in-app only, but not off.",
+            ));
+        }
+        actor.require_step_up()?;
         sqlx::query(
             "INSERT INTO alert_settings (user_id, kind, delivery) VALUES (?, ?, ?)
              ON CONFLICT (user_id, kind) DO UPDATE SET delivery = excluded.delivery",

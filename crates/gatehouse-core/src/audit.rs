@@ -53,12 +53,13 @@ pub(crate) async fn record(
     Ok(())
 }
 
-/// Records a change made with no signed-in actor (first-run set-up).
+/// Records a change made with no signed-in actor (first-run set-up, a delayed policy change
+/// falling due).
 pub(crate) async fn record_system(
     conn: &mut sqlx::SqliteConnection,
     at: Timestamp,
     action: &str,
-    target: UserId,
+    target: Option<UserId>,
     detail: &str,
 ) -> Result<()> {
     sqlx::query("INSERT INTO audit_log (at, action, target_user_id, detail) VALUES (?, ?, ?, ?)")

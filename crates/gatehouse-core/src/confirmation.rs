@@ -70,7 +70,7 @@ impl Gatehouse {
         let Some(answers) = claimed else { return Err(Error::TooManyWrongAnswers) };
 
         let email = Email::parse(&asking.user.email)?;
-        let known = self.known(&email, asking.ip).await?;
+        let known = self.known(&email, asking.ip, asking.now).await?;
         let accepted = match proof {
             Proof::Password(password) => {
                 let hash = known.account.as_ref().map(|account| account.hash.as_str()).ok_or(Error::SignedOut)?;

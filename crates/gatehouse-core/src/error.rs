@@ -142,12 +142,21 @@ pub enum Error {
         /// When it becomes usable, RFC 3339 UTC.
         usable_from_utc: String,
     },
+    /// Confirming a policy change you proposed yourself.
+    #[error("Another administrator must confirm this change; you proposed it.")]
+    SecondAdminRequired,
     /// Approving or rejecting your own withdrawal.
     #[error("You cannot approve or reject your own withdrawal request; another approver must.")]
     SelfApproval,
     /// The withdrawal was already approved or rejected.
     #[error("This withdrawal request was already decided.")]
     AlreadyDecided,
+    /// An export's file could not be created or written.
+    #[error("The export could not be written: {reason}")]
+    Export {
+        /// Why (the operating system's words, with the path).
+        reason: String,
+    },
     /// The configured GeoIP database cannot be read.
     #[error("The location database cannot be opened: {reason}")]
     GeoIp {
@@ -198,8 +207,10 @@ impl Error {
             Error::LabelTaken => "address.label_taken",
             Error::LookAlike { .. } => "address.lookalike",
             Error::CoolingOff { .. } => "address.cooling_off",
+            Error::SecondAdminRequired => "policy.second_admin_required",
             Error::SelfApproval => "withdrawal.self_approval",
             Error::AlreadyDecided => "withdrawal.decided",
+            Error::Export { .. } => "export.failed",
             Error::GeoIp { .. } => "geoip.unavailable",
             Error::Storage(_) => "storage",
             Error::Internal(_) => "internal",

@@ -46,3 +46,7 @@ id_type!(
     /// A withdrawal request.
     WithdrawalId
 );
+id_type!(
+    /// A pending change to the policy that weakens protection.
+    PolicyChangeId
+);

@@ -49,8 +49,8 @@ pub(crate) struct NewNotice<'a> {
     pub attempt: Option<ActivityId>,
 }
 
-/// Raises `notice` for each of `recipients`, as their alert settings say (skipped for those
-/// who switched its kind off; native or in-app only for the others).
+/// Raises `notice` for each of `recipients`, as their alert settings say: native, in-app
+/// only, or — for those who switched its kind off — kept as a record, already read.
 pub(crate) async fn raise(
     conn: &mut sqlx::SqliteConnection,
     recipients: &[UserId],
@@ -63,12 +63,10 @@ pub(crate) async fn raise(
             Some(kind) => alerts::delivery_for(&mut *conn, *recipient, kind).await?,
             None => Delivery::InApp,
         };
-        if delivery == Delivery::Off {
-            continue;
-        }
+        let read_at = (delivery == Delivery::Off).then_some(at);
         sqlx::query(
-            "INSERT INTO notices (recipient_id, at, kind, title, body, subject, native, session_id, attempt_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO notices (recipient_id, at, kind, title, body, subject, native, session_id, attempt_id, read_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(recipient)
         .bind(at)
@@ -79,6 +77,7 @@ pub(crate) async fn raise(
         .bind(delivery == Delivery::Native)
         .bind(notice.session)
         .bind(notice.attempt)
+        .bind(read_at)
         .execute(&mut *conn)
         .await?;
     }

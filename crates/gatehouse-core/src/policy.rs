@@ -1,13 +1,14 @@
 //! The team's security policy: session lifetimes, the desktop idle lock, sign-in lockout
-//! thresholds and the thresholds of the sign-in risk flags. One row, changed by admins,
-//! read on every session check.
+//! thresholds and the thresholds of the sign-in risk flags. One row, read on every session
+//! check; each setting knows which way weakens protection (changing it is
+//! `policy_changes`).
 
 use std::time::Duration;
 
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use crate::audit;
+use crate::clock::Timestamp;
 use crate::context::Caller;
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
@@ -19,7 +20,9 @@ macro_rules! policy_columns {
         "p.session_idle_minutes, p.session_absolute_minutes, p.idle_lock_minutes, p.lockout_threshold, \
          p.lockout_minutes, p.ip_lockout_threshold, p.require_two_factor, p.step_up_minutes, \
          p.address_cooling_off_minutes, p.withdrawals_need_approval, p.failure_burst_threshold, \
-         p.failure_burst_minutes, p.new_place_days, p.impossible_travel_kmh, p.hard_lockout_threshold"
+         p.failure_burst_minutes, p.new_place_days, p.impossible_travel_kmh, p.hard_lockout_threshold, \
+         p.protection_change_delay_minutes, \
+         (SELECT min(effective_at) FROM policy_changes WHERE status = 'pending') AS next_policy_change_at"
     };
 }
 pub(crate) use policy_columns;
@@ -58,6 +61,9 @@ pub struct Policy {
     /// Consecutive failures on one account (across lockout windows, until a success) after
     /// which it stays locked until an admin unlocks it (default and most: 100, NIST SP 800-63B).
     pub hard_lockout_threshold: u32,
+    /// How long a change that weakens protection waits before it applies, unless a second
+    /// admin confirms it (default 24 h; 0 = at once, still alerting everyone).
+    pub protection_change_delay_minutes: u32,
 }
 
 impl Default for Policy {
@@ -78,6 +84,7 @@ impl Default for Policy {
             new_place_days: 90,
             impossible_travel_kmh: 1_000,
             hard_lockout_threshold: HARD_LOCKOUT_MAX,
+            protection_change_delay_minutes: 24 * 60,
         }
     }
 }
@@ -131,7 +138,12 @@ impl Policy {
         Duration::from_secs(u64::from(self.new_place_days) * 24 * 60 * 60)
     }
 
-    fn validate(&self) -> Result<()> {
+    /// How long a weakening change waits.
+    pub fn protection_change_delay(&self) -> Duration {
+        minutes(self.protection_change_delay_minutes)
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
         let check = |field: &'static str, value: u32, range: std::ops::RangeInclusive<u32>| {
             if range.contains(&value) {
                 Ok(())
@@ -152,6 +164,7 @@ impl Policy {
         check("New place look-back (days)", self.new_place_days, 1..=730)?;
         check("Impossible travel speed (km/h)", self.impossible_travel_kmh, 100..=20_000)?;
         check("Hard lockout threshold", self.hard_lockout_threshold, self.lockout_threshold..=HARD_LOCKOUT_MAX)?;
+        check("Protection change delay (minutes)", self.protection_change_delay_minutes, 0..=10_080)?;
         if self.session_idle_minutes > self.session_absolute_minutes {
             return Err(Error::invalid(
                 "Session idle lifetime (minutes)",
@@ -183,7 +196,113 @@ impl Policy {
             new_place_days: get("new_place_days")?,
             impossible_travel_kmh: get("impossible_travel_kmh")?,
             hard_lockout_threshold: get("hard_lockout_threshold")?,
+            protection_change_delay_minutes: get("protection_change_delay_minutes")?,
         })
+    }
+}
+
+/// Which way a setting's value weakens protection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Weaker {
+    /// A larger number protects less (a longer session, a higher threshold).
+    Higher,
+    /// A smaller number protects less (a shorter cooling-off or lockout).
+    Lower,
+    /// Turning it off protects less (booleans: 1 on, 0 off).
+    Off,
+    /// Like `Higher`, with 0 meaning "off", the weakest of all (the idle lock).
+    HigherOrZero,
+}
+
+/// One policy setting: its column, what people call it, and which way is weaker.
+#[derive(Debug)]
+pub struct Setting {
+    /// The stable key (the database column).
+    pub key: &'static str,
+    /// What the Policy page calls it.
+    pub label: &'static str,
+    weaker: Weaker,
+    get: fn(&Policy) -> u32,
+    set: fn(&mut Policy, u32),
+}
+
+macro_rules! setting {
+    ($key:ident, $label:literal, $weaker:ident) => {
+        Setting {
+            key: stringify!($key),
+            label: $label,
+            weaker: Weaker::$weaker,
+            get: |p| p.$key,
+            set: |p, v| p.$key = v,
+        }
+    };
+    (bool $key:ident, $label:literal) => {
+        Setting {
+            key: stringify!($key),
+            label: $label,
+            weaker: Weaker::Off,
+            get: |p| u32::from(p.$key),
+            set: |p, v| p.$key = v != 0,
+        }
+    };
+}
+
+/// Every policy setting.
+pub(crate) const SETTINGS: [Setting; 16] = [
+    setting!(session_idle_minutes, "Idle session lifetime", Higher),
+    setting!(session_absolute_minutes, "Absolute session lifetime", Higher),
+    setting!(idle_lock_minutes, "Idle lock", HigherOrZero),
+    setting!(lockout_threshold, "Lockout threshold", Higher),
+    setting!(lockout_minutes, "Lockout duration", Lower),
+    setting!(ip_lockout_threshold, "Address lockout threshold", Higher),
+    setting!(hard_lockout_threshold, "Hard limit of failures in a row", Higher),
+    setting!(bool require_two_factor, "Require two-factor authentication"),
+    setting!(step_up_minutes, "Step-up window", Higher),
+    setting!(address_cooling_off_minutes, "Address cooling-off", Lower),
+    setting!(bool withdrawals_need_approval, "Withdrawals need approval"),
+    setting!(failure_burst_threshold, "Failure burst threshold", Higher),
+    setting!(failure_burst_minutes, "Failure burst window", Lower),
+    setting!(new_place_days, "New place look-back", Higher),
+    setting!(impossible_travel_kmh, "Impossible travel speed", Higher),
+    setting!(protection_change_delay_minutes, "Protection change delay", Lower),
+];
+
+impl Setting {
+    /// The setting with this key.
+    pub(crate) fn find(key: &str) -> Option<&'static Setting> {
+        SETTINGS.iter().find(|setting| setting.key == key)
+    }
+
+    /// Its value in `policy`.
+    pub(crate) fn value(&self, policy: &Policy) -> u32 {
+        (self.get)(policy)
+    }
+
+    /// Sets it in `policy`.
+    pub(crate) fn apply(&self, policy: &mut Policy, value: u32) {
+        (self.set)(policy, value);
+    }
+
+    /// Whether going from `from` to `to` protects less.
+    pub(crate) fn weakens(&self, from: u32, to: u32) -> bool {
+        match self.weaker {
+            Weaker::Higher => to > from,
+            Weaker::Lower => to < from,
+            Weaker::Off => from != 0 && to == 0,
+            Weaker::HigherOrZero => {
+                let rank = |minutes: u32| if minutes == 0 { u32::MAX } else { minutes };
+                rank(to) > rank(from)
+            }
+        }
+    }
+
+    /// A value as people read it ("on", "off", or the number).
+    pub(crate) fn describe(&self, value: u32) -> String {
+        match self.weaker {
+            Weaker::Off => (if value == 0 { "off" } else { "on" }).to_owned(),
+            Weaker::HigherOrZero if value == 0 => "off".to_owned(),
+            _ => value.to_string(),
+        }
     }
 }
 
@@ -192,40 +311,48 @@ impl Gatehouse {
     pub async fn policy(&self, caller: Caller<'_>) -> Result<Policy> {
         Ok(self.authenticate_pending(caller).await?.policy)
     }
+}
 
-    /// Replaces the policy (admins, after a step-up). Applies to existing sessions at their next call.
-    pub async fn set_policy(&self, caller: Caller<'_>, policy: &Policy) -> Result<()> {
-        let actor = self.authenticate(caller).await?;
-        actor.require_admin()?;
-        policy.validate()?;
-        actor.require_step_up()?;
-        let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "UPDATE policy SET session_idle_minutes = ?, session_absolute_minutes = ?, idle_lock_minutes = ?,
-                    lockout_threshold = ?, lockout_minutes = ?, ip_lockout_threshold = ?, require_two_factor = ?,
-                    step_up_minutes = ?, address_cooling_off_minutes = ?, withdrawals_need_approval = ?,
-                    failure_burst_threshold = ?, failure_burst_minutes = ?, new_place_days = ?,
-                    impossible_travel_kmh = ?, hard_lockout_threshold = ? WHERE id = 1",
-        )
-        .bind(policy.session_idle_minutes)
-        .bind(policy.session_absolute_minutes)
-        .bind(policy.idle_lock_minutes)
-        .bind(policy.lockout_threshold)
-        .bind(policy.lockout_minutes)
-        .bind(policy.ip_lockout_threshold)
-        .bind(policy.require_two_factor)
-        .bind(policy.step_up_minutes)
-        .bind(policy.address_cooling_off_minutes)
-        .bind(policy.withdrawals_need_approval)
-        .bind(policy.failure_burst_threshold)
-        .bind(policy.failure_burst_minutes)
-        .bind(policy.new_place_days)
-        .bind(policy.impossible_travel_kmh)
-        .bind(policy.hard_lockout_threshold)
-        .execute(&mut *tx)
-        .await?;
-        audit::record(&mut tx, &actor, "policy.changed", None, &format!("{policy:?}")).await?;
-        tx.commit().await?;
-        Ok(())
-    }
+/// Whether a policy row (read with [`policy_columns!`]) shows a pending change due at `now`.
+pub(crate) fn change_due(row: &SqliteRow, now: Timestamp) -> Result<bool> {
+    let next: Option<Timestamp> = row.try_get("next_policy_change_at")?;
+    Ok(next.is_some_and(|at| at <= now))
+}
+
+/// Writes every value of `policy`.
+pub(crate) async fn write(conn: &mut sqlx::SqliteConnection, policy: &Policy) -> Result<()> {
+    sqlx::query(
+        "UPDATE policy SET session_idle_minutes = ?, session_absolute_minutes = ?, idle_lock_minutes = ?,
+                lockout_threshold = ?, lockout_minutes = ?, ip_lockout_threshold = ?, require_two_factor = ?,
+                step_up_minutes = ?, address_cooling_off_minutes = ?, withdrawals_need_approval = ?,
+                failure_burst_threshold = ?, failure_burst_minutes = ?, new_place_days = ?,
+                impossible_travel_kmh = ?, hard_lockout_threshold = ?, protection_change_delay_minutes = ?
+         WHERE id = 1",
+    )
+    .bind(policy.session_idle_minutes)
+    .bind(policy.session_absolute_minutes)
+    .bind(policy.idle_lock_minutes)
+    .bind(policy.lockout_threshold)
+    .bind(policy.lockout_minutes)
+    .bind(policy.ip_lockout_threshold)
+    .bind(policy.require_two_factor)
+    .bind(policy.step_up_minutes)
+    .bind(policy.address_cooling_off_minutes)
+    .bind(policy.withdrawals_need_approval)
+    .bind(policy.failure_burst_threshold)
+    .bind(policy.failure_burst_minutes)
+    .bind(policy.new_place_days)
+    .bind(policy.impossible_travel_kmh)
+    .bind(policy.hard_lockout_threshold)
+    .bind(policy.protection_change_delay_minutes)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The policy as it stands, inside a transaction.
+pub(crate) async fn read(conn: &mut sqlx::SqliteConnection) -> Result<Policy> {
+    let row =
+        sqlx::query(concat!("SELECT ", policy_columns!(), " FROM policy p WHERE p.id = 1")).fetch_one(conn).await?;
+    Policy::from_row(&row)
 }

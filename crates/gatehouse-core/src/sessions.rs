@@ -17,7 +17,7 @@ use crate::devices::{DeviceKind, os_label};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::{DeviceId, SessionId, UserId};
-use crate::policy::{Policy, policy_columns};
+use crate::policy::{self, Policy, policy_columns};
 use crate::two_factor::SecondFactorKind;
 
 /// `last_active_at` is written at most this often, to keep validation read-only most of the time.
@@ -349,19 +349,11 @@ impl Gatehouse {
     }
 
     async fn check_session(&self, caller: Caller<'_>, used: Use) -> Result<SessionState> {
-        let row = sqlx::query(concat!(
-            "SELECT s.id AS session_id, s.device_id, s.client_kind, s.created_at AS signed_in_at, s.last_active_at,
-                    s.expires_at, s.locked_at, s.ended_at, s.stepped_up_at, ",
-            policy_columns!(),
-            ", ",
-            user_columns!(),
-            " FROM sessions s JOIN users u ON u.id = s.user_id JOIN policy p ON p.id = 1
-             WHERE s.token_hash = ?"
-        ))
-        .bind(caller.token.hash())
-        .fetch_optional(&self.db)
-        .await?
-        .ok_or(Error::SignedOut)?;
+        let mut row = self.session_row(caller).await?;
+        if policy::change_due(&row, caller.now)? {
+            self.apply_due_policy_changes(caller.now).await?;
+            row = self.session_row(caller).await?;
+        }
         let user = user_from_row(&row)?;
         let ended: Option<Timestamp> = row.try_get("ended_at")?;
         if ended.is_some() || user.disabled_at.is_some() {
@@ -400,6 +392,23 @@ impl Gatehouse {
             self.touch(&actor).await?;
         }
         Ok(SessionState::Active(actor))
+    }
+
+    /// The caller's session with its user and the policy, in one query.
+    async fn session_row(&self, caller: Caller<'_>) -> Result<SqliteRow> {
+        sqlx::query(concat!(
+            "SELECT s.id AS session_id, s.device_id, s.client_kind, s.created_at AS signed_in_at, s.last_active_at,
+                    s.expires_at, s.locked_at, s.ended_at, s.stepped_up_at, ",
+            policy_columns!(),
+            ", ",
+            user_columns!(),
+            " FROM sessions s JOIN users u ON u.id = s.user_id JOIN policy p ON p.id = 1
+             WHERE s.token_hash = ?"
+        ))
+        .bind(caller.token.hash())
+        .fetch_optional(&self.db)
+        .await?
+        .ok_or(Error::SignedOut)
     }
 
     /// Open sessions of `user` (default: the caller), most recently active first.

@@ -12,6 +12,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
 
 use crate::accounts::{Email, User, user_columns, user_from_row};
 use crate::activity::{self, AttemptReason, AttemptSource, Completion, NewAttempt};
@@ -24,7 +25,7 @@ use crate::gatehouse::Gatehouse;
 use crate::geo::{GeoIp, Location};
 use crate::ids::{ActivityId, SessionId, UserId};
 use crate::passwords::check_password_input;
-use crate::policy::{Policy, policy_columns};
+use crate::policy::{self, Policy, policy_columns};
 use crate::risk::{self, RiskFlag, RiskFlags};
 use crate::sessions::{self, NewSession, SignedIn};
 use crate::throttle::{self, Claim, Scope, Ticket};
@@ -125,7 +126,7 @@ impl Gatehouse {
         origin.client.validate()?;
         let email = Email::parse(email)?;
         check_password_input(password)?;
-        let Known { policy, account, ip_counter } = self.known(&email, origin.ip).await?;
+        let Known { policy, account, ip_counter } = self.known(&email, origin.ip, now).await?;
         if account.is_none() && !self.is_set_up().await? {
             return Err(Error::NotSetUp);
         }
@@ -179,7 +180,7 @@ impl Gatehouse {
         .ok_or(Error::ChallengeExpired)?;
         let email = Email::parse(row.try_get("email")?)?;
         let user: UserId = row.try_get("user_id")?;
-        let Known { policy, account, ip_counter } = self.known(&email, origin.ip).await?;
+        let Known { policy, account, ip_counter } = self.known(&email, origin.ip, now).await?;
         let source = self.source_of(origin);
         let attempt = Attempt { email: &email, user: Some(user), source: &source, policy: &policy, now };
 
@@ -389,8 +390,31 @@ impl Gatehouse {
     }
 
     /// The policy, the account (when the email has one) and the throttling counter of the
-    /// address: one query, as this is on every sign-in's path.
-    pub(crate) async fn known(&self, email: &Email, ip: Option<IpAddr>) -> Result<Known> {
+    /// address: one query, as this is on every sign-in's path (applying policy changes that
+    /// fell due first).
+    pub(crate) async fn known(&self, email: &Email, ip: Option<IpAddr>, now: Timestamp) -> Result<Known> {
+        let mut row = self.known_row(email, ip).await?;
+        if policy::change_due(&row, now)? {
+            self.apply_due_policy_changes(now).await?;
+            row = self.known_row(email, ip).await?;
+        }
+        let account = match row.try_get::<Option<UserId>, _>("id")? {
+            None => None,
+            Some(_) => Some(Account { user: user_from_row(&row)?, hash: row.try_get("password_hash")? }),
+        };
+        let failures: Option<i64> = row.try_get("ip_failures")?;
+        let blocked_until: Option<Timestamp> = row.try_get("ip_blocked_until")?;
+        let locked_at: Option<Timestamp> = row.try_get("ip_locked_at")?;
+        let ip_counter = failures.zip(blocked_until).map(|(failures, blocked_until)| throttle::Counter {
+            failures,
+            blocked_until,
+            locked_at,
+            hard_locked_at: None,
+        });
+        Ok(Known { policy: Policy::from_row(&row)?, account, ip_counter })
+    }
+
+    async fn known_row(&self, email: &Email, ip: Option<IpAddr>) -> Result<SqliteRow> {
         let row = sqlx::query(concat!(
             "SELECT ",
             policy_columns!(),
@@ -406,20 +430,7 @@ impl Gatehouse {
         .bind(ip.map(|ip| ip.to_string()))
         .fetch_one(&self.db)
         .await?;
-        let account = match row.try_get::<Option<UserId>, _>("id")? {
-            None => None,
-            Some(_) => Some(Account { user: user_from_row(&row)?, hash: row.try_get("password_hash")? }),
-        };
-        let failures: Option<i64> = row.try_get("ip_failures")?;
-        let blocked_until: Option<Timestamp> = row.try_get("ip_blocked_until")?;
-        let locked_at: Option<Timestamp> = row.try_get("ip_locked_at")?;
-        let ip_counter = failures.zip(blocked_until).map(|(failures, blocked_until)| throttle::Counter {
-            failures,
-            blocked_until,
-            locked_at,
-            hard_locked_at: None,
-        });
-        Ok(Known { policy: Policy::from_row(&row)?, account, ip_counter })
+        Ok(row)
     }
 
     /// The flags a successful sign-in by `user` (`email`) from `origin` would get at `now`

@@ -15,6 +15,7 @@ use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::Caller;
 use crate::error::{Error, Result};
+use crate::export::CsvExport;
 use crate::gatehouse::Gatehouse;
 use crate::ids::{AddressId, UserId, WithdrawalId};
 use crate::notices::{self, NewNotice};
@@ -280,17 +281,16 @@ impl Gatehouse {
         rows.iter().map(withdrawal_from_row).collect()
     }
 
-    /// Writes the requests the caller may see as CSV; returns the count.
-    pub async fn export_withdrawals_csv(
+    /// Writes the requests the caller may see as CSV to what `open` opens, once the request
+    /// was accepted (see `export`); returns the count.
+    pub async fn export_withdrawals_csv<W: Write>(
         &self,
         caller: Caller<'_>,
         query: &WithdrawalQuery,
-        out: impl Write,
+        open: impl FnOnce() -> std::io::Result<W>,
     ) -> Result<u64> {
         let rows = self.list_withdrawals(caller, query).await?;
-        let mut csv = csv::Writer::from_writer(out);
-        let error = |err: csv::Error| Error::Internal(format!("could not write the CSV file: {err}"));
-        csv.write_record([
+        let header = [
             "id",
             "requested_utc",
             "requester",
@@ -305,10 +305,10 @@ impl Gatehouse {
             "decided_by",
             "decided_utc",
             "decision_note",
-        ])
-        .map_err(error)?;
+        ];
+        let mut csv = CsvExport::start(open, &header)?;
         for w in &rows {
-            csv.write_record([
+            csv.row([
                 &w.id.to_string(),
                 &w.created_at.to_rfc3339(),
                 &w.requester,
@@ -323,11 +323,9 @@ impl Gatehouse {
                 w.decided_by.as_deref().unwrap_or_default(),
                 &w.decided_at.map(Timestamp::to_rfc3339).unwrap_or_default(),
                 w.decision_note.as_deref().unwrap_or_default(),
-            ])
-            .map_err(error)?;
+            ])?;
         }
-        csv.flush().map_err(|err| Error::Internal(format!("could not write the CSV file: {err}")))?;
-        Ok(rows.len() as u64)
+        csv.finish()
     }
 
     async fn withdrawal(&self, id: WithdrawalId) -> Result<Withdrawal> {

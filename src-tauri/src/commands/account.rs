@@ -1,8 +1,8 @@
 //! First run, sign-in (with its two-factor step), sign-out, the idle lock, password
 //! change, policy.
 
-use gatehouse_api::{ApiError, AppState, Me, NewUserRequest, PolicyView, UserView};
-use gatehouse_core::{Obligation, Policy, SessionState, SignInOutcome};
+use gatehouse_api::{ApiError, AppState, Me, NewUserRequest, PendingChangeView, PolicySavedView, PolicyView, UserView};
+use gatehouse_core::{Obligation, Policy, PolicyChangeId, SessionState, SignInOutcome};
 use tauri::State;
 use zeroize::Zeroizing;
 
@@ -127,10 +127,30 @@ pub async fn get_policy(desk: State<'_, Desk>) -> Result<PolicyView, ApiError> {
     Ok(PolicyView::from(&desk.gate().await?.policy(desk.caller(&token)).await?))
 }
 
+/// Saves the policy: weakening changes wait (and are returned), the rest apply at once.
 #[tauri::command]
-pub async fn set_policy(desk: State<'_, Desk>, policy: PolicyView) -> Result<PolicyView, ApiError> {
+pub async fn set_policy(desk: State<'_, Desk>, policy: PolicyView) -> Result<PolicySavedView, ApiError> {
     let token = desk.token().await?;
-    let policy = Policy::from(&policy);
-    desk.gate().await?.set_policy(desk.caller(&token), &policy).await?;
+    let update = desk.gate().await?.set_policy(desk.caller(&token), &Policy::from(&policy)).await?;
+    Ok(PolicySavedView::from(&update))
+}
+
+#[tauri::command]
+pub async fn pending_policy_changes(desk: State<'_, Desk>) -> Result<Vec<PendingChangeView>, ApiError> {
+    let token = desk.token().await?;
+    let pending = desk.gate().await?.pending_policy_changes(desk.caller(&token)).await?;
+    Ok(pending.iter().map(PendingChangeView::from).collect())
+}
+
+#[tauri::command]
+pub async fn confirm_policy_change(desk: State<'_, Desk>, change_id: i64) -> Result<PolicyView, ApiError> {
+    let token = desk.token().await?;
+    let policy = desk.gate().await?.confirm_policy_change(desk.caller(&token), PolicyChangeId(change_id)).await?;
     Ok(PolicyView::from(&policy))
+}
+
+#[tauri::command]
+pub async fn cancel_policy_change(desk: State<'_, Desk>, change_id: i64) -> Result<(), ApiError> {
+    let token = desk.token().await?;
+    Ok(desk.gate().await?.cancel_policy_change(desk.caller(&token), PolicyChangeId(change_id)).await?)
 }

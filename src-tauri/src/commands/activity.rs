@@ -1,12 +1,10 @@
 //! Sign-in activity: list a page, export CSV to the Downloads folder.
 
-use std::io::BufWriter;
-
 use gatehouse_api::{ActivityQuery, ApiError, AttemptView, ExportResult};
 use tauri::State;
 
 use crate::desk::Desk;
-use crate::downloads;
+use crate::downloads::Download;
 
 #[tauri::command]
 pub async fn list_activity(desk: State<'_, Desk>, query: ActivityQuery) -> Result<Vec<AttemptView>, ApiError> {
@@ -20,8 +18,8 @@ pub async fn list_activity(desk: State<'_, Desk>, query: ActivityQuery) -> Resul
 #[tauri::command]
 pub async fn export_activity(desk: State<'_, Desk>, query: ActivityQuery) -> Result<ExportResult, ApiError> {
     let token = desk.token().await?;
-    let (file, path) = downloads::create("gatehouse-sign-in-activity", "csv", desk.now())?;
+    let mut download = Download::csv("gatehouse-sign-in-activity", desk.now());
     let filter = query.to_filter();
-    let rows = desk.gate().await?.export_activity_csv(desk.caller(&token), &filter, BufWriter::new(file)).await?;
-    Ok(ExportResult { path: path.display().to_string(), rows })
+    let rows = desk.gate().await?.export_activity_csv(desk.caller(&token), &filter, || download.open()).await?;
+    Ok(download.result(rows))
 }

@@ -1,6 +1,5 @@
 //! The address book, withdrawals and in-app notices.
 
-use std::io::BufWriter;
 use std::time::Duration;
 
 use gatehouse_api::{
@@ -12,7 +11,7 @@ use gatehouse_core::{AddressId, WithdrawalId, WithdrawalQuery, WithdrawalStatus}
 use tauri::State;
 
 use crate::desk::Desk;
-use crate::downloads;
+use crate::downloads::Download;
 
 /// How long a copied address stays on the clipboard.
 const CLIPBOARD_SECONDS: u32 = 60;
@@ -78,9 +77,9 @@ pub async fn delete_address(desk: State<'_, Desk>, address_id: i64) -> Result<()
 #[tauri::command]
 pub async fn export_addresses(desk: State<'_, Desk>) -> Result<ExportResult, ApiError> {
     let token = desk.token().await?;
-    let (file, path) = downloads::create("gatehouse-address-book", "csv", desk.now())?;
-    let rows = desk.gate().await?.export_addresses_csv(desk.caller(&token), BufWriter::new(file)).await?;
-    Ok(ExportResult { path: path.display().to_string(), rows })
+    let mut download = Download::csv("gatehouse-address-book", desk.now());
+    let rows = desk.gate().await?.export_addresses_csv(desk.caller(&token), || download.open()).await?;
+    Ok(download.result(rows))
 }
 
 /// Copies a saved address to the clipboard, reads it back to check nothing altered it, and
@@ -141,10 +140,10 @@ pub async fn decide_withdrawal(
 #[tauri::command]
 pub async fn export_withdrawals(desk: State<'_, Desk>) -> Result<ExportResult, ApiError> {
     let token = desk.token().await?;
-    let (file, path) = downloads::create("gatehouse-withdrawals", "csv", desk.now())?;
+    let mut download = Download::csv("gatehouse-withdrawals", desk.now());
     let query = WithdrawalQuery::default();
-    let rows = desk.gate().await?.export_withdrawals_csv(desk.caller(&token), &query, BufWriter::new(file)).await?;
-    Ok(ExportResult { path: path.display().to_string(), rows })
+    let rows = desk.gate().await?.export_withdrawals_csv(desk.caller(&token), &query, || download.open()).await?;
+    Ok(download.result(rows))
 }
 
 #[tauri::command]

@@ -27,6 +27,8 @@ import type { DeviceView } from "./generated/DeviceView";
 import type { EnrollmentView } from "./generated/EnrollmentView";
 import type { ExportResult } from "./generated/ExportResult";
 import type { NewUserRequest } from "./generated/NewUserRequest";
+import type { PendingChangeView } from "./generated/PendingChangeView";
+import type { PolicySavedView } from "./generated/PolicySavedView";
 import type { PolicyView } from "./generated/PolicyView";
 import type { SessionView } from "./generated/SessionView";
 import type { TwoFactorStatusView } from "./generated/TwoFactorStatusView";
@@ -57,6 +59,8 @@ export type {
   EnrollmentView,
   ExportResult,
   NewUserRequest,
+  PendingChangeView,
+  PolicySavedView,
   PolicyView,
   SessionView,
   TwoFactorStatusView,
@@ -152,7 +156,12 @@ export const unlock = (password: string) => call<AppState>("unlock", { password 
 export const changePassword = (current: string, next: string) =>
   call<void>("change_password", { current, new: next });
 export const getPolicy = () => call<PolicyView>("get_policy");
-export const setPolicy = (policy: PolicyView) => call<PolicyView>("set_policy", { policy });
+/** Saves the policy: what weakens protection waits (returned in `delayed`), the rest applies at once. */
+export const setPolicy = (policy: PolicyView) => call<PolicySavedView>("set_policy", { policy });
+export const pendingPolicyChanges = () => call<PendingChangeView[]>("pending_policy_changes");
+/** Another admin confirms a pending change: it applies at once. */
+export const confirmPolicyChange = (changeId: number) => call<PolicyView>("confirm_policy_change", { changeId });
+export const cancelPolicyChange = (changeId: number) => call<void>("cancel_policy_change", { changeId });
 
 // Two-factor authentication
 export const beginTwoFactorEnrollment = () => call<EnrollmentView>("begin_two_factor_enrollment");

@@ -1,11 +1,9 @@
 //! `gatehouse activity …`.
 
-use std::io::BufWriter;
-
 use gatehouse_api::{ApiError, AttemptView};
 use gatehouse_core::{ActivityFilter, ActivityScope, SessionToken};
 
-use crate::app::{App, cli_error};
+use crate::app::App;
 use crate::args::{ActivityCommand, ActivityFilterArgs};
 use crate::commands::user_id;
 use crate::output;
@@ -41,9 +39,7 @@ pub async fn run(app: &App, command: ActivityCommand) -> Result<(), ApiError> {
         }
         ActivityCommand::Export { file, filter } => {
             let filter = to_filter(app, &token, &filter).await?;
-            let out = std::fs::File::create(&file)
-                .map_err(|err| cli_error("cli.output", format!("Could not create {}: {err}", file.display())))?;
-            let rows = app.gate.export_activity_csv(app.caller(&token), &filter, BufWriter::new(out)).await?;
+            let rows = app.gate.export_activity_csv(app.caller(&token), &filter, || output::create_file(&file)).await?;
             println!("Wrote {rows} sign-in attempt(s) to {}.", file.display());
         }
     }

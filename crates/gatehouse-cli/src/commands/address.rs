@@ -1,11 +1,9 @@
 //! `gatehouse address …`: check, add, list, edit, remove, export.
 
-use std::io::BufWriter;
-
 use gatehouse_api::{AddressCheckView, ApiError, LookAlikeView, SavedAddressView};
 use gatehouse_core::{AddressChanges, AddressId, AddressQuery, AddressScope, NewAddress};
 
-use crate::app::{App, cli_error, stepped_up};
+use crate::app::{App, stepped_up};
 use crate::args::AddressCommand;
 use crate::commands::parse_id;
 use crate::output;
@@ -114,9 +112,7 @@ pub async fn run(app: &mut App, command: AddressCommand) -> Result<(), ApiError>
             println!("Deleted address {id}. Withdrawals made to it keep their copy.");
         }
         AddressCommand::Export { file } => {
-            let out = std::fs::File::create(&file)
-                .map_err(|err| cli_error("cli.output", format!("Could not create {}: {err}", file.display())))?;
-            let rows = app.gate.export_addresses_csv(app.caller(&token), BufWriter::new(out)).await?;
+            let rows = app.gate.export_addresses_csv(app.caller(&token), || output::create_file(&file)).await?;
             println!("Wrote {rows} address(es) to {}.", file.display());
         }
     }

@@ -1,10 +1,11 @@
 //! `gatehouse policy …`, `gatehouse geoip …`, `gatehouse audit …`.
 
-use gatehouse_api::{ApiError, AuditView, PolicyView};
-use gatehouse_core::Policy;
+use gatehouse_api::{ApiError, AuditView, PendingChangeView, PolicyView};
+use gatehouse_core::{Policy, PolicyChangeId};
 
 use crate::app::{App, stepped_up};
 use crate::args::{AuditCommand, GeoipCommand, PolicyCommand, PolicySetArgs};
+use crate::commands::parse_id;
 use crate::output;
 
 pub async fn policy(app: &App, command: PolicyCommand) -> Result<(), ApiError> {
@@ -19,13 +20,55 @@ pub async fn policy(app: &App, command: PolicyCommand) -> Result<(), ApiError> {
             print_policy(&current);
         }
         PolicyCommand::Set(changes) => {
-            let updated = apply(current, &changes);
-            stepped_up!(app, &token, app.gate.set_policy(app.caller(&token), &updated))?;
+            let wanted = apply(current, &changes);
+            let update = stepped_up!(app, &token, app.gate.set_policy(app.caller(&token), &wanted))?;
             println!("Policy saved.");
-            print_policy(&updated);
+            print_policy(&update.policy);
+            if !update.delayed.is_empty() {
+                let delayed: Vec<PendingChangeView> = update.delayed.iter().map(PendingChangeView::from).collect();
+                println!("\nThese weaken protection: every admin and finance user was alerted, and they apply");
+                println!("only at the time shown, unless another admin confirms them (gatehouse policy confirm ID)");
+                println!("or any admin cancels them (gatehouse policy cancel ID).");
+                print_pending(&delayed);
+            }
+        }
+        PolicyCommand::Pending { json } => {
+            let pending = app.gate.pending_policy_changes(app.caller(&token)).await?;
+            let pending: Vec<PendingChangeView> = pending.iter().map(PendingChangeView::from).collect();
+            if json {
+                return output::json(&pending);
+            }
+            print_pending(&pending);
+        }
+        PolicyCommand::Confirm { id } => {
+            let id = parse_id::<PolicyChangeId>("Change", &id)?;
+            let policy = stepped_up!(app, &token, app.gate.confirm_policy_change(app.caller(&token), id))?;
+            println!("Change {id} confirmed: it applies now.");
+            print_policy(&policy);
+        }
+        PolicyCommand::Cancel { id } => {
+            let id = parse_id::<PolicyChangeId>("Change", &id)?;
+            app.gate.cancel_policy_change(app.caller(&token), id).await?;
+            println!("Change {id} cancelled.");
         }
     }
     Ok(())
+}
+
+fn print_pending(pending: &[PendingChangeView]) {
+    let rows = pending
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                c.label.clone(),
+                format!("{} -> {}", c.from, c.to),
+                c.proposed_by.clone(),
+                output::local_time(c.effective_at),
+            ]
+        })
+        .collect();
+    output::table(&["ID", "SETTING", "CHANGE", "PROPOSED BY", "APPLIES AT"], rows, "No pending changes.");
 }
 
 fn apply(mut policy: Policy, changes: &PolicySetArgs) -> Policy {
@@ -47,6 +90,7 @@ fn apply(mut policy: Policy, changes: &PolicySetArgs) -> Policy {
     set(&mut policy.new_place_days, changes.new_place_days);
     set(&mut policy.impossible_travel_kmh, changes.impossible_travel_kmh);
     set(&mut policy.hard_lockout_threshold, changes.hard_lockout_threshold);
+    set(&mut policy.protection_change_delay_minutes, changes.protection_change_delay_minutes);
     if let Some(needed) = changes.withdrawals_need_approval {
         policy.withdrawals_need_approval = needed;
     }
@@ -84,6 +128,10 @@ fn print_policy(policy: &Policy) {
         ],
         vec!["New place after".to_owned(), format!("{} days", policy.new_place_days)],
         vec!["Impossible travel above".to_owned(), format!("{} km/h", policy.impossible_travel_kmh)],
+        vec![
+            "Weakening changes wait".to_owned(),
+            format!("{} min (0 = apply at once)", policy.protection_change_delay_minutes),
+        ],
     ];
     output::table(&["SETTING", "VALUE"], rows, "");
 }

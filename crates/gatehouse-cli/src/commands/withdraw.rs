@@ -1,11 +1,9 @@
 //! `gatehouse withdraw …`: create, list, approve, reject, export.
 
-use std::io::BufWriter;
-
 use gatehouse_api::{ApiError, NewWithdrawalRequest, WithdrawalView};
 use gatehouse_core::{NewWithdrawal, WithdrawalId, WithdrawalQuery, WithdrawalStatus};
 
-use crate::app::{App, cli_error, stepped_up};
+use crate::app::{App, stepped_up};
 use crate::args::WithdrawCommand;
 use crate::commands::parse_id;
 use crate::output;
@@ -55,11 +53,9 @@ pub async fn run(app: &mut App, command: WithdrawCommand) -> Result<(), ApiError
         WithdrawCommand::Approve { id, note } => decide(app, &token, &id, true, &note).await?,
         WithdrawCommand::Reject { id, note } => decide(app, &token, &id, false, &note).await?,
         WithdrawCommand::Export { file } => {
-            let out = std::fs::File::create(&file)
-                .map_err(|err| cli_error("cli.output", format!("Could not create {}: {err}", file.display())))?;
             let rows = app
                 .gate
-                .export_withdrawals_csv(app.caller(&token), &WithdrawalQuery::default(), BufWriter::new(out))
+                .export_withdrawals_csv(app.caller(&token), &WithdrawalQuery::default(), || output::create_file(&file))
                 .await?;
             println!("Wrote {rows} withdrawal request(s) to {}.", file.display());
         }

@@ -107,7 +107,7 @@ async fn csv_export_has_a_header_and_one_quoted_row_per_attempt() {
     let _ = fx.gate.sign_in(ADMIN_EMAIL, "wrong-password-123", &london, fx.now()).await;
     let mut out = Vec::new();
     let filter = ActivityFilter { failures_only: true, ..Default::default() };
-    let written = fx.gate.export_activity_csv(fx.caller(&admin.token), &filter, &mut out).await.unwrap();
+    let written = fx.gate.export_activity_csv(fx.caller(&admin.token), &filter, || Ok(&mut out)).await.unwrap();
     assert_eq!(written, 1);
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<_> = text.lines().collect();
@@ -129,7 +129,7 @@ async fn csv_export_pages_through_long_histories() {
     sqlx_insert_attempts(&fx, 2_345).await;
     let mut out = Vec::new();
     let everyone = ActivityFilter { scope: ActivityScope::Everyone, ..Default::default() };
-    let written = fx.gate.export_activity_csv(fx.caller(&admin.token), &everyone, &mut out).await.unwrap();
+    let written = fx.gate.export_activity_csv(fx.caller(&admin.token), &everyone, || Ok(&mut out)).await.unwrap();
     assert_eq!(written, 2_346);
     assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2_347);
 }

@@ -34,7 +34,7 @@ async fn setup(fx: &Fixture, cooling_minutes: u32, approvals: bool) -> SignedIn 
         withdrawals_need_approval: approvals,
         ..Policy::default()
     };
-    fx.gate.set_policy(fx.caller(&admin.token), &policy).await.unwrap();
+    fx.set_policy_now(&admin, &policy).await;
     admin
 }
 
@@ -369,14 +369,17 @@ async fn the_book_and_the_requests_export_as_csv() {
         NewWithdrawal { address: saved.id, asset: "BTC".to_owned(), amount: "1.50".to_owned(), note: String::new() };
     fx.gate.create_withdrawal(caller, request).await.unwrap();
     let mut book = Vec::new();
-    assert_eq!(fx.gate.export_addresses_csv(caller, &mut book).await.unwrap(), 1);
+    assert_eq!(fx.gate.export_addresses_csv(caller, || Ok(&mut book)).await.unwrap(), 1);
     let book = String::from_utf8(book).unwrap();
     assert!(
         book.starts_with("label,scope,network,address,memo,note,added_by,added_utc,usable_from_utc,last_used_utc\n")
     );
     assert!(book.contains(&format!("\"Cold, main\",shared,bitcoin,{GENESIS},,,ada@example.com,")), "{book}");
     let mut requests = Vec::new();
-    assert_eq!(fx.gate.export_withdrawals_csv(caller, &WithdrawalQuery::default(), &mut requests).await.unwrap(), 1);
+    assert_eq!(
+        fx.gate.export_withdrawals_csv(caller, &WithdrawalQuery::default(), || Ok(&mut requests)).await.unwrap(),
+        1
+    );
     let requests = String::from_utf8(requests).unwrap();
     assert!(requests.lines().nth(1).unwrap().contains(",approved,BTC,1.5,bitcoin,\"Cold, main\","), "{requests}");
 }
@@ -389,4 +392,58 @@ fn checking_an_address_needs_no_account() {
     let err = gatehouse_core::check_address("bitcoin", "LM2WMpR1Rp6j3Sa59cMXMs1SPzj9eXpGc1", None).unwrap_err();
     assert!(err.to_string().contains("Litecoin"), "{err}");
     assert_eq!(Policy::default().address_cooling_off_minutes, 24 * 60);
+}
+
+#[tokio::test]
+async fn exports_show_formulas_as_text_and_a_refused_export_creates_nothing() {
+    let fx = Fixture::new().await;
+    let admin = setup(&fx, 0, false).await;
+    let caller = fx.caller(&admin.token);
+    let label = "=HYPERLINK(\"http://evil.example\",\"Click\")";
+    let mut planted = new_address(label, "bitcoin", GENESIS, AddressScope::Personal);
+    planted.note = "@SUM(1+1)".to_owned();
+    let (saved, _) = fx.gate.add_address(caller, planted).await.unwrap();
+    let request =
+        NewWithdrawal { address: saved.id, asset: "BTC".to_owned(), amount: "1".to_owned(), note: "-2+3".to_owned() };
+    fx.gate.create_withdrawal(caller, request).await.unwrap();
+    let mut sneaky = desktop();
+    sneaky.device.name = "+cmd|' /C calc'!A0".to_owned();
+    let _ = fx.gate.sign_in(ADMIN_EMAIL, "not-my-password-1", &sneaky, fx.now()).await;
+
+    let mut book = Vec::new();
+    fx.gate.export_addresses_csv(caller, || Ok(&mut book)).await.unwrap();
+    let book = String::from_utf8(book).unwrap();
+    assert!(book.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\""), "{book}");
+    assert!(book.contains(",'@SUM(1+1),"), "{book}");
+    let mut requests = Vec::new();
+    fx.gate.export_withdrawals_csv(caller, &WithdrawalQuery::default(), || Ok(&mut requests)).await.unwrap();
+    let requests = String::from_utf8(requests).unwrap();
+    assert!(requests.contains(",'-2+3,"), "{requests}");
+    assert!(requests.contains("\"'=HYPERLINK("), "{requests}");
+    let mut activity = Vec::new();
+    let everyone =
+        gatehouse_core::ActivityFilter { scope: gatehouse_core::ActivityScope::Everyone, ..Default::default() };
+    fx.gate.export_activity_csv(caller, &everyone, || Ok(&mut activity)).await.unwrap();
+    let activity = String::from_utf8(activity).unwrap();
+    assert!(activity.contains(",'+cmd|"), "{activity}");
+
+    // A refused export never opens its file.
+    let mut opened = 0;
+    let backwards = gatehouse_core::ActivityFilter {
+        since: Some(fx.now()),
+        until: Some(fx.now().minus(minutes(1))),
+        ..Default::default()
+    };
+    let refused = fx.gate.export_activity_csv(caller, &backwards, || {
+        opened += 1;
+        Ok(Vec::new())
+    });
+    assert_eq!(code(refused.await), "invalid_input");
+    fx.gate.sign_out(caller).await.unwrap();
+    let signed_out = fx.gate.export_addresses_csv(caller, || {
+        opened += 1;
+        Ok(Vec::new())
+    });
+    assert_eq!(code(signed_out.await), "session.signed_out");
+    assert_eq!(opened, 0);
 }

@@ -20,16 +20,43 @@ async fn settings_list_the_kinds_that_apply_with_defaults_and_keep_a_users_choic
     let admins = fx.gate.alert_settings(fx.caller(&admin.token)).await.unwrap();
     let bobs = fx.gate.alert_settings(fx.caller(&bob.token)).await.unwrap();
     assert_eq!(admins.len(), AlertKind::ALL.len());
-    let for_admins = [AlertKind::EveryoneSignIn, AlertKind::EveryoneRiskySignIn, AlertKind::EveryoneLocked];
-    assert!(bobs.iter().all(|s| !for_admins.contains(&s.kind)));
-    assert_eq!(bobs.len(), AlertKind::ALL.len() - for_admins.len());
+    let not_for_members = [
+        AlertKind::EveryoneSignIn,
+        AlertKind::EveryoneRiskySignIn,
+        AlertKind::EveryoneLocked,
+        AlertKind::PolicyWeakened,
+    ];
+    assert!(bobs.iter().all(|s| !not_for_members.contains(&s.kind)));
+    assert_eq!(bobs.len(), AlertKind::ALL.len() - not_for_members.len());
     let delivery = |list: &[gatehouse_core::AlertSetting], kind| list.iter().find(|s| s.kind == kind).unwrap().delivery;
     assert_eq!(delivery(&bobs, AlertKind::NewSignIn), Delivery::Native);
     assert_eq!(delivery(&bobs, AlertKind::BackupCodesLow), Delivery::InApp);
 
+    // Changing a setting asks to confirm it's you first.
+    let unconfirmed = fx.gate.set_alert_setting(fx.caller(&bob.token), AlertKind::NewSignIn, Delivery::Off);
+    assert_eq!(code(unconfirmed.await), "auth.step_up_required");
+    fx.confirm(&bob).await;
     fx.gate.set_alert_setting(fx.caller(&bob.token), AlertKind::NewSignIn, Delivery::Off).await.unwrap();
     let bobs = fx.gate.alert_settings(fx.caller(&bob.token)).await.unwrap();
     assert_eq!(delivery(&bobs, AlertKind::NewSignIn), Delivery::Off);
+    // Alerts about your own account's security can be in-app only, never off.
+    let never_off = [
+        AlertKind::RiskySignIn,
+        AlertKind::FailureBurst,
+        AlertKind::AccountLocked,
+        AlertKind::TwoFactorOn,
+        AlertKind::TwoFactorOff,
+        AlertKind::PasswordChanged,
+    ];
+    for kind in never_off {
+        assert!(!kind.may_be_off(), "{kind:?}");
+        let refused = fx.gate.set_alert_setting(fx.caller(&bob.token), kind, Delivery::Off).await.unwrap_err();
+        assert_eq!(refused.code(), "invalid_input", "{kind:?}");
+        assert!(refused.to_string().contains("in-app only, but not off"), "{refused}");
+        fx.gate.set_alert_setting(fx.caller(&bob.token), kind, Delivery::InApp).await.unwrap();
+    }
+    let bobs = fx.gate.alert_settings(fx.caller(&bob.token)).await.unwrap();
+    assert!(never_off.iter().all(|kind| delivery(&bobs, *kind) == Delivery::InApp));
     // Admin settings are their own.
     let admins = fx.gate.alert_settings(fx.caller(&admin.token)).await.unwrap();
     assert_eq!(delivery(&admins, AlertKind::NewSignIn), Delivery::Native);
@@ -76,7 +103,8 @@ async fn a_password_change_alerts_as_the_user_chose_and_never_to_the_session_tha
         vec!["password.changed"]
     );
 
-    // In-app only: stored, not native. Off: not raised at all.
+    // In-app only: stored, not native.
+    fx.confirm(&laptop).await;
     fx.gate.set_alert_setting(fx.caller(&laptop.token), AlertKind::PasswordChanged, Delivery::InApp).await.unwrap();
     fx.confirm(&admin).await;
     fx.gate.reset_user_password(fx.caller(&admin.token), bob.user.id, "amber-quartz-violin-62").await.unwrap();
@@ -86,9 +114,27 @@ async fn a_password_change_alerts_as_the_user_chose_and_never_to_the_session_tha
     let listed = fx.gate.list_notices(fx.caller(&bob.token), 20).await.unwrap();
     let newest_reset = listed.iter().find(|n| n.kind == "password.changed.reset").unwrap();
     assert!(!newest_reset.native);
-    fx.gate.set_alert_setting(fx.caller(&bob.token), AlertKind::PasswordChanged, Delivery::Off).await.unwrap();
-    fx.gate.change_password(fx.caller(&bob.token), USER_PASSWORD, "river-stone-maple-31").await.unwrap();
-    assert_eq!(fx.gate.list_notices(fx.caller(&bob.token), 20).await.unwrap().len(), listed.len());
+}
+
+#[tokio::test]
+async fn an_alert_switched_off_still_keeps_a_record_already_read() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
+    fx.confirm(&bob).await;
+    fx.gate.set_alert_setting(fx.caller(&bob.token), AlertKind::NewSignIn, Delivery::Off).await.unwrap();
+    let unread_before = fx.gate.unread_notices(fx.caller(&bob.token)).await.unwrap();
+
+    // A second sign-in from the same terminal: no warning, so an ordinary new sign-in.
+    let laptop = fx.gate.sign_in("bob@example.com", USER_PASSWORD, &terminal(), fx.now()).await.unwrap();
+    let laptop = laptop.signed_in().unwrap();
+    let listed = fx.gate.list_notices(fx.caller(&bob.token), 20).await.unwrap();
+    let record = listed.iter().find(|n| n.kind == "sign_in.new" && n.session == Some(laptop.session_id)).unwrap();
+    assert!(record.read_at.is_some() && !record.native, "{record:?}");
+    assert_eq!(fx.gate.unread_notices(fx.caller(&bob.token)).await.unwrap(), unread_before);
+    // The watcher's feed carries it (the centre updates) but it pops up nowhere.
+    let feed = fx.gate.notices_after(fx.caller(&bob.token), record.id - 1).await.unwrap();
+    assert!(feed.iter().all(|n| !n.native), "{feed:?}");
 }
 
 fn at(installation: &str, ip: &str) -> gatehouse_core::Origin {
@@ -140,12 +186,15 @@ async fn sign_ins_alert_the_users_other_sessions_and_the_admins_naming_device_an
     assert_eq!(admins.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), vec!["everyone.risky"]);
     assert!(admins[0].title.starts_with("bob@example.com signed in with a warning"));
 
-    // The admin switches everyone's sign-ins off: Bob's next (ordinary) sign-in reaches Bob only.
+    // The admin switches everyone's sign-ins off: Bob's next (ordinary) sign-in reaches the
+    // admin only as a record, already read.
+    fx.confirm(&admin).await;
     fx.gate.set_alert_setting(fx.caller(&admin.token), AlertKind::EveryoneSignIn, Delivery::Off).await.unwrap();
     let admin_seen = fx.gate.latest_notice_id(fx.caller(&admin.token)).await.unwrap();
     fx.advance(minutes(10));
     fx.gate.sign_in("bob@example.com", USER_PASSWORD, &at("cc-desktop", "175.16.199.1"), fx.now()).await.unwrap();
-    assert!(fx.gate.notices_after(fx.caller(&admin.token), admin_seen).await.unwrap().is_empty());
+    let quiet = fx.gate.notices_after(fx.caller(&admin.token), admin_seen).await.unwrap();
+    assert!(quiet.iter().all(|n| n.read_at.is_some() && !n.native), "{quiet:?}");
     let latest = fx.gate.notices_after(fx.caller(&far.token), 0).await.unwrap();
     assert_eq!(latest.last().map(|n| n.kind.as_str()), Some("sign_in.new"));
 }

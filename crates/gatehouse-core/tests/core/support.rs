@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gatehouse_core::{
     Caller, ClientInfo, ClientKind, Clock, DataKey, DeviceInfo, DeviceKind, Gatehouse, ManualClock, NewUser,
-    OpenOptions, Origin, Role, SessionToken, SignedIn, StaticDataKey, Timestamp,
+    OpenOptions, Origin, Policy, Role, SessionToken, SignedIn, StaticDataKey, Timestamp,
 };
 use tempfile::TempDir;
 use zeroize::Zeroizing;
@@ -14,6 +14,8 @@ use zeroize::Zeroizing;
 pub const ADMIN_EMAIL: &str = "ada@example.com";
 pub const ADMIN_PASSWORD: &str = "violet-harbor-lantern-42";
 pub const USER_PASSWORD: &str = "quiet-meadow-copper-77";
+/// The second admin [`Fixture::set_policy_now`] makes to confirm weakening changes.
+pub const DEPUTY_EMAIL: &str = "deputy@example.com";
 /// The temporary password an admin gives a new user (who must replace it at once).
 pub const TEMPORARY_PASSWORD: &str = "amber-window-falcon-19";
 
@@ -74,6 +76,32 @@ impl Fixture {
             self.gate.sign_in(email, TEMPORARY_PASSWORD, origin, self.now()).await.unwrap().signed_in().unwrap();
         self.gate.change_password(self.caller(&signed_in.token), TEMPORARY_PASSWORD, USER_PASSWORD).await.unwrap();
         signed_in
+    }
+
+    /// Saves `policy` as `admin` (who must have stepped up); what weakens protection is
+    /// confirmed at once by a second admin (made on first use), so tests needn't wait the
+    /// protection change delay. Returns the policy in force.
+    pub async fn set_policy_now(&self, admin: &SignedIn, policy: &Policy) -> Policy {
+        let update = self.gate.set_policy(self.caller(&admin.token), policy).await.unwrap();
+        let mut in_force = update.policy;
+        if update.delayed.is_empty() {
+            return in_force;
+        }
+        let deputy = match self.gate.find_user(self.caller(&admin.token), DEPUTY_EMAIL).await {
+            Ok(_) => self
+                .gate
+                .sign_in(DEPUTY_EMAIL, USER_PASSWORD, &terminal(), self.now())
+                .await
+                .unwrap()
+                .signed_in()
+                .unwrap(),
+            Err(_) => self.user(admin, DEPUTY_EMAIL, Role::Admin, &terminal()).await,
+        };
+        self.confirm(&deputy).await;
+        for change in &update.delayed {
+            in_force = self.gate.confirm_policy_change(self.caller(&deputy.token), change.id).await.unwrap();
+        }
+        in_force
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -272,11 +272,24 @@ async fn disabling_needs_the_password_and_a_code_and_is_refused_when_required() 
     let refused = fx.gate.disable_two_factor(caller, ADMIN_PASSWORD, &oathtool(&secret, fx.now())).await;
     assert_eq!(code(refused), "2fa.required_by_policy");
 
+    // Not requiring 2FA any more weakens protection: it waits a day (no second admin here).
     fx.gate.step_up(caller, &oathtool(&secret, fx.now().plus(Duration::from_secs(30)))).await.unwrap();
-    fx.gate.set_policy(caller, &Policy::default()).await.unwrap();
+    let update = fx.gate.set_policy(caller, &Policy::default()).await.unwrap();
+    assert_eq!(update.delayed.len(), 1);
+    assert!(update.policy.require_two_factor);
     fx.advance(Duration::from_secs(61));
+    let refused =
+        fx.gate.disable_two_factor(fx.caller(&admin.token), ADMIN_PASSWORD, &oathtool(&secret, fx.now())).await;
+    assert_eq!(code(refused), "2fa.required_by_policy");
+    // A day later it applies; the admin (signed out by then) signs in and turns 2FA off.
+    fx.advance(Duration::from_secs(24 * 60 * 60));
+    let challenge = password_step(&fx, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let admin =
+        fx.gate.complete_sign_in(&challenge, &oathtool(&secret, fx.now()), &terminal(), fx.now()).await.unwrap();
     let caller = fx.caller(&admin.token);
-    fx.gate.disable_two_factor(caller, ADMIN_PASSWORD, &oathtool(&secret, fx.now())).await.unwrap();
+    assert!(!fx.gate.policy(caller).await.unwrap().require_two_factor);
+    let next_code = oathtool(&secret, fx.now().plus(Duration::from_secs(30)));
+    fx.gate.disable_two_factor(caller, ADMIN_PASSWORD, &next_code).await.unwrap();
     assert!(!fx.gate.two_factor_status(caller, None).await.unwrap().enabled);
     // Signing in is back to the password alone.
     fx.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &terminal(), fx.now()).await.unwrap().signed_in().unwrap();

@@ -182,7 +182,10 @@ async fn every_sensitive_change_needs_a_step_up_and_nothing_changes_without_one(
     needs(fx.gate.set_user_disabled(caller, bob.user.id, true).await.map(drop));
     needs(fx.gate.reset_user_password(caller, bob.user.id, "temporary-orange-kettle-5").await);
     needs(fx.gate.unlock_user(caller, bob.user.id).await);
-    needs(fx.gate.set_policy(caller, &gatehouse_core::Policy::default()).await);
+    needs(fx.gate.set_policy(caller, &gatehouse_core::Policy::default()).await.map(drop));
+    needs(
+        fx.gate.set_alert_setting(caller, gatehouse_core::AlertKind::NewSignIn, gatehouse_core::Delivery::InApp).await,
+    );
     needs(fx.gate.end_other_sessions(caller).await.map(drop));
     needs(fx.gate.end_session(caller, bob.session_id).await);
     needs(fx.gate.remove_device(caller, terminal_device).await);

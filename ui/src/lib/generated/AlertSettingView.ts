@@ -15,4 +15,8 @@ label: string,
 /**
  * `native`, `in_app` or `off`.
  */
-delivery: string, };
+delivery: string, 
+/**
+ * Whether it may be `off` (alerts about your account's security can be in-app only at most).
+ */
+mayBeOff: boolean, };

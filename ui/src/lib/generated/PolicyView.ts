@@ -63,4 +63,8 @@ impossibleTravelKmh: number,
 /**
  * Consecutive failures after which an account stays locked until an admin unlocks it (at most 100).
  */
-hardLockoutThreshold: number, };
+hardLockoutThreshold: number, 
+/**
+ * Minutes a change that weakens protection waits unless a second admin confirms it (0 = at once).
+ */
+protectionChangeDelayMinutes: number, };
