@@ -101,8 +101,7 @@ async fn fresh_notices(
 /// Shows one notice natively. Without a notification service it is logged once; the notice
 /// is in the app's centre either way.
 async fn show_native(app: &AppHandle, notice: &Notice, failure_logged: &mut bool) {
-    let about_own_sign_in = notice.kind == "sign_in.new" || notice.kind == "sign_in.risky";
-    let actions = if about_own_sign_in { vec![(NOT_ME.to_owned(), "This wasn't me".to_owned())] } else { Vec::new() };
+    let actions = if notice.disownable { vec![(NOT_ME.to_owned(), "This wasn't me".to_owned())] } else { Vec::new() };
     let alert = DesktopAlert { summary: notice.title.clone(), body: notice.body.clone(), actions };
     let (app_for_reply, id, subject) = (app.clone(), notice.id, notice.subject.clone());
     let shown = tauri::async_runtime::spawn_blocking(move || {

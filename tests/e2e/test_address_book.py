@@ -7,6 +7,7 @@ copy button puts exactly the address on the real X clipboard."""
 from __future__ import annotations
 
 import csv
+import sqlite3
 import subprocess
 import time
 
@@ -24,6 +25,8 @@ FINN_PASSWORD = "copper-lantern-harbour-58"
 BTC = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 BTC_FLIPPED = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdp"
 ETH = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+# BIP-173's P2WSH example.
+BTC_SECOND = "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3"
 # Address poisoning: the same first and last characters, a different middle (lowercase, so
 # it needs no checksum of its own).
 ETH_POISONED = "0x5aaeb6" + "0" * 28 + "1beaed"
@@ -306,3 +309,23 @@ def test_a_withdrawal_picked_from_the_book_is_approved_by_another_user(desk: Des
     # Editing the book afterwards does not rewrite the request's history.
     listed = desk.cli_json("withdraw", "list")
     assert [(w["status"], w["address"], w["decidedBy"]) for w in listed] == [("approved", ETH, FINN)]
+
+
+def test_the_cli_edits_an_entry_by_its_id_however_big_the_book(desk: Desk):
+    # Two hundred entries that sort before "Zebra" (written straight into the database: only
+    # their number matters), then one the CLI adds and edits by id.
+    db = sqlite3.connect(desk.data_dir / "gatehouse.db", timeout=10)
+    with db:
+        (admin_id,) = db.execute("SELECT id FROM users WHERE email = ?", (ADMIN,)).fetchone()
+        now = int(time.time() * 1000)
+        db.executemany(
+            "INSERT INTO addresses (owner_id, label, network, address, note, added_by, created_at, updated_at,"
+            " usable_from) VALUES (?, ?, 'bitcoin', ?, '', ?, ?, ?, ?)",
+            [(admin_id, f"Aaa bulk {n:03}", f"bulk-{n:03}", admin_id, now, now, now) for n in range(200)],
+        )
+    db.close()
+    desk.cli_ok("address", "add", "Zebra", "bitcoin", BTC_SECOND, stdin=AUTH[ADMIN].code() + "\n")
+    zebra = next(a for a in desk.cli_json("address", "list", "--search", "Zebra") if a["label"] == "Zebra")
+    assert not any(a["label"] == "Zebra" for a in desk.cli_json("address", "list")), "beyond the first page"
+    out = desk.cli_ok("address", "edit", str(zebra["id"]), "--label", "Zebra (cold)", stdin=AUTH[ADMIN].code() + "\n")
+    assert "Zebra (cold)" in out

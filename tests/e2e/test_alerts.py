@@ -110,9 +110,16 @@ def test_this_wasnt_me_ends_the_reported_session(desk: Desk):
         refused = desk.cli("whoami", token=token)
         assert refused.returncode == 1 and "signed out" in refused.stderr.lower(), refused.stderr
 
-        # Alert settings, on the same page: one change saves at once.
+        # Alert settings, on the same page: one change saves at once, once Bob confirms it's
+        # him (a stolen session must not silence alerts quietly).
         app.select("alert-delivery-sign_in.new", "in_app")
+        assert app.step_up_if_asked(BOB_PASSWORD), "changing an alert setting asks to confirm it's you"
         app.until(lambda: "Saved" in app.text("form-success"), what="the saved setting")
+        # Alerts about the account's own security can be in-app only, never off.
+        offered = app.driver.execute_script(
+            "return [...document.querySelectorAll('[data-testid=\"alert-delivery-sign_in.risky\"] option')].map(o => o.value)"
+        )
+        assert offered == ["native", "in_app"], offered
         saved = app.invoke("alert_settings", {})
         assert {s["kind"]: s["delivery"] for s in saved["value"]}["sign_in.new"] == "in_app"
         setting = app.find("alert-delivery-sign_in.new")

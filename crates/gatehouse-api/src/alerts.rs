@@ -27,6 +27,8 @@ pub struct NoticeView {
     pub native: bool,
     /// Raised by the session reading it (e.g. its own sign-in): nothing to report there.
     pub from_this_session: bool,
+    /// A later sign-in to the reader's own account: "This wasn't me" may be offered.
+    pub disownable: bool,
 }
 
 impl From<&core::Notice> for NoticeView {
@@ -41,6 +43,7 @@ impl From<&core::Notice> for NoticeView {
             read: n.read_at.is_some(),
             native: n.native,
             from_this_session: n.from_this_session,
+            disownable: n.disownable,
         }
     }
 }

@@ -8,6 +8,7 @@
 mod address_book;
 mod alerts;
 mod error;
+pub mod limits;
 pub mod qr;
 mod requests;
 mod views;

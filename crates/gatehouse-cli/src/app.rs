@@ -13,6 +13,9 @@ use gatehouse_host::{Keychain, KeychainDataKey, KeychainError, OsKeychain, Sessi
 use crate::args::Cli;
 use crate::secrets::Secrets;
 
+/// Overrides the keychain's session token (for scripts).
+const TOKEN_VARIABLE: &str = "GATEHOUSE_TOKEN";
+
 /// The opened CLI context.
 pub struct App {
     pub gate: Gatehouse,
@@ -80,13 +83,18 @@ impl App {
 
     /// The session token: `GATEHOUSE_TOKEN` if set, else the one in the keychain.
     pub fn token(&self) -> Result<SessionToken, ApiError> {
-        if let Ok(text) = std::env::var("GATEHOUSE_TOKEN") {
+        if let Ok(text) = std::env::var(TOKEN_VARIABLE) {
             return Ok(SessionToken::parse(&text)?);
         }
         self.token_store()
             .load()
             .map_err(keychain_error)?
             .ok_or_else(|| cli_error("cli.not_signed_in", "You are not signed in."))
+    }
+
+    /// Whether the session in use comes from `GATEHOUSE_TOKEN` rather than the keychain.
+    pub fn token_from_environment(&self) -> bool {
+        std::env::var_os(TOKEN_VARIABLE).is_some()
     }
 
     /// A caller for `token`, now.

@@ -232,6 +232,18 @@ pub enum TwoFactorCommand {
     BackupCodes,
     /// Turn two-factor authentication off; asks for your password and a current code
     Disable,
+    /// When the key that protects two-factor secrets is lost from this computer's keychain:
+    /// turn off every user's two-factor authentication (they set it up again) and make a new
+    /// key. Asks for an administrator's password; needs no session (signing in may need the
+    /// lost key). Audited.
+    RecoverLostKey {
+        /// An administrator's email
+        #[arg(long)]
+        email: String,
+        /// Confirm: every user's two-factor authentication will be turned off
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

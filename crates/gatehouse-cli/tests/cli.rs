@@ -461,11 +461,28 @@ fn address_check_needs_no_account_and_says_why_an_address_is_wrong() {
 #[test]
 fn finance_saves_addresses_and_withdrawals_are_approved_by_someone_else() {
     let gh = Gatehouse::with_admin();
-    gh.ok(
+    // Approval on applies at once; no cooling-off weakens protection, so it waits for a
+    // second admin (or a day).
+    let saved = gh.ok(
         &["policy", "set", "--address-cooling-off-minutes", "0", "--withdrawals-need-approval", "true"],
         &format!("{ADMIN_PASSWORD}\n"),
     );
+    assert!(saved.contains("These weaken protection") && saved.contains("Address cooling-off"), "{saved}");
+    let pending = gh.json(&["policy", "pending", "--json"]);
+    assert_eq!(pending[0]["setting"], "addressCoolingOffMinutes");
+    let change = pending[0]["id"].to_string();
+    let refused = gh.fail(&["policy", "confirm", &change], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(refused.contains("Another administrator must confirm"), "{refused}");
     let temporary = "temporary-orange-kettle-5";
+    gh.ok(&["user", "add", "grace@example.com", "--role", "admin"], &format!("{temporary}\n{ADMIN_PASSWORD}\n"));
+    let grace = gh.ok(&["signin", "grace@example.com", "--print-token"], &format!("{temporary}\n")).trim().to_owned();
+    let as_grace = [("GATEHOUSE_TOKEN", grace.as_str())];
+    let changed = gh.run_with(&["password", "change"], &format!("{temporary}\n{BOB_PASSWORD}\n"), &as_grace);
+    assert!(changed.status.success(), "{}", String::from_utf8_lossy(&changed.stderr));
+    gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
+    let confirmed = gh.run_with(&["policy", "confirm", &change], &format!("{BOB_PASSWORD}\n"), &as_grace);
+    assert!(confirmed.status.success(), "{}", String::from_utf8_lossy(&confirmed.stderr));
+    assert_eq!(gh.json(&["policy", "show", "--json"])["addressCoolingOffMinutes"], 0);
     gh.ok(&["user", "add", "carol@example.com", "--role", "finance"], &format!("{temporary}\n{ADMIN_PASSWORD}\n"));
     let admin_token = gh.ok(&["signin", ADMIN, "--print-token"], &format!("{ADMIN_PASSWORD}\n")).trim().to_owned();
     // Carol replaces the password the admin gave her before anything else.
@@ -577,4 +594,52 @@ fn risk_thresholds_are_set_from_the_terminal_and_flagged_attempts_are_listed() {
     assert!(out.contains("Wrote 1 sign-in attempt(s)"), "{out}");
     let csv = std::fs::read_to_string(&file).unwrap();
     assert!(csv.lines().nth(1).unwrap().ends_with(",failure_burst"), "{csv}");
+}
+
+#[test]
+fn signing_out_with_a_token_in_the_environment_ends_that_session_only() {
+    let gh = Gatehouse::with_admin();
+    let scripted = gh.ok(&["signin", ADMIN, "--print-token"], &format!("{ADMIN_PASSWORD}\n")).trim().to_owned();
+    gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
+    let out = gh.run_with(&["signout"], "", &[("GATEHOUSE_TOKEN", &scripted)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ended = fail_of(gh.run_with(&["whoami"], "", &[("GATEHOUSE_TOKEN", &scripted)]), &["whoami"]);
+    assert!(ended.contains("signed out"), "{ended}");
+    // The keychain's session is still signed in.
+    assert_eq!(gh.json(&["whoami", "--json"])["user"]["email"], ADMIN);
+}
+
+#[test]
+fn a_member_naming_another_user_learns_nothing_about_whether_they_exist() {
+    let gh = Gatehouse::with_admin();
+    gh.add_bob();
+    gh.ok(&["signin", "bob@example.com"], &format!("{BOB_PASSWORD}\n"));
+    gh.ok(&["password", "change"], &format!("{BOB_PASSWORD}\nbob-chose-this-9-lantern\n"));
+    let existing = gh.fail(&["sessions", "list", "--user", ADMIN], "");
+    let missing = gh.fail(&["sessions", "list", "--user", "nobody@example.com"], "");
+    assert_eq!(existing, missing);
+    assert!(existing.contains("You do not have permission"), "{existing}");
+}
+
+#[test]
+fn with_the_data_key_lost_from_the_keychain_an_admin_recovers_from_the_terminal() {
+    let gh = Gatehouse::with_admin();
+    let (_, _) = enroll(&gh);
+    // The keychain entry disappears (secret-tool talks to the Secret Service, not our code).
+    let account = format!("{}#data-key", std::fs::canonicalize(gh.dir.path()).unwrap().display());
+    let cleared = Command::new("secret-tool")
+        .args(["clear", "service", "gatehouse", "username", &account])
+        .status()
+        .expect("secret-tool is installed by scripts/setup");
+    assert!(cleared.success());
+    let err = gh.fail(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n123456\n"));
+    assert!(err.contains("missing from this computer's keychain") && err.contains("recover-lost-key"), "{err}");
+
+    let unconfirmed = gh.fail(&["2fa", "recover-lost-key", "--email", ADMIN], "");
+    assert!(unconfirmed.contains("--yes"), "{unconfirmed}");
+    let out = gh.ok(&["2fa", "recover-lost-key", "--email", ADMIN, "--yes"], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(out.contains("turned off for 1 user(s)"), "{out}");
+    // The password alone signs in now; the audit log has it.
+    gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
+    assert_eq!(gh.json(&["audit", "list", "--json"])[0]["action"], "2fa.recovered_lost_key");
 }

@@ -272,10 +272,15 @@ impl Gatehouse {
             .collect()
     }
 
-    /// Finds a user by email: admins may look anyone up, others only themselves.
+    /// Finds a user by email: admins may look anyone up, others only themselves. A member
+    /// naming anyone else is refused before the lookup, so the answer is the same whether or
+    /// not that email has an account.
     pub async fn find_user(&self, caller: Caller<'_>, email: &str) -> Result<User> {
         let actor = self.authenticate(caller).await?;
         let email = Email::parse(email)?;
+        if !actor.user.is_admin() && email.as_str() != actor.user.email {
+            return Err(Error::Forbidden);
+        }
         let user = sqlx::query(concat!("SELECT ", user_columns!(), " FROM users u WHERE u.email = ?"))
             .bind(email.as_str())
             .fetch_optional(&self.db)

@@ -12,13 +12,14 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use crate::accounts::Role;
 use crate::audit;
 use crate::clock::Timestamp;
-use crate::context::{Caller, check_label};
+use crate::context::{Caller, check_label, check_note};
 use crate::error::{Error, Result};
 use crate::export::CsvExport;
 use crate::gatehouse::Gatehouse;
 use crate::ids::{AddressId, UserId};
 use crate::notices::{self, NewNotice};
 use crate::sessions::Actor;
+use crate::withdrawals::cancel_pending_withdrawals;
 
 /// The select list of [`address_from_row`] (a macro, so queries stay `&'static str`).
 macro_rules! concat_address_select {
@@ -34,8 +35,6 @@ macro_rules! concat_address_select {
 
 /// Longest label.
 pub const LABEL_MAX_CHARS: usize = 64;
-/// Longest note.
-pub const NOTE_MAX_CHARS: usize = 500;
 /// Most rows one search returns.
 const SEARCH_LIMIT: u32 = 200;
 
@@ -176,17 +175,6 @@ fn parse_network(name: &str) -> Result<Network> {
     Network::parse(name).map_err(|err| Error::invalid("Network", err.to_string()))
 }
 
-fn check_note(note: &str) -> Result<String> {
-    let note = note.trim();
-    if note.chars().count() > NOTE_MAX_CHARS {
-        return Err(Error::invalid("Note", format!("must be at most {NOTE_MAX_CHARS} characters.")));
-    }
-    if note.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(Error::invalid("Note", "must not contain control characters."));
-    }
-    Ok(note.to_owned())
-}
-
 /// Checks an address without saving it: the canonical form and remarks, or why not.
 pub fn check(network: &str, address: &str, memo: Option<&str>) -> Result<(String, Vec<String>)> {
     let checked = check_address(parse_network(network)?, address, memo)?;
@@ -206,18 +194,19 @@ impl Gatehouse {
         let label = new.label.trim().to_owned();
         check_label("Label", &label, LABEL_MAX_CHARS)?;
         let checked = check_address(parse_network(&new.network)?, &new.address, new.memo.as_deref())?;
-        let note = check_note(&new.note)?;
+        let note = check_note("Note", &new.note)?;
         if new.scope == AddressScope::Shared && !may_manage_shared(&actor) {
             return Err(Error::Forbidden);
         }
         let owner = (new.scope == AddressScope::Personal).then_some(actor.user.id);
-        self.refuse_duplicate(owner, &checked, None).await?;
-        self.refuse_lookalikes(&actor, &checked, None, new.accept_lookalike).await?;
-        actor.require_step_up()?;
-
         let usable_from = actor.now.plus(actor.policy.address_cooling_off());
         let mut tx = self.write_tx().await?;
-        let id: AddressId = sqlx::query_scalar(
+        // Checked inside the write transaction, so two saves at once can't both pass; the
+        // unique index `addresses_one_live_entry` holds the line for duplicates regardless.
+        refuse_duplicate(&mut tx, owner, &checked, None).await?;
+        refuse_lookalikes(&mut tx, &actor, &checked, None, new.accept_lookalike).await?;
+        actor.require_step_up()?;
+        let inserted = sqlx::query_scalar(
             "INSERT INTO addresses (owner_id, label, network, address, memo, note, added_by, created_at, updated_at,
                                     usable_from)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -233,8 +222,11 @@ impl Gatehouse {
         .bind(actor.now)
         .bind(usable_from)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(label_conflict)?;
+        .await;
+        let id: AddressId = match inserted {
+            Ok(id) => id,
+            Err(err) => return Err(entry_conflict(&mut tx, err, owner, &checked, None).await),
+        };
         let detail =
             format!("{} address {:?} on {}: {}", new.scope.as_str(), label, checked.network.as_str(), checked.address);
         audit::record(&mut tx, &actor, "address.added", owner, &detail).await?;
@@ -257,7 +249,7 @@ impl Gatehouse {
     }
 
     /// Edits a saved address (step-up required). Changing the address or memo starts the
-    /// cooling-off again.
+    /// cooling-off again and cancels the requests to it still waiting for approval.
     pub async fn edit_address(
         &self,
         caller: Caller<'_>,
@@ -270,18 +262,17 @@ impl Gatehouse {
         let label = changes.label.trim().to_owned();
         check_label("Label", &label, LABEL_MAX_CHARS)?;
         let checked = check_address(current.network, &changes.address, changes.memo.as_deref())?;
-        let note = check_note(&changes.note)?;
+        let note = check_note("Note", &changes.note)?;
         let owner = (current.scope == AddressScope::Personal).then_some(actor.user.id);
         let moved = checked.address != current.address || checked.memo != current.memo;
-        if moved {
-            self.refuse_duplicate(owner, &checked, Some(id)).await?;
-            self.refuse_lookalikes(&actor, &checked, Some(id), changes.accept_lookalike).await?;
-        }
-        actor.require_step_up()?;
-
         let usable_from = if moved { actor.now.plus(actor.policy.address_cooling_off()) } else { current.usable_from };
         let mut tx = self.write_tx().await?;
-        sqlx::query(
+        if moved {
+            refuse_duplicate(&mut tx, owner, &checked, Some(id)).await?;
+            refuse_lookalikes(&mut tx, &actor, &checked, Some(id), changes.accept_lookalike).await?;
+        }
+        actor.require_step_up()?;
+        let updated = sqlx::query(
             "UPDATE addresses SET label = ?, address = ?, memo = ?, note = ?, updated_at = ?, usable_from = ?
              WHERE id = ? AND deleted_at IS NULL",
         )
@@ -293,8 +284,14 @@ impl Gatehouse {
         .bind(usable_from)
         .bind(id)
         .execute(&mut *tx)
-        .await
-        .map_err(label_conflict)?;
+        .await;
+        if let Err(err) = updated {
+            return Err(entry_conflict(&mut tx, err, owner, &checked, Some(id)).await);
+        }
+        if moved {
+            let why = format!("the address of {:?} was changed", current.label);
+            cancel_pending_withdrawals(&mut tx, &actor, id, &why).await?;
+        }
         let detail = if moved {
             format!("{:?}: {} -> {}", current.label, current.address, checked.address)
         } else {
@@ -318,7 +315,8 @@ impl Gatehouse {
         Ok((self.address(&actor, id).await?, checked.notes))
     }
 
-    /// Deletes a saved address (step-up required). Withdrawals made to it keep their copy.
+    /// Deletes a saved address (step-up required). Withdrawals made to it keep their copy;
+    /// those still waiting for approval are cancelled (their requesters are told why).
     pub async fn delete_address(&self, caller: Caller<'_>, id: AddressId) -> Result<()> {
         let actor = self.authenticate(caller).await?;
         let current = self.address(&actor, id).await?;
@@ -331,6 +329,8 @@ impl Gatehouse {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        let why = format!("{:?} was deleted from the address book", current.label);
+        cancel_pending_withdrawals(&mut tx, &actor, id, &why).await?;
         audit::record(&mut tx, &actor, "address.deleted", owner, &format!("{:?}: {}", current.label, current.address))
             .await?;
         let notice = NewNotice {
@@ -386,7 +386,8 @@ impl Gatehouse {
     ) -> Result<Vec<LookAlikeMatch>> {
         let actor = self.authenticate(caller).await?;
         let checked = check_address(parse_network(network)?, address, None)?;
-        self.lookalikes(&actor, &checked, None).await
+        let mut conn = self.db.acquire().await?;
+        lookalikes(&mut conn, &actor, &checked, None).await
     }
 
     /// Writes the addresses the caller can see as CSV to what `open` opens, once the request
@@ -454,79 +455,109 @@ impl Gatehouse {
     fn require_manage(&self, actor: &Actor, address: &SavedAddress) -> Result<()> {
         if address.scope == AddressScope::Shared && !may_manage_shared(actor) { Err(Error::Forbidden) } else { Ok(()) }
     }
+}
 
-    /// Refuses an address already in the same book (personal or shared).
-    async fn refuse_duplicate(
-        &self,
-        owner: Option<UserId>,
-        checked: &Checked,
-        except: Option<AddressId>,
-    ) -> Result<()> {
-        let existing: Option<String> = sqlx::query_scalar(
-            "SELECT label FROM addresses WHERE deleted_at IS NULL AND network = ? AND address = ?
-               AND owner_id IS ? AND id IS NOT ?",
-        )
-        .bind(checked.network.as_str())
-        .bind(&checked.address)
-        .bind(owner)
-        .bind(except)
-        .fetch_optional(&self.db)
-        .await?;
-        match existing {
-            Some(label) => Err(Error::DuplicateAddress { label }),
-            None => Ok(()),
+/// Refuses an address already in the same book (personal or shared) with the same memo.
+async fn refuse_duplicate(
+    conn: &mut sqlx::SqliteConnection,
+    owner: Option<UserId>,
+    checked: &Checked,
+    except: Option<AddressId>,
+) -> Result<()> {
+    match duplicate_label(conn, owner, checked, except).await? {
+        Some(label) => Err(Error::DuplicateAddress { label }),
+        None => Ok(()),
+    }
+}
+
+/// The label of the live entry with the same owner, network, address and memo, if any.
+async fn duplicate_label(
+    conn: &mut sqlx::SqliteConnection,
+    owner: Option<UserId>,
+    checked: &Checked,
+    except: Option<AddressId>,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT label FROM addresses WHERE deleted_at IS NULL AND network = ? AND address = ?
+           AND coalesce(memo, '') = coalesce(?, '') AND owner_id IS ? AND id IS NOT ?",
+    )
+    .bind(checked.network.as_str())
+    .bind(&checked.address)
+    .bind(&checked.memo)
+    .bind(owner)
+    .bind(except)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// What a unique-index violation on saving an entry means: the same address already saved,
+/// or the label taken. Anything else stays a storage error.
+async fn entry_conflict(
+    conn: &mut sqlx::SqliteConnection,
+    err: sqlx::Error,
+    owner: Option<UserId>,
+    checked: &Checked,
+    except: Option<AddressId>,
+) -> Error {
+    let unique = matches!(&err, sqlx::Error::Database(db) if db.is_unique_violation());
+    if !unique {
+        return err.into();
+    }
+    match duplicate_label(conn, owner, checked, except).await {
+        Ok(Some(label)) => Error::DuplicateAddress { label },
+        Ok(None) => Error::LabelTaken,
+        Err(err) => err,
+    }
+}
+
+async fn refuse_lookalikes(
+    conn: &mut sqlx::SqliteConnection,
+    actor: &Actor,
+    checked: &Checked,
+    except: Option<AddressId>,
+    accepted: bool,
+) -> Result<()> {
+    let matches = lookalikes(conn, actor, checked, except).await?;
+    if matches.is_empty() || accepted {
+        return Ok(());
+    }
+    Err(Error::LookAlike { labels: matches.into_iter().map(|m| m.label).collect() })
+}
+
+/// Look-alikes among the entries `actor` sees on the same network. Candidates share the
+/// last four characters, which SQL narrows to; the comparison itself is the chains crate's.
+async fn lookalikes(
+    conn: &mut sqlx::SqliteConnection,
+    actor: &Actor,
+    checked: &Checked,
+    except: Option<AddressId>,
+) -> Result<Vec<LookAlikeMatch>> {
+    let tail: String = checked.address.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let rows = sqlx::query(
+        "SELECT id, label, address FROM addresses
+         WHERE deleted_at IS NULL AND (owner_id IS NULL OR owner_id = ?) AND network = ? AND id IS NOT ?
+           AND lower(substr(address, -4)) = lower(?)",
+    )
+    .bind(actor.user.id)
+    .bind(checked.network.as_str())
+    .bind(except)
+    .bind(tail)
+    .fetch_all(conn)
+    .await?;
+    let mut found = Vec::new();
+    for row in rows {
+        let saved: String = row.try_get("address")?;
+        if let Some(like) = lookalike(&checked.address, &saved) {
+            found.push(LookAlikeMatch {
+                id: row.try_get("id")?,
+                label: row.try_get("label")?,
+                candidate_middle: like.candidate_middle.clone(),
+                saved_middle: like.saved_middle.clone(),
+                address: saved,
+            });
         }
     }
-
-    async fn refuse_lookalikes(
-        &self,
-        actor: &Actor,
-        checked: &Checked,
-        except: Option<AddressId>,
-        accepted: bool,
-    ) -> Result<()> {
-        let matches = self.lookalikes(actor, checked, except).await?;
-        if matches.is_empty() || accepted {
-            return Ok(());
-        }
-        Err(Error::LookAlike { labels: matches.into_iter().map(|m| m.label).collect() })
-    }
-
-    /// Look-alikes among the visible entries on the same network. Candidates share the
-    /// last four characters, which SQL narrows to; the comparison itself is the chains crate's.
-    async fn lookalikes(
-        &self,
-        actor: &Actor,
-        checked: &Checked,
-        except: Option<AddressId>,
-    ) -> Result<Vec<LookAlikeMatch>> {
-        let tail: String = checked.address.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-        let rows = sqlx::query(
-            "SELECT id, label, address FROM addresses
-             WHERE deleted_at IS NULL AND (owner_id IS NULL OR owner_id = ?) AND network = ? AND id IS NOT ?
-               AND lower(substr(address, -4)) = lower(?)",
-        )
-        .bind(actor.user.id)
-        .bind(checked.network.as_str())
-        .bind(except)
-        .bind(tail)
-        .fetch_all(&self.db)
-        .await?;
-        let mut found = Vec::new();
-        for row in rows {
-            let saved: String = row.try_get("address")?;
-            if let Some(like) = lookalike(&checked.address, &saved) {
-                found.push(LookAlikeMatch {
-                    id: row.try_get("id")?,
-                    label: row.try_get("label")?,
-                    candidate_middle: like.candidate_middle.clone(),
-                    saved_middle: like.saved_middle.clone(),
-                    address: saved,
-                });
-            }
-        }
-        Ok(found)
-    }
+    Ok(found)
 }
 
 const ADDRESS_SELECT: &str = concat_address_select!("");
@@ -606,12 +637,4 @@ async fn tell_address_audience(
         None => notices::users_with_roles(conn, &["admin", "finance"]).await?,
     };
     notices::raise(conn, &audience, notice, at).await
-}
-
-/// A unique-label violation reads as "label taken"; anything else stays a storage error.
-fn label_conflict(err: sqlx::Error) -> Error {
-    match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => Error::LabelTaken,
-        _ => err.into(),
-    }
 }

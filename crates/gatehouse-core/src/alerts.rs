@@ -224,37 +224,15 @@ impl Gatehouse {
     /// Only for sign-ins to the caller's own account made after the caller's own.
     pub async fn disown_sign_in(&self, caller: Caller<'_>, notice: i64) -> Result<()> {
         let actor = self.authenticate(caller).await?;
-        let row = sqlx::query(
-            "SELECT kind, session_id, attempt_id FROM notices WHERE id = ? AND recipient_id = ? AND session_id IS NOT NULL",
-        )
-        .bind(notice)
-        .bind(actor.user.id)
-        .fetch_optional(&self.db)
-        .await?
-        .ok_or(Error::NotFound { what: "Sign-in alert" })?;
-        let kind: String = row.try_get("kind")?;
-        let session: SessionId = row.try_get("session_id")?;
-        let attempt: Option<ActivityId> = row.try_get("attempt_id")?;
-        let own_sign_in = kind == AlertKind::NewSignIn.as_str() || kind == AlertKind::RiskySignIn.as_str();
-        if !own_sign_in || session == actor.session_id {
-            return Err(Error::invalid("Alert", "only another sign-in to your own account can be disowned."));
-        }
-        // Only sign-ins newer than the caller's own: someone who signed in with a stolen
-        // password must not use this button to throw the owner's earlier session out.
-        let newer: bool = sqlx::query_scalar(
-            "SELECT (reported.created_at, reported.id) > (mine.created_at, mine.id)
-             FROM sessions reported, sessions mine WHERE reported.id = ? AND mine.id = ?",
-        )
-        .bind(session)
-        .bind(actor.session_id)
-        .fetch_one(&self.db)
-        .await?;
-        if !newer {
+        let reported = self.notice(&actor, notice).await?.ok_or(Error::NotFound { what: "Sign-in alert" })?;
+        let (Some(session), true) = (reported.session, reported.disownable) else {
             return Err(Error::invalid(
                 "Alert",
-                "only sign-ins made after yours can be reported here; end older sessions from Security → Sessions.",
+                "only sign-ins to your account made after yours can be reported here; end older sessions from \
+                 Security → Sessions.",
             ));
-        }
+        };
+        let attempt = reported.attempt;
         let mut tx = self.write_tx().await?;
         let ended = sessions::end_matching(&mut tx, Sessions::One(session), actor.now, EndReason::Disowned).await?;
         sqlx::query("UPDATE signin_attempts SET disowned_at = ? WHERE id = ? AND user_id = ?")

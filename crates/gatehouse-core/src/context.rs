@@ -88,3 +88,18 @@ pub(crate) fn check_label(field: &'static str, value: &str, max_chars: usize) ->
     }
     Ok(())
 }
+
+/// The longest note (address-book entries, withdrawal requests and decisions).
+pub const NOTE_MAX_CHARS: usize = 500;
+
+/// Checks a free-text note people type (it may be empty and span lines); returns it trimmed.
+pub(crate) fn check_note(field: &'static str, value: &str) -> Result<String> {
+    let note = value.trim();
+    if note.chars().count() > NOTE_MAX_CHARS {
+        return Err(Error::invalid(field, format!("must be at most {NOTE_MAX_CHARS} characters.")));
+    }
+    if note.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Error::invalid(field, "must not contain control characters."));
+    }
+    Ok(note.to_owned())
+}

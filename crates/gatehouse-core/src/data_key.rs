@@ -95,11 +95,15 @@ pub(crate) struct Sealed {
     pub ciphertext: Vec<u8>,
 }
 
-/// Where the core gets the data key when it needs it (the desktop app and the CLI: the
-/// OS keychain, creating the key on first use).
+/// Where the core gets the data key (the desktop app and the CLI: the OS keychain). The
+/// core decides when a missing key may be made (see `Gatehouse::data_key`); a source only
+/// reads and stores.
 pub trait DataKeySource: Send + Sync + std::fmt::Debug {
-    /// The key, or [`Error::DataKeyUnavailable`] saying why not.
-    fn data_key(&self) -> Result<DataKey>;
+    /// The stored key, `None` when there is none, or [`Error::DataKeyUnavailable`] saying
+    /// why it can't be read.
+    fn load(&self) -> Result<Option<DataKey>>;
+    /// Keeps a newly made key.
+    fn store(&self, key: &DataKey) -> Result<()>;
 }
 
 /// A key held in memory: for tests, benchmarks and servers that load their key themselves.
@@ -107,7 +111,11 @@ pub trait DataKeySource: Send + Sync + std::fmt::Debug {
 pub struct StaticDataKey(pub DataKey);
 
 impl DataKeySource for StaticDataKey {
-    fn data_key(&self) -> Result<DataKey> {
-        Ok(self.0.clone())
+    fn load(&self) -> Result<Option<DataKey>> {
+        Ok(Some(self.0.clone()))
+    }
+
+    fn store(&self, _key: &DataKey) -> Result<()> {
+        Err(Error::DataKeyUnavailable { reason: "a fixed key cannot be replaced".to_owned() })
     }
 }

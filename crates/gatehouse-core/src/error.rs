@@ -118,6 +118,12 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The data key is missing from this computer's keychain while secrets sealed with it
+    /// exist: Gatehouse will not make a new one (that would lose every user's 2FA for good).
+    #[error(
+        "The key that protects two-factor secrets is missing from this computer's keychain, but secrets sealed with it exist, so Gatehouse will not make a new one. Restore the keychain entry from a backup; or an administrator can run `gatehouse 2fa recover-lost-key --email ADMIN --yes`, which turns off every user's two-factor authentication so they set it up again."
+    )]
+    DataKeyMissing,
     /// The same address is already in this book.
     #[error("This address is already saved as {label:?}.")]
     DuplicateAddress {
@@ -148,6 +154,9 @@ pub enum Error {
     /// Approving or rejecting your own withdrawal.
     #[error("You cannot approve or reject your own withdrawal request; another approver must.")]
     SelfApproval,
+    /// The withdrawal request was cancelled: its address entry was deleted or changed.
+    #[error("This withdrawal request was cancelled: its saved address was deleted or changed.")]
+    WithdrawalCancelled,
     /// The withdrawal was already approved or rejected.
     #[error("This withdrawal request was already decided.")]
     AlreadyDecided,
@@ -203,12 +212,14 @@ impl Error {
             Error::TwoFactorOff => "2fa.off",
             Error::TwoFactorRequired => "2fa.required_by_policy",
             Error::DataKeyUnavailable { .. } => "2fa.key_unavailable",
+            Error::DataKeyMissing => "2fa.key_missing",
             Error::DuplicateAddress { .. } => "address.duplicate",
             Error::LabelTaken => "address.label_taken",
             Error::LookAlike { .. } => "address.lookalike",
             Error::CoolingOff { .. } => "address.cooling_off",
             Error::SecondAdminRequired => "policy.second_admin_required",
             Error::SelfApproval => "withdrawal.self_approval",
+            Error::WithdrawalCancelled => "withdrawal.cancelled",
             Error::AlreadyDecided => "withdrawal.decided",
             Error::Export { .. } => "export.failed",
             Error::GeoIp { .. } => "geoip.unavailable",

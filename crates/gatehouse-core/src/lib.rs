@@ -22,6 +22,7 @@ mod export;
 mod gatehouse;
 mod geo;
 mod ids;
+mod keys;
 mod notices;
 mod passwords;
 mod policy;
@@ -36,18 +37,19 @@ pub mod totp;
 mod two_factor;
 mod withdrawals;
 
-pub use accounts::{Email, NewUser, Role, User};
+pub use accounts::{Email, NAME_MAX_CHARS, NewUser, Role, User};
 pub use activity::{ActivityFilter, ActivityScope, Attempt, AttemptReason, Outcome};
 pub use address_book::{
-    AddressChanges, AddressQuery, AddressScope, LookAlikeMatch, NewAddress, SavedAddress, check as check_address,
+    AddressChanges, AddressQuery, AddressScope, LABEL_MAX_CHARS, LookAlikeMatch, NewAddress, SavedAddress,
+    check as check_address,
 };
 pub use alerts::{AlertKind, AlertSetting, Delivery};
 pub use audit::AuditEntry;
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use confirmation::SESSION_WRONG_ANSWERS_MAX;
-pub use context::{Caller, ClientInfo, ClientKind, Origin};
+pub use context::{Caller, ClientInfo, ClientKind, NOTE_MAX_CHARS, Origin};
 pub use data_key::{DataKey, DataKeySource, StaticDataKey};
-pub use devices::{Device, DeviceInfo, DeviceKind};
+pub use devices::{DEVICE_NAME_MAX_CHARS, Device, DeviceInfo, DeviceKind};
 pub use error::{Error, Result};
 pub use gatehouse::{Gatehouse, OpenOptions};
 pub use gatehouse_chains as chains;

@@ -37,6 +37,9 @@ pub struct Notice {
     pub attempt: Option<ActivityId>,
     /// Raised by the session reading it (its own sign-in, its own password change).
     pub from_this_session: bool,
+    /// A sign-in the reader may disown ("This wasn't me"): to their own account, by
+    /// another session that signed in after theirs. Decided here, once, for every client.
+    pub disownable: bool,
 }
 
 /// A notice to raise.
@@ -97,63 +100,63 @@ pub(crate) async fn users_with_roles(conn: &mut sqlx::SqliteConnection, roles: &
     Ok(ids)
 }
 
+/// The select list of [`notice_from_row`], from `notices n`; `?1` is the reading session
+/// (`reported_later`: the notice's session signed in after it). The rest numbers its
+/// parameters from `?2`.
 macro_rules! notice_select {
     ($rest:literal) => {
         concat!(
-            "SELECT id, at, kind, title, body, subject, read_at, native, session_id, attempt_id FROM notices ",
+            "SELECT n.id, n.at, n.kind, n.title, n.body, n.subject, n.read_at, n.native, n.session_id, n.attempt_id,
+                    EXISTS (SELECT 1 FROM sessions reported JOIN sessions mine ON mine.id = ?1
+                            WHERE reported.id = n.session_id
+                              AND (reported.created_at, reported.id) > (mine.created_at, mine.id)) AS reported_later
+             FROM notices n ",
             $rest
         )
     };
 }
 
-fn notice_from_row(row: &SqliteRow) -> Result<Notice> {
+/// A notice as the session `reader` sees it.
+fn notice_from_row(row: &SqliteRow, reader: SessionId) -> Result<Notice> {
+    let kind: String = row.try_get("kind")?;
+    let session: Option<SessionId> = row.try_get("session_id")?;
+    let from_this_session = session == Some(reader);
+    let read_at: Option<Timestamp> = row.try_get("read_at")?;
+    let at: Timestamp = row.try_get("at")?;
+    let own_sign_in = matches!(AlertKind::of_notice(&kind), Some(AlertKind::NewSignIn | AlertKind::RiskySignIn));
     Ok(Notice {
+        // Only a sign-in to the reader's own account made after the reader's: someone who
+        // signed in with a stolen password must not use it to throw the owner's earlier
+        // session out (older sessions are ended from Security → Sessions).
+        disownable: own_sign_in && !from_this_session && row.try_get::<bool, _>("reported_later")?,
+        // What the reading session did itself (its sign-in, its password change) is news
+        // to its other sessions, not to it: it reads as read there.
+        read_at: read_at.or(from_this_session.then_some(at)),
+        from_this_session,
+        at,
+        kind,
+        session,
         id: row.try_get("id")?,
-        at: row.try_get("at")?,
-        kind: row.try_get("kind")?,
         title: row.try_get("title")?,
         body: row.try_get("body")?,
         subject: row.try_get("subject")?,
-        read_at: row.try_get("read_at")?,
         native: row.try_get("native")?,
-        session: row.try_get("session_id")?,
         attempt: row.try_get("attempt_id")?,
-        from_this_session: false,
     })
 }
 
 impl Gatehouse {
-    /// Raises `notice` for `recipients` in a transaction of its own (for events that are
-    /// not themselves a write, like spending a backup code).
-    pub(crate) async fn raise_notice(
-        &self,
-        recipients: &[UserId],
-        notice: &NewNotice<'_>,
-        at: Timestamp,
-    ) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        raise(&mut tx, recipients, notice, at).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The caller's newest notices (at most `limit`).
+    /// The caller's newest notices (at most `limit`). A background read: an open
+    /// notifications panel refreshing itself must not keep an idle session alive.
     pub async fn list_notices(&self, caller: Caller<'_>, limit: u32) -> Result<Vec<Notice>> {
-        let actor = self.authenticate(caller).await?;
-        let rows = sqlx::query(notice_select!("WHERE recipient_id = ? ORDER BY at DESC, id DESC LIMIT ?"))
+        let actor = self.authenticate_in_background(caller).await?;
+        let rows = sqlx::query(notice_select!("WHERE n.recipient_id = ?2 ORDER BY n.at DESC, n.id DESC LIMIT ?3"))
+            .bind(actor.session_id)
             .bind(actor.user.id)
             .bind(limit.clamp(1, 500))
             .fetch_all(&self.db)
             .await?;
-        rows.iter()
-            .map(|row| {
-                // What the reading session did itself (its sign-in, its password change) is
-                // news to its other sessions, not to it: it reads as read there.
-                let notice = notice_from_row(row)?;
-                let own = notice.session == Some(actor.session_id);
-                Ok(Notice { from_this_session: own, read_at: notice.read_at.or(own.then_some(notice.at)), ..notice })
-            })
-            .collect()
+        rows.iter().map(|row| notice_from_row(row, actor.session_id)).collect()
     }
 
     /// The caller's notices newer than `after` (an id), oldest first, except those the
@@ -162,14 +165,14 @@ impl Gatehouse {
     pub async fn notices_after(&self, caller: Caller<'_>, after: i64) -> Result<Vec<Notice>> {
         let actor = self.authenticate_in_background(caller).await?;
         let rows = sqlx::query(notice_select!(
-            "WHERE recipient_id = ? AND id > ? AND session_id IS NOT ? ORDER BY id LIMIT 100"
+            "WHERE n.recipient_id = ?2 AND n.id > ?3 AND n.session_id IS NOT ?1 ORDER BY n.id LIMIT 100"
         ))
+        .bind(actor.session_id)
         .bind(actor.user.id)
         .bind(after)
-        .bind(actor.session_id)
         .fetch_all(&self.db)
         .await?;
-        rows.iter().map(notice_from_row).collect()
+        rows.iter().map(|row| notice_from_row(row, actor.session_id)).collect()
     }
 
     /// The id of the caller's newest notice (0 without any): where a watcher starts.
@@ -209,5 +212,18 @@ impl Gatehouse {
         .execute(&self.db)
         .await?;
         Ok(())
+    }
+}
+
+impl Gatehouse {
+    /// One of the caller's notices, as the caller's session sees it.
+    pub(crate) async fn notice(&self, actor: &crate::sessions::Actor, id: i64) -> Result<Option<Notice>> {
+        let row = sqlx::query(notice_select!("WHERE n.id = ?2 AND n.recipient_id = ?3"))
+            .bind(actor.session_id)
+            .bind(id)
+            .bind(actor.user.id)
+            .fetch_optional(&self.db)
+            .await?;
+        row.map(|row| notice_from_row(&row, actor.session_id)).transpose()
     }
 }

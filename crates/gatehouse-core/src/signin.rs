@@ -133,20 +133,8 @@ impl Gatehouse {
         let source = self.source_of(origin);
         let attempt =
             Attempt { email: &email, user: account.as_ref().map(|a| a.user.id), source: &source, policy: &policy, now };
-        let claim = self.claim_attempt(&attempt, ip_counter).await?;
-
-        let verified = self.hasher.verify(password, account.as_ref().map(|a| a.hash.as_str())).await?;
-        let Some(account) = account.filter(|_| verified.matches) else {
-            let reason =
-                if attempt.user.is_some() { AttemptReason::WrongPassword } else { AttemptReason::UnknownAccount };
-            self.record_failure(&attempt, reason, Counting::Address).await?;
-            return Err(Error::InvalidCredentials);
-        };
-        if account.user.disabled_at.is_some() {
-            self.record_failure(&attempt, AttemptReason::AccountDisabled, Counting::Released(&claim)).await?;
-            return Err(Error::AccountDisabled);
-        }
-        let new_hash = match verified.needs_rehash {
+        let (account, needs_rehash, claim) = self.password_step(&attempt, account, ip_counter, password).await?;
+        let new_hash = match needs_rehash {
             true => Some(self.hasher.hash(password).await?),
             false => None,
         };
@@ -158,6 +146,56 @@ impl Gatehouse {
         let signed_in =
             self.open_session(&attempt, account.user, new_hash, last_lockout, origin, Ending::PasswordOnly).await?;
         Ok(SignInOutcome::SignedIn(signed_in))
+    }
+
+    /// Checks an email and password like a sign-in — throttled, failures recorded — without
+    /// opening a session: for database-side work such as recovering from a lost data key.
+    pub(crate) async fn check_credentials(
+        &self,
+        email: &str,
+        password: &str,
+        origin: &Origin,
+        now: Timestamp,
+    ) -> Result<User> {
+        origin.device.validate()?;
+        origin.client.validate()?;
+        let email = Email::parse(email)?;
+        check_password_input(password)?;
+        let Known { policy, account, ip_counter } = self.known(&email, origin.ip, now).await?;
+        let source = self.source_of(origin);
+        let attempt =
+            Attempt { email: &email, user: account.as_ref().map(|a| a.user.id), source: &source, policy: &policy, now };
+        let (account, _, _) = self.password_step(&attempt, account, ip_counter, password).await?;
+        let mut tx = self.write_tx().await?;
+        throttle::clear(&mut tx, Scope::Account, email.as_str()).await?;
+        tx.commit().await?;
+        Ok(account.user)
+    }
+
+    /// The password step shared by signing in and checking credentials: claims the attempt,
+    /// verifies the password (against a dummy hash for an unknown email), records and
+    /// refuses a wrong one or a disabled account. Returns the account, whether its hash needs
+    /// new parameters, and the claim.
+    async fn password_step(
+        &self,
+        attempt: &Attempt<'_>,
+        account: Option<Account>,
+        ip_counter: Option<throttle::Counter>,
+        password: &str,
+    ) -> Result<(Account, bool, Ticket)> {
+        let claim = self.claim_attempt(attempt, ip_counter).await?;
+        let verified = self.hasher.verify(password, account.as_ref().map(|a| a.hash.as_str())).await?;
+        let Some(account) = account.filter(|_| verified.matches) else {
+            let reason =
+                if attempt.user.is_some() { AttemptReason::WrongPassword } else { AttemptReason::UnknownAccount };
+            self.record_failure(attempt, reason, Counting::Address).await?;
+            return Err(Error::InvalidCredentials);
+        };
+        if account.user.disabled_at.is_some() {
+            self.record_failure(attempt, AttemptReason::AccountDisabled, Counting::Released(&claim)).await?;
+            return Err(Error::AccountDisabled);
+        }
+        Ok((account, verified.needs_rehash, claim))
     }
 
     /// Finishes a sign-in with an authenticator code or a backup code.

@@ -107,7 +107,7 @@ impl Gatehouse {
             return Err(Error::TwoFactorAlreadyOn);
         }
         actor.require_step_up_to_enroll()?;
-        let key = self.data_key()?;
+        let key = self.data_key().await?;
         let secret = totp::generate_secret();
         let sealed = key.seal(&totp_context(actor.user.id), &secret)?;
         sqlx::query(
@@ -148,7 +148,7 @@ impl Gatehouse {
             .await?
             .ok_or(Error::NotFound { what: "Two-factor set-up" })?;
         let sealed = sealed_from_row(&row)?;
-        let key = self.data_key()?;
+        let key = self.data_key().await?;
         let secret = key.open(&totp_context(actor.user.id), &sealed)?;
         let step = totp::matching_step(&secret, code, actor.now, None)?.ok_or(Error::InvalidCode)?;
         let codes = backup_codes::generate();
@@ -211,7 +211,7 @@ impl Gatehouse {
             return Err(Error::TwoFactorOff);
         }
         actor.require_step_up()?;
-        let key = self.data_key()?;
+        let key = self.data_key().await?;
         let codes = backup_codes::generate();
         let mut tx = self.write_tx().await?;
         replace_backup_codes(&mut tx, &key, actor.user.id, &codes, actor.now).await?;
@@ -301,14 +301,6 @@ impl Gatehouse {
         Ok(())
     }
 
-    /// The data key, from the configured source.
-    pub(crate) fn data_key(&self) -> Result<DataKey> {
-        match &self.data_key {
-            Some(source) => source.data_key(),
-            None => Err(Error::DataKeyUnavailable { reason: "no key source is configured".to_owned() }),
-        }
-    }
-
     /// Checks a second factor for `user` and uses it up: an authenticator code's time step
     /// can't be used again, a backup code is spent. `None` when it is not valid.
     pub(crate) async fn use_second_factor(
@@ -333,7 +325,7 @@ impl Gatehouse {
         };
         let sealed = sealed_from_row(&row)?;
         let last_step: i64 = row.try_get("last_step")?;
-        let secret = self.data_key()?.open(&totp_context(user), &sealed)?;
+        let secret = self.data_key().await?.open(&totp_context(user), &sealed)?;
         let last_used = u64::try_from(last_step).ok();
         let Some(step) = totp::matching_step(&secret, code, now, last_used)? else { return Ok(None) };
         // Only one caller can move last_step past this step: a concurrent replay loses.
@@ -347,9 +339,13 @@ impl Gatehouse {
         Ok((moved == 1).then_some(SecondFactorKind::Totp))
     }
 
+    /// Spends a backup code and — with [`BACKUP_CODES_LOW`] or fewer left — says so, in one
+    /// transaction: of two tries with the same code exactly one wins, and the count the
+    /// notice gives is the count after that one.
     async fn use_backup_code(&self, user: UserId, answer: &str, now: Timestamp) -> Result<Option<SecondFactorKind>> {
         let Some(code) = backup_codes::normalise(answer) else { return Ok(None) };
-        let hash = self.data_key()?.mac(code.as_bytes())?;
+        let hash = self.data_key().await?.mac(code.as_bytes())?;
+        let mut tx = self.write_tx().await?;
         let spent = sqlx::query(
             "UPDATE backup_codes SET used_at = ?
              WHERE id = (SELECT id FROM backup_codes WHERE user_id = ? AND code_hash = ? AND used_at IS NULL LIMIT 1)",
@@ -357,34 +353,29 @@ impl Gatehouse {
         .bind(now)
         .bind(user)
         .bind(hash)
-        .execute(&self.db)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
         if spent != 1 {
             return Ok(None);
         }
-        self.warn_if_backup_codes_low(user, now).await?;
-        Ok(Some(SecondFactorKind::BackupCode))
-    }
-
-    /// After a backup code is spent: with [`BACKUP_CODES_LOW`] or fewer left, say so.
-    async fn warn_if_backup_codes_low(&self, user: UserId, now: Timestamp) -> Result<()> {
         let left: i64 = sqlx::query_scalar("SELECT count(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL")
             .bind(user)
-            .fetch_one(&self.db)
+            .fetch_one(&mut *tx)
             .await?;
-        if left > i64::from(BACKUP_CODES_LOW) {
-            return Ok(());
+        if left <= i64::from(BACKUP_CODES_LOW) {
+            let notice = NewNotice {
+                kind: "two_factor.backup_codes_low",
+                title: format!("{left} backup code(s) left"),
+                body: "Make a new set in Security → Two-factor authentication before you run out.".to_owned(),
+                subject: None,
+                session: None,
+                attempt: None,
+            };
+            notices::raise(&mut tx, &[user], &notice, now).await?;
         }
-        let notice = NewNotice {
-            kind: "two_factor.backup_codes_low",
-            title: format!("{left} backup code(s) left"),
-            body: "Make a new set in Security → Two-factor authentication before you run out.".to_owned(),
-            subject: None,
-            session: None,
-            attempt: None,
-        };
-        self.raise_notice(&[user], &notice, now).await
+        tx.commit().await?;
+        Ok(Some(SecondFactorKind::BackupCode))
     }
 
     /// Checks a second factor from a signed-in user (step-up, disabling), counted against

@@ -10,10 +10,9 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::accounts::Role;
-use crate::address_book::NOTE_MAX_CHARS;
 use crate::audit;
 use crate::clock::Timestamp;
-use crate::context::Caller;
+use crate::context::{Caller, check_note};
 use crate::error::{Error, Result};
 use crate::export::CsvExport;
 use crate::gatehouse::Gatehouse;
@@ -30,6 +29,8 @@ pub enum WithdrawalStatus {
     Approved,
     /// Rejected by an approver.
     Rejected,
+    /// Cancelled before a decision: its address entry was deleted or changed.
+    Cancelled,
 }
 
 impl WithdrawalStatus {
@@ -39,6 +40,7 @@ impl WithdrawalStatus {
             WithdrawalStatus::Pending => "pending",
             WithdrawalStatus::Approved => "approved",
             WithdrawalStatus::Rejected => "rejected",
+            WithdrawalStatus::Cancelled => "cancelled",
         }
     }
 
@@ -48,7 +50,8 @@ impl WithdrawalStatus {
             "pending" => Ok(WithdrawalStatus::Pending),
             "approved" => Ok(WithdrawalStatus::Approved),
             "rejected" => Ok(WithdrawalStatus::Rejected),
-            _ => Err(Error::invalid("Status", "must be pending, approved or rejected.")),
+            "cancelled" => Ok(WithdrawalStatus::Cancelled),
+            _ => Err(Error::invalid("Status", "must be pending, approved, rejected or cancelled.")),
         }
     }
 }
@@ -140,10 +143,7 @@ impl Gatehouse {
             Error::invalid("Asset", format!("{} offers {}.", address.network.display_name(), offered.join(", ")))
         })?;
         let amount = parse_amount(asset, &new.amount).map_err(|err| Error::invalid("Amount", err.to_string()))?;
-        let note = new.note.trim().to_owned();
-        if note.chars().count() > NOTE_MAX_CHARS || note.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(Error::invalid("Note", format!("must be at most {NOTE_MAX_CHARS} characters of text.")));
-        }
+        let note = check_note("Note", &new.note)?;
         actor.require_step_up()?;
 
         let status =
@@ -214,30 +214,32 @@ impl Gatehouse {
         if requester == actor.user.id {
             return Err(Error::SelfApproval);
         }
-        if request.status != WithdrawalStatus::Pending {
-            return Err(Error::AlreadyDecided);
+        match request.status {
+            WithdrawalStatus::Pending => {}
+            WithdrawalStatus::Cancelled => return Err(Error::WithdrawalCancelled),
+            WithdrawalStatus::Approved | WithdrawalStatus::Rejected => return Err(Error::AlreadyDecided),
         }
-        let note = note.trim();
-        if note.chars().count() > NOTE_MAX_CHARS {
-            return Err(Error::invalid("Note", format!("must be at most {NOTE_MAX_CHARS} characters.")));
-        }
+        let note = check_note("Note", note)?;
         actor.require_step_up()?;
         let status = if approve { WithdrawalStatus::Approved } else { WithdrawalStatus::Rejected };
         let mut tx = self.write_tx().await?;
+        // Pending, and its address entry still there: a request whose entry was deleted (or
+        // changed) is never approved, whatever order the two land in.
         let decided = sqlx::query(
             "UPDATE withdrawals SET status = ?, decided_by = ?, decided_at = ?, decision_note = ?
-             WHERE id = ? AND status = 'pending'",
+             WHERE id = ? AND status = 'pending'
+               AND EXISTS (SELECT 1 FROM addresses a WHERE a.id = withdrawals.address_id AND a.deleted_at IS NULL)",
         )
         .bind(status.as_str())
         .bind(actor.user.id)
         .bind(actor.now)
-        .bind(note)
+        .bind(&note)
         .bind(id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
         if decided != 1 {
-            return Err(Error::AlreadyDecided);
+            return Err(undecidable(&mut tx, id).await?);
         }
         let what = format!("{} {} to {:?}", request.amount, request.asset, request.label);
         audit::record(
@@ -357,4 +359,57 @@ fn withdrawal_from_row(row: &SqliteRow) -> Result<Withdrawal> {
         decided_at: row.try_get("decided_at")?,
         decision_note: row.try_get("decision_note")?,
     })
+}
+
+/// Why a pending request could not be decided: it was cancelled meanwhile, its address entry
+/// is gone (cancelled now), or someone else decided first.
+async fn undecidable(conn: &mut sqlx::SqliteConnection, id: WithdrawalId) -> Result<Error> {
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM withdrawals WHERE id = ?").bind(id).fetch_one(conn).await?;
+    Ok(match WithdrawalStatus::parse(&status)? {
+        WithdrawalStatus::Approved | WithdrawalStatus::Rejected => Error::AlreadyDecided,
+        WithdrawalStatus::Pending | WithdrawalStatus::Cancelled => Error::WithdrawalCancelled,
+    })
+}
+
+/// Cancels the requests to address entry `address` still waiting for approval (the entry
+/// was deleted, or its address or memo changed: `why`), and tells each requester.
+pub(crate) async fn cancel_pending_withdrawals(
+    conn: &mut sqlx::SqliteConnection,
+    actor: &Actor,
+    address: AddressId,
+    why: &str,
+) -> Result<()> {
+    let cancelled = sqlx::query(
+        "UPDATE withdrawals SET status = 'cancelled', decided_at = ?, decision_note = ?
+         WHERE address_id = ? AND status = 'pending'
+         RETURNING id, requester_id, amount, asset, label",
+    )
+    .bind(actor.now)
+    .bind(format!("Cancelled: {why}."))
+    .bind(address)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in cancelled {
+        let id: WithdrawalId = row.try_get("id")?;
+        let requester: UserId = row.try_get("requester_id")?;
+        let (amount, asset, label): (String, String, String) =
+            (row.try_get("amount")?, row.try_get("asset")?, row.try_get("label")?);
+        let what = format!("{amount} {asset} to {label:?}");
+        audit::record(conn, actor, "withdrawal.cancelled", Some(requester), &format!("#{id}: {what}: {why}")).await?;
+        let notice = NewNotice {
+            kind: "withdrawal.cancelled",
+            title: format!("Withdrawal cancelled: {what}"),
+            body: format!(
+                "Your request was cancelled before anyone approved it because {why} (by {}). Make a new request if \
+                 it is still needed.",
+                actor.user.email
+            ),
+            subject: Some(format!("withdrawal:{id}")),
+            session: Some(actor.session_id),
+            attempt: None,
+        };
+        notices::raise(&mut *conn, &[requester], &notice, actor.now).await?;
+    }
+    Ok(())
 }

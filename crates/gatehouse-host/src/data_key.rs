@@ -1,5 +1,5 @@
-//! The data key that protects two-factor secrets, kept in the OS keychain and created on
-//! first use. The database never holds it.
+//! The data key that protects two-factor secrets, kept in the OS keychain (the core decides
+//! when one may be made). The database never holds it.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -24,21 +24,20 @@ impl KeychainDataKey {
 }
 
 impl DataKeySource for KeychainDataKey {
-    fn data_key(&self) -> Result<DataKey, Error> {
-        let unavailable = |reason: String| Error::DataKeyUnavailable { reason };
-        match self.keychain.get(ENTRY).map_err(|err| unavailable(err.to_string()))? {
-            Some(text) => {
-                let bytes = STANDARD.decode(text.trim()).ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok());
-                bytes
-                    .map(DataKey::from_bytes)
-                    .ok_or_else(|| unavailable("the keychain entry holding it is damaged".to_owned()))
-            }
-            None => {
-                let key = DataKey::generate();
-                let text = zeroize::Zeroizing::new(STANDARD.encode(key.expose()));
-                self.keychain.set(ENTRY, &text).map_err(|err| unavailable(err.to_string()))?;
-                Ok(key)
-            }
-        }
+    fn load(&self) -> Result<Option<DataKey>, Error> {
+        let Some(text) = self.keychain.get(ENTRY).map_err(unavailable)? else { return Ok(None) };
+        let bytes = STANDARD.decode(text.trim()).ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok());
+        bytes
+            .map(|bytes| Some(DataKey::from_bytes(bytes)))
+            .ok_or_else(|| Error::DataKeyUnavailable { reason: "the keychain entry holding it is damaged".to_owned() })
     }
+
+    fn store(&self, key: &DataKey) -> Result<(), Error> {
+        let text = zeroize::Zeroizing::new(STANDARD.encode(key.expose()));
+        self.keychain.set(ENTRY, &text).map_err(unavailable)
+    }
+}
+
+fn unavailable(err: crate::keychain::KeychainError) -> Error {
+    Error::DataKeyUnavailable { reason: err.to_string() }
 }

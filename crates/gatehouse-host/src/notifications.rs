@@ -39,13 +39,27 @@ pub fn show_alert(
     on_response: impl FnOnce(AlertResponse) + Send + 'static,
 ) -> Result<(), NotificationError> {
     let mut notification = Notification::new();
-    notification.appname("Gatehouse").summary(&alert.summary).body(&alert.body);
+    notification.appname("Gatehouse").summary(&alert.summary).body(&body_text(&alert.body));
     // "default" is what a click on the notification itself invokes.
     notification.action("default", "Review");
     for (id, label) in &alert.actions {
         notification.action(id, label);
     }
     show_and_wait(&notification, on_response)
+}
+
+/// The body as the platform should show it. Freedesktop services read the body as simple
+/// markup, and device and host names reported by clients go into it: `<`, `>` and `&` are
+/// escaped so a device called `<b>…</b>` (or a broken `&`) shows as typed.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn body_text(body: &str) -> String {
+    body.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// macOS and Windows show the body as plain text.
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn body_text(body: &str) -> String {
+    body.to_owned()
 }
 
 /// The freedesktop service (Linux, BSD) reports clicks and actions: wait for them on a

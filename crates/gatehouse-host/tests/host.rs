@@ -81,18 +81,19 @@ fn session_tokens_are_kept_per_client() {
 }
 
 #[test]
-fn the_data_key_is_created_once_in_the_keychain_and_then_reused() {
-    use gatehouse_core::DataKeySource;
+fn the_data_key_is_stored_in_the_keychain_and_read_back() {
+    use gatehouse_core::{DataKey, DataKeySource};
     let (_dir, keychain) = keychain();
-    assert!(secret_tool_lookup(&keychain.account("data-key")).is_none());
     let source = gatehouse_host::KeychainDataKey::new(keychain.clone());
-    let first = source.data_key().unwrap();
-    let again = source.data_key().unwrap();
-    assert_eq!(first.expose(), again.expose());
+    assert!(source.load().unwrap().is_none(), "none until the core makes one");
+    assert!(secret_tool_lookup(&keychain.account("data-key")).is_none());
+    let made = DataKey::generate();
+    source.store(&made).unwrap();
+    assert_eq!(source.load().unwrap().unwrap().expose(), made.expose());
     assert!(secret_tool_lookup(&keychain.account("data-key")).is_some_and(|text| text.len() == 44));
-    // A damaged entry is a clear error, not a new key that would silently orphan secrets.
+    // A damaged entry is a clear error, not "no key" (which could lead to a new one).
     keychain.set("data-key", "not base64!").unwrap();
-    let err = source.data_key().unwrap_err();
+    let err = source.load().unwrap_err();
     assert_eq!(err.code(), "2fa.key_unavailable");
     assert!(err.to_string().contains("damaged"), "{err}");
 }
@@ -165,6 +166,22 @@ fn an_alert_reaches_the_notification_daemon_and_its_closing_is_reported() {
     assert_eq!(response, gatehouse_host::AlertResponse::Closed);
     let shown = dunst_history().into_iter().find(|(s, _)| *s == summary);
     assert_eq!(shown.map(|(_, body)| body), Some(alert.body));
+}
+
+#[test]
+fn markup_in_an_alert_body_is_shown_as_typed() {
+    assert!(std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(), "needs scripts/with-desktop-session (dunst)");
+    let summary = format!("New sign-in {}", std::process::id());
+    let body = "bob@example.com on <b>evil</b> & <a href=\"https://x.example\">host</a>".to_owned();
+    let alert = gatehouse_host::DesktopAlert { summary: summary.clone(), body, actions: Vec::new() };
+    gatehouse_host::show_alert(&alert, |_| {}).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::process::Command::new("dunstctl").arg("close-all").status().unwrap();
+    let shown = dunst_history().into_iter().find(|(s, _)| *s == summary).map(|(_, body)| body);
+    assert_eq!(
+        shown.as_deref(),
+        Some("bob@example.com on &lt;b&gt;evil&lt;/b&gt; &amp; &lt;a href=\"https://x.example\"&gt;host&lt;/a&gt;")
+    );
 }
 
 #[test]

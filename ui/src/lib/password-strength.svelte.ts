@@ -4,8 +4,9 @@
 
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 
-export const PASSWORD_MIN_CHARS = 8;
-export const PASSWORD_MAX_CHARS = 128;
+import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from "./generated/limits";
+
+export { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS };
 export const PASSWORD_MIN_SCORE = 2;
 
 export type Score = 0 | 1 | 2 | 3 | 4;

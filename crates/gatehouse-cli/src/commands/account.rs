@@ -41,11 +41,15 @@ pub async fn sign_in(app: &mut App, email: &str, print_token: bool) -> Result<()
     Ok(())
 }
 
+/// Ends the session in use: `GATEHOUSE_TOKEN`'s when set (the keychain's session stays signed
+/// in), else the keychain's (which is then forgotten).
 pub async fn sign_out(app: &App) -> Result<(), ApiError> {
     let token = app.token()?;
     let result = app.gate.sign_out(app.caller(&token)).await;
-    // Forget the token even if the session had already ended elsewhere.
-    app.forget_token()?;
+    // Forget the keychain's token even if its session had already ended elsewhere.
+    if !app.token_from_environment() {
+        app.forget_token()?;
+    }
     match result {
         Ok(()) => {
             println!("Signed out.");

@@ -76,13 +76,7 @@ pub async fn run(app: &mut App, command: AddressCommand) -> Result<(), ApiError>
         }
         AddressCommand::Edit { id, label, address, memo, note, accept_lookalike } => {
             let id: AddressId = parse_id("Address", &id)?;
-            let current = app
-                .gate
-                .list_addresses(app.caller(&token), &AddressQuery::default())
-                .await?
-                .into_iter()
-                .find(|a| a.id == id)
-                .ok_or_else(|| ApiError::from(gatehouse_core::Error::NotFound { what: "Address" }))?;
+            let current = app.gate.saved_address(app.caller(&token), id).await?;
             let changes = AddressChanges {
                 label: label.unwrap_or(current.label),
                 address: address.unwrap_or(current.address),

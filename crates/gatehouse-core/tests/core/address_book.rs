@@ -447,3 +447,54 @@ async fn exports_show_formulas_as_text_and_a_refused_export_creates_nothing() {
     assert_eq!(code(signed_out.await), "session.signed_out");
     assert_eq!(opened, 0);
 }
+
+#[tokio::test]
+async fn deleting_or_moving_an_address_cancels_the_requests_waiting_on_it() {
+    let fx = Fixture::new().await;
+    let admin = setup(&fx, 0, true).await;
+    let carol = fx.user(&admin, "carol@example.com", Role::Finance, &terminal()).await;
+    fx.confirm(&admin).await;
+    let caller = fx.caller(&admin.token);
+    let (payroll, _) =
+        fx.gate.add_address(caller, new_address("Payroll", "tron", TRON, AddressScope::Shared)).await.unwrap();
+    let (cold, _) =
+        fx.gate.add_address(caller, new_address("Cold", "bitcoin", GENESIS, AddressScope::Shared)).await.unwrap();
+    fx.confirm(&carol).await;
+    let ask = |address, amount: &str| NewWithdrawal {
+        address,
+        asset: if address == payroll.id { "USDT" } else { "BTC" }.to_owned(),
+        amount: amount.to_owned(),
+        note: String::new(),
+    };
+    let to_payroll = fx.gate.create_withdrawal(fx.caller(&carol.token), ask(payroll.id, "1000")).await.unwrap();
+    let to_cold = fx.gate.create_withdrawal(fx.caller(&carol.token), ask(cold.id, "1")).await.unwrap();
+    let approved = fx.gate.create_withdrawal(fx.caller(&carol.token), ask(cold.id, "2")).await.unwrap();
+    fx.gate.decide_withdrawal(caller, approved.id, true, "").await.unwrap();
+
+    // Deleting "Payroll" cancels its pending request; an approver can't approve it after.
+    fx.gate.delete_address(caller, payroll.id).await.unwrap();
+    assert_eq!(code(fx.gate.decide_withdrawal(caller, to_payroll.id, true, "").await), "withdrawal.cancelled");
+    // Moving "Cold" to another address cancels what waits on it; what was decided stays.
+    let moved = AddressChanges {
+        label: "Cold".to_owned(),
+        address: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq".to_owned(),
+        memo: None,
+        note: String::new(),
+        accept_lookalike: false,
+    };
+    fx.gate.edit_address(caller, cold.id, moved).await.unwrap();
+    let listed = fx.gate.list_withdrawals(caller, &WithdrawalQuery::default()).await.unwrap();
+    let status = |id| listed.iter().find(|w| w.id == id).unwrap().status;
+    assert_eq!(status(to_payroll.id), WithdrawalStatus::Cancelled);
+    assert_eq!(status(to_cold.id), WithdrawalStatus::Cancelled);
+    assert_eq!(status(approved.id), WithdrawalStatus::Approved);
+    let note = listed.iter().find(|w| w.id == to_payroll.id).unwrap().decision_note.clone().unwrap();
+    assert!(note.contains("\"Payroll\" was deleted"), "{note}");
+
+    // Carol was told why, each time.
+    let notices = fx.gate.list_notices(fx.caller(&carol.token), 20).await.unwrap();
+    let cancelled: Vec<&str> =
+        notices.iter().filter(|n| n.kind == "withdrawal.cancelled").map(|n| n.body.as_str()).collect();
+    assert_eq!(cancelled.len(), 2, "{cancelled:?}");
+    assert!(cancelled.iter().any(|body| body.contains("the address of \"Cold\" was changed")), "{cancelled:?}");
+}

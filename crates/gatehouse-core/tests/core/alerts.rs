@@ -242,3 +242,41 @@ async fn this_wasnt_me_ends_the_reported_session_and_marks_the_sign_in() {
     let log = fx.gate.list_audit(fx.caller(&admin.token), 10).await.unwrap();
     assert!(log.iter().any(|e| e.action == "session.disowned"));
 }
+
+#[tokio::test]
+async fn an_open_notifications_panel_does_not_keep_an_idle_session_alive() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    // The desktop app locks after 15 idle minutes; the panel refreshes itself meanwhile.
+    for _ in 0..3 {
+        fx.advance(minutes(4));
+        fx.gate.list_notices(fx.caller(&admin.token), 50).await.unwrap();
+        fx.gate.unread_notices(fx.caller(&admin.token)).await.unwrap();
+    }
+    fx.advance(minutes(4));
+    assert_eq!(code(fx.gate.authenticate(fx.caller(&admin.token)).await), "session.locked");
+}
+
+#[tokio::test]
+async fn only_a_later_sign_in_to_your_own_account_can_be_disowned() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
+    fx.advance(minutes(1));
+    let later = fx.gate.sign_in("bob@example.com", USER_PASSWORD, &terminal(), fx.now()).await.unwrap();
+    let later = later.signed_in().unwrap();
+    let disownable = |list: Vec<gatehouse_core::Notice>| -> Vec<(String, bool)> {
+        list.into_iter().filter(|n| n.kind.starts_with("sign_in.")).map(|n| (n.kind, n.disownable)).collect()
+    };
+    // Bob's first session may disown the later sign-in; the later one may not disown the first.
+    let seen_first = disownable(fx.gate.list_notices(fx.caller(&bob.token), 20).await.unwrap());
+    assert_eq!(seen_first, vec![("sign_in.new".to_owned(), true), ("sign_in.new".to_owned(), false)]);
+    let seen_later = disownable(fx.gate.list_notices(fx.caller(&later.token), 20).await.unwrap());
+    assert_eq!(seen_later, vec![("sign_in.new".to_owned(), false), ("sign_in.new".to_owned(), false)]);
+    let older = fx.gate.list_notices(fx.caller(&later.token), 20).await.unwrap();
+    let older = older.iter().find(|n| n.session == Some(bob.session_id)).unwrap();
+    assert_eq!(code(fx.gate.disown_sign_in(fx.caller(&later.token), older.id).await), "invalid_input");
+    // The admin's copy ("everyone") is no sign-in of the admin's own.
+    let admins = fx.gate.list_notices(fx.caller(&admin.token), 20).await.unwrap();
+    assert!(admins.iter().all(|n| !n.disownable), "{admins:?}");
+}

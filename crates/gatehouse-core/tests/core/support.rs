@@ -109,6 +109,39 @@ impl Fixture {
     }
 }
 
+/// A data key source shared like one OS keychain entry (by the app and the CLI): it can lose
+/// its key, and it counts how often a new key was stored. It stores slowly, so that two
+/// processes needing a key at once really overlap.
+#[derive(Debug, Default)]
+pub struct SharedKeychainEntry {
+    key: std::sync::Mutex<Option<DataKey>>,
+    pub stores: std::sync::atomic::AtomicUsize,
+}
+
+impl SharedKeychainEntry {
+    /// The entry is gone (a new machine, a wiped keychain).
+    pub fn lose(&self) {
+        *self.key.lock().unwrap() = None;
+    }
+
+    pub fn holds_a_key(&self) -> bool {
+        self.key.lock().unwrap().is_some()
+    }
+}
+
+impl gatehouse_core::DataKeySource for SharedKeychainEntry {
+    fn load(&self) -> gatehouse_core::Result<Option<DataKey>> {
+        Ok(self.key.lock().unwrap().clone())
+    }
+
+    fn store(&self, key: &DataKey) -> gatehouse_core::Result<()> {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        self.stores.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        *self.key.lock().unwrap() = Some(key.clone());
+        Ok(())
+    }
+}
+
 pub fn new_user(email: &str, name: &str, role: Role, password: &str) -> NewUser {
     NewUser { email: email.to_owned(), name: name.to_owned(), role, password: Zeroizing::new(password.to_owned()) }
 }

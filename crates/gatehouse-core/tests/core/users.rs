@@ -248,3 +248,17 @@ async fn a_password_an_admin_set_must_be_replaced_before_anything_else() {
     fx.gate.change_password(caller, "amber-quartz-violin-62", USER_PASSWORD).await.unwrap();
     assert_eq!(code(fx.gate.list_sessions(caller, None).await), "2fa.enrollment_required");
 }
+
+#[tokio::test]
+async fn a_member_asking_about_someone_else_gets_the_same_answer_whether_or_not_they_exist() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
+    let existing = fx.gate.find_user(fx.caller(&bob.token), ADMIN_EMAIL).await.unwrap_err();
+    let missing = fx.gate.find_user(fx.caller(&bob.token), "nobody@example.com").await.unwrap_err();
+    assert_eq!((existing.code(), existing.to_string()), (missing.code(), missing.to_string()));
+    assert_eq!(existing.code(), "forbidden");
+    // Themselves, yes; admins see who exists.
+    assert_eq!(fx.gate.find_user(fx.caller(&bob.token), "BOB@example.com").await.unwrap().id, bob.user.id);
+    assert_eq!(code(fx.gate.find_user(fx.caller(&admin.token), "nobody@example.com").await), "not_found");
+}

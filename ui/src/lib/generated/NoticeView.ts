@@ -39,4 +39,8 @@ native: boolean,
 /**
  * Raised by the session reading it (e.g. its own sign-in): nothing to report there.
  */
-fromThisSession: boolean, };
+fromThisSession: boolean, 
+/**
+ * A later sign-in to the reader's own account: "This wasn't me" may be offered.
+ */
+disownable: boolean, };
