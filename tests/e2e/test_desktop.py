@@ -130,7 +130,13 @@ def test_devices_can_be_renamed_and_removing_one_signs_it_out(desk: Desk):
         terminal = next(r for r in rows if r["current"] == "false" and "terminal" in r["text"].lower())
         app.shot("10-devices")
         app.click_in_row("device-row", "device-id", current["deviceId"], "rename-device")
+        # The field stops at the core's limit (generated from Rust); the core refuses more.
         app.type("device-name-input", "x" * 65)
+        assert len(app.find("device-name-input").get_attribute("value")) == 64
+        refused = app.invoke("rename_device", {"deviceId": int(current["deviceId"]), "name": "x" * 65})
+        assert refused["ok"] is False and refused["error"]["code"] == "invalid_input", refused
+        assert "Device name" in refused["error"]["message"]
+        app.type("device-name-input", "   ")
         app.click("device-name-save")
         assert "Device name" in app.text("form-error")
         app.type("device-name-input", "Ada's workstation")
