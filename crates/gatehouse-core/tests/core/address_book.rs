@@ -498,3 +498,28 @@ async fn deleting_or_moving_an_address_cancels_the_requests_waiting_on_it() {
     assert_eq!(cancelled.len(), 2, "{cancelled:?}");
     assert!(cancelled.iter().any(|body| body.contains("the address of \"Cold\" was changed")), "{cancelled:?}");
 }
+
+#[tokio::test]
+async fn every_note_is_checked_the_same_way_including_a_decisions() {
+    let fx = Fixture::new().await;
+    let admin = setup(&fx, 0, true).await;
+    let carol = fx.user(&admin, "carol@example.com", Role::Finance, &terminal()).await;
+    fx.confirm(&admin).await;
+    let caller = fx.caller(&admin.token);
+    let (saved, _) =
+        fx.gate.add_address(caller, new_address("Cold", "bitcoin", GENESIS, AddressScope::Shared)).await.unwrap();
+    fx.confirm(&carol).await;
+    let request =
+        NewWithdrawal { address: saved.id, asset: "BTC".to_owned(), amount: "1".to_owned(), note: String::new() };
+    let made = fx.gate.create_withdrawal(fx.caller(&carol.token), request).await.unwrap();
+    for bad in ["ring the bell\u{7}", &"x".repeat(501)] {
+        let refused = fx.gate.decide_withdrawal(caller, made.id, true, bad).await.unwrap_err();
+        assert_eq!(refused.code(), "invalid_input", "{bad:?}");
+        assert!(refused.to_string().starts_with("Note: must"), "{refused}");
+    }
+    let listed = fx.gate.list_withdrawals(caller, &WithdrawalQuery::default()).await.unwrap();
+    assert_eq!(listed[0].status, WithdrawalStatus::Pending, "nothing changed");
+    // Lines are fine; the note is kept trimmed.
+    let decided = fx.gate.decide_withdrawal(caller, made.id, true, "  checked\nwith Carol  ").await.unwrap();
+    assert_eq!(decided.decision_note.as_deref(), Some("checked\nwith Carol"));
+}
