@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use gatehouse_api::ApiError;
 use gatehouse_core::{
-    Caller, ClientInfo, ClientKind, Clock, Gatehouse, OpenOptions, Origin, SessionToken, SystemClock, Timestamp,
+    Caller, ClientInfo, ClientKind, Clock, DataKeySource, Gatehouse, OpenOptions, Origin, SessionToken, SystemClock,
+    Timestamp,
 };
-use gatehouse_host::{Keychain, KeychainDataKey, KeychainError, OsKeychain, SessionTokenStore};
+use gatehouse_host::{FileDataKey, Keychain, KeychainDataKey, KeychainError, OsKeychain, SessionTokenStore};
 
 use crate::args::Cli;
 use crate::secrets::Secrets;
@@ -60,11 +61,11 @@ impl App {
                 .ok_or_else(|| cli_error("cli.no_data_dir", "No home folder found: pass --data-dir DIR."))?,
         };
         let keychain = OsKeychain::for_data_dir(&data_dir);
-        let options = OpenOptions {
-            geoip: cli.geoip.clone(),
-            data_key: Some(std::sync::Arc::new(KeychainDataKey::new(keychain.clone()))),
-            ..Default::default()
+        let data_key: std::sync::Arc<dyn DataKeySource> = match &cli.data_key_file {
+            Some(file) => std::sync::Arc::new(FileDataKey::new(file)),
+            None => std::sync::Arc::new(KeychainDataKey::new(keychain.clone())),
         };
+        let options = OpenOptions { geoip: cli.geoip.clone(), data_key: Some(data_key), ..Default::default() };
         let gate = Gatehouse::open(&data_dir, options).await?;
         Ok(App {
             keychain,

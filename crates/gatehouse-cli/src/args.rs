@@ -19,6 +19,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "GATEHOUSE_GEOIP", value_name = "FILE")]
     pub geoip: Option<PathBuf>,
 
+    /// The key that protects two-factor secrets, from a file (made by `gatehouse keygen`)
+    /// instead of the OS keychain: for servers
+    #[arg(long, global = true, env = "GATEHOUSE_DATA_KEY_FILE", value_name = "FILE")]
+    pub data_key_file: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -33,6 +38,11 @@ pub enum Command {
         /// The administrator's name [default: from the email]
         #[arg(long, default_value = "")]
         name: String,
+    },
+    /// Make a new data key file (for --data-key-file on a server), readable only by you
+    Keygen {
+        /// Where to write it; an existing file is never overwritten
+        file: PathBuf,
     },
     /// Sign in; the session token is kept in the OS keychain
     Signin {

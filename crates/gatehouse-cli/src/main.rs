@@ -26,13 +26,17 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), gatehouse_api::ApiError> {
-    // Checking an address needs no database, keychain or sign-in.
+    // Checking an address and making a key file need no database, keychain or sign-in.
     if let Command::Address(args::AddressCommand::Check { network, address, memo }) = &cli.command {
         return commands::address::check(network, address, memo.as_deref());
+    }
+    if let Command::Keygen { file } = &cli.command {
+        return commands::admin::keygen(file);
     }
     let mut app = App::open(&cli).await?;
     match cli.command {
         Command::Init { email, name } => commands::account::init(&mut app, &email, &name).await,
+        Command::Keygen { file } => commands::admin::keygen(&file),
         Command::Signin { email, print_token } => commands::account::sign_in(&mut app, &email, print_token).await,
         Command::Signout => commands::account::sign_out(&app).await,
         Command::Whoami { json } => commands::account::whoami(&app, json).await,

@@ -643,3 +643,32 @@ fn with_the_data_key_lost_from_the_keychain_an_admin_recovers_from_the_terminal(
     gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
     assert_eq!(gh.json(&["audit", "list", "--json"])[0]["action"], "2fa.recovered_lost_key");
 }
+
+#[test]
+fn a_server_keeps_the_data_key_in_a_file_it_made_with_keygen() {
+    use std::os::unix::fs::PermissionsExt;
+    let gh = Gatehouse::new();
+    let key_file = gh.dir.path().join("data.key");
+    let key_path = key_file.to_str().unwrap();
+    let out = gh.ok(&["keygen", key_path], "");
+    assert!(out.contains("Wrote a new data key"), "{out}");
+    assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap().trim().len(), 44);
+    // Never over an existing key.
+    assert!(gh.fail(&["keygen", key_path], "").contains("Could not create the key file"));
+
+    let with_key = [("GATEHOUSE_DATA_KEY_FILE", key_path)];
+    let init = gh.run_with(&["init", "--email", ADMIN], &format!("{ADMIN_PASSWORD}\n"), &with_key);
+    assert!(init.status.success());
+    // Enrolling seals the secret under the file's key; the keychain holds no data key.
+    let enrol = gh.run_with(&["2fa", "enroll"], &format!("{ADMIN_PASSWORD}\n000000\n"), &with_key);
+    assert!(String::from_utf8_lossy(&enrol.stderr).contains("not valid"), "the key file was used");
+    let account = format!("{}#data-key", std::fs::canonicalize(gh.dir.path()).unwrap().display());
+    let lookup = Command::new("secret-tool").args(["lookup", "service", "gatehouse", "username", &account]).output();
+    assert!(!lookup.unwrap().status.success(), "no data key in the keychain");
+    // A key file others may read is refused, with the fix.
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let refused = gh.run_with(&["2fa", "enroll"], &format!("{ADMIN_PASSWORD}\n"), &with_key);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("may be read by others") && said.contains("chmod 600"), "{said}");
+}

@@ -1,5 +1,5 @@
 //! What the local machine provides to Gatehouse's clients (desktop app and CLI): the data
-//! folder, the OS keychain, this installation's device identity, the machine's primary
+//! folder, the OS keychain (or a data key file on a server), this installation's device identity, the machine's primary
 //! IP address, the clipboard and desktop notifications. The core never touches any of these; clients pass what they learn here in.
 
 mod clipboard;
@@ -11,7 +11,7 @@ mod notifications;
 mod paths;
 
 pub use clipboard::{ClipboardError, SafeClipboard};
-pub use data_key::KeychainDataKey;
+pub use data_key::{FileDataKey, KeychainDataKey, create_key_file};
 pub use device::{detect_device_kind, this_device};
 pub use keychain::{Keychain, KeychainError, OsKeychain, SessionTokenStore};
 pub use network::primary_ip;

@@ -1,4 +1,4 @@
-//! `gatehouse policy …`, `gatehouse geoip …`, `gatehouse audit …`.
+//! `gatehouse policy …`, `gatehouse geoip …`, `gatehouse audit …`, `gatehouse keygen`.
 
 use gatehouse_api::{ApiError, AuditView, PendingChangeView, PolicyView};
 use gatehouse_core::{Policy, PolicyChangeId};
@@ -182,5 +182,15 @@ pub async fn audit(app: &App, command: AuditCommand) -> Result<(), ApiError> {
         })
         .collect();
     output::table(&["TIME", "WHO", "ACTION", "USER", "DETAIL"], rows, "The audit log is empty.");
+    Ok(())
+}
+
+/// `gatehouse keygen FILE`: a new data key file, readable only by its owner.
+pub fn keygen(file: &std::path::Path) -> Result<(), ApiError> {
+    gatehouse_host::create_key_file(file).map_err(|err| {
+        crate::app::cli_error("cli.keygen", format!("Could not create the key file {}: {err}", file.display()))
+    })?;
+    println!("Wrote a new data key to {} (readable only by you).", file.display());
+    println!("Keep a copy somewhere safe: without it, two-factor secrets sealed with it cannot be opened.");
     Ok(())
 }
