@@ -1,14 +1,13 @@
 //! User accounts: the first administrator, creating users, roles, disabling, password
 //! changes and admin resets.
 
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 use zeroize::Zeroizing;
 
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::confirmation::Proof;
 use crate::context::{Caller, Origin, check_label};
+use crate::db::{self, Row};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
@@ -163,12 +162,12 @@ macro_rules! user_columns {
 }
 pub(crate) use user_columns;
 
-pub(crate) fn user_from_row(row: &SqliteRow) -> Result<User> {
+pub(crate) fn user_from_row(row: &Row) -> Result<User> {
     Ok(User {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
         name: row.try_get("name")?,
-        role: Role::parse(row.try_get("role")?)?,
+        role: Role::parse(&row.try_get::<String>("role")?)?,
         created_at: row.try_get("created_at")?,
         password_changed_at: row.try_get("password_changed_at")?,
         must_change_password: row.try_get("must_change_password")?,
@@ -182,7 +181,7 @@ pub(crate) fn user_from_row(row: &SqliteRow) -> Result<User> {
 impl Gatehouse {
     /// True once the first administrator exists.
     pub async fn is_set_up(&self) -> Result<bool> {
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)").fetch_one(&self.db).await?;
+        let exists: bool = db::query_scalar("SELECT EXISTS (SELECT 1 FROM users)").fetch_one(&self.db).await?;
         Ok(exists)
     }
 
@@ -196,9 +195,9 @@ impl Gatehouse {
         let hash = self.hasher.hash(&new.password).await?;
         let mut tx = self.write_tx().await?;
         // One statement, so two processes racing through first run cannot both succeed.
-        let id: Option<UserId> = sqlx::query_scalar(
+        let id: Option<UserId> = db::query_scalar(
             "INSERT INTO users (email, name, role, password_hash, password_changed_at, created_at)
-             SELECT ?, ?, 'admin', ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)
+             SELECT $1, $2, 'admin', $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM users)
              RETURNING id",
         )
         .bind(checked.email.as_str())
@@ -206,7 +205,7 @@ impl Gatehouse {
         .bind(&hash)
         .bind(now)
         .bind(now)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
         let id = id.ok_or(Error::AlreadySetUp)?;
         audit::record_system(&mut tx, now, "user.created", Some(id), "first administrator created").await?;
@@ -227,10 +226,10 @@ impl Gatehouse {
         actor.require_step_up()?;
         let hash = self.hasher.hash(&new.password).await?;
         let mut tx = self.write_tx().await?;
-        let inserted: Option<UserId> = sqlx::query_scalar(
+        let inserted: Option<UserId> = db::query_scalar(
             "INSERT INTO users (email, name, role, password_hash, password_changed_at, must_change_password,
                                 created_at, created_by)
-             VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, 1, $6, $7) ON CONFLICT (email) DO NOTHING RETURNING id",
         )
         .bind(checked.email.as_str())
         .bind(&checked.name)
@@ -239,7 +238,7 @@ impl Gatehouse {
         .bind(actor.now)
         .bind(actor.now)
         .bind(actor.user.id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
         let id = inserted.ok_or(Error::EmailTaken)?;
         let detail = format!("created {} as {}", checked.email, checked.role.as_str());
@@ -252,7 +251,7 @@ impl Gatehouse {
     pub async fn list_users(&self, caller: Caller<'_>) -> Result<Vec<User>> {
         let actor = self.authenticate(caller).await?;
         actor.require_admin()?;
-        let rows = sqlx::query(concat!(
+        let rows = db::query(concat!(
             "SELECT ",
             user_columns!(),
             ", t.blocked_until, t.hard_locked_at
@@ -266,7 +265,7 @@ impl Gatehouse {
                 let mut user = user_from_row(row)?;
                 let blocked: Option<Timestamp> = row.try_get("blocked_until")?;
                 user.locked_until = blocked.filter(|until| *until > actor.now);
-                user.hard_locked = row.try_get::<Option<Timestamp>, _>("hard_locked_at")?.is_some();
+                user.hard_locked = row.try_get::<Option<Timestamp>>("hard_locked_at")?.is_some();
                 Ok(user)
             })
             .collect()
@@ -281,7 +280,7 @@ impl Gatehouse {
         if !actor.user.is_admin() && email.as_str() != actor.user.email {
             return Err(Error::Forbidden);
         }
-        let user = sqlx::query(concat!("SELECT ", user_columns!(), " FROM users u WHERE u.email = ?"))
+        let user = db::query(concat!("SELECT ", user_columns!(), " FROM users u WHERE u.email = $1"))
             .bind(email.as_str())
             .fetch_optional(&self.db)
             .await?
@@ -303,10 +302,10 @@ impl Gatehouse {
         actor.require_step_up()?;
         let mut tx = self.write_tx().await?;
         let disabled_at = disabled.then_some(actor.now);
-        sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ?")
+        db::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
             .bind(disabled_at)
             .bind(user)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         let (action, detail) = if disabled {
             let ended =
@@ -333,13 +332,13 @@ impl Gatehouse {
         actor.require_step_up()?;
         let hash = self.hasher.hash(password).await?;
         let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = 1 WHERE id = ?",
+        db::query(
+            "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = 1 WHERE id = $3",
         )
         .bind(&hash)
         .bind(actor.now)
         .bind(user)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         let ended =
             sessions::end_matching(&mut tx, Sessions::OfUser(user), actor.now, EndReason::PasswordReset).await?;
@@ -394,13 +393,13 @@ impl Gatehouse {
         check_new_password(new, &[&actor.user.email, &actor.user.name])?;
         let hash = self.hasher.hash(new).await?;
         let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = 0 WHERE id = ?",
+        db::query(
+            "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = 0 WHERE id = $3",
         )
         .bind(&hash)
         .bind(actor.now)
         .bind(actor.user.id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         let others = Sessions::OfUserExcept(actor.user.id, actor.session_id);
         let ended = sessions::end_matching(&mut tx, others, actor.now, EndReason::PasswordChanged).await?;
@@ -429,7 +428,7 @@ impl Gatehouse {
 
     /// Loads one user by id.
     pub(crate) async fn user(&self, id: UserId) -> Result<User> {
-        sqlx::query(concat!("SELECT ", user_columns!(), " FROM users u WHERE u.id = ?"))
+        db::query(concat!("SELECT ", user_columns!(), " FROM users u WHERE u.id = $1"))
             .bind(id)
             .fetch_optional(&self.db)
             .await?

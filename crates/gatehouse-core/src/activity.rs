@@ -5,11 +5,9 @@
 use std::io::Write;
 use std::net::IpAddr;
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
-
 use crate::clock::Timestamp;
 use crate::context::Caller;
+use crate::db::{self, Row, Tx};
 use crate::devices::DeviceKind;
 use crate::error::{Error, Result};
 use crate::export::CsvExport;
@@ -233,17 +231,13 @@ pub(crate) struct NewAttempt<'a> {
 }
 
 /// Records one attempt.
-pub(crate) async fn record(
-    conn: &mut sqlx::SqliteConnection,
-    attempt: &NewAttempt<'_>,
-    source: &AttemptSource,
-) -> Result<ActivityId> {
+pub(crate) async fn record(conn: &mut Tx, attempt: &NewAttempt<'_>, source: &AttemptSource) -> Result<ActivityId> {
     let location = &source.location;
-    let id = sqlx::query_scalar(
+    let id = db::query_scalar(
         "INSERT INTO signin_attempts (at, email, user_id, outcome, reason, second_factor, ip, location, country_code,
                                       city, latitude, longitude, device_id, device_name, device_kind, os, client,
                                       session_id, risk_flags)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
     )
     .bind(attempt.at)
     .bind(attempt.email)
@@ -281,11 +275,11 @@ pub(crate) struct Completion {
 }
 
 /// Turns a pending attempt (password right, code due) into the sign-in it became.
-pub(crate) async fn complete(conn: &mut sqlx::SqliteConnection, completion: &Completion) -> Result<()> {
-    sqlx::query(
-        "UPDATE signin_attempts SET outcome = 'success', reason = ?, second_factor = ?, device_id = ?, session_id = ?,
-                risk_flags = ?
-         WHERE id = ? AND outcome = 'pending'",
+pub(crate) async fn complete(conn: &mut Tx, completion: &Completion) -> Result<()> {
+    db::query(
+        "UPDATE signin_attempts SET outcome = 'success', reason = $1, second_factor = $2, device_id = $3, session_id = $4,
+                risk_flags = $5
+         WHERE id = $6 AND outcome = 'pending'",
     )
     .bind(AttemptReason::SignedIn.as_str())
     .bind(completion.second_factor.as_str())
@@ -343,7 +337,7 @@ impl Gatehouse {
         {
             return Err(Error::invalid("Date range", "the start must be before the end."));
         }
-        let mut sql = QueryBuilder::<Sqlite>::new(
+        let mut sql = db::Builder::new(
             "SELECT id, at, email, user_id, outcome, reason, second_factor, ip, location, device_id, device_name,
                     device_kind, os, client, session_id, risk_flags, disowned_at FROM signin_attempts WHERE 1 = 1",
         );
@@ -411,8 +405,8 @@ fn csv_row(attempt: &Attempt) -> [String; 12] {
     ]
 }
 
-fn attempt_from_row(row: &SqliteRow) -> Result<Attempt> {
-    let reason = AttemptReason::parse(row.try_get("reason")?);
+fn attempt_from_row(row: &Row) -> Result<Attempt> {
+    let reason = AttemptReason::parse(&row.try_get::<String>("reason")?);
     Ok(Attempt {
         id: row.try_get("id")?,
         at: row.try_get("at")?,
@@ -424,11 +418,11 @@ fn attempt_from_row(row: &SqliteRow) -> Result<Attempt> {
         location: row.try_get("location")?,
         device_id: row.try_get("device_id")?,
         device_name: row.try_get("device_name")?,
-        device_kind: DeviceKind::parse(row.try_get("device_kind")?),
+        device_kind: DeviceKind::parse(&row.try_get::<String>("device_kind")?),
         os: row.try_get("os")?,
         client: row.try_get("client")?,
         session_id: row.try_get("session_id")?,
-        second_factor: row.try_get::<Option<&str>, _>("second_factor")?.and_then(SecondFactorKind::parse),
+        second_factor: row.try_get::<Option<String>>("second_factor")?.as_deref().and_then(SecondFactorKind::parse),
         risk_flags: RiskFlags::from_bits(row.try_get("risk_flags")?),
         disowned_at: row.try_get("disowned_at")?,
     })

@@ -6,13 +6,12 @@
 use std::io::Write;
 
 use gatehouse_chains::{Network, lookalike, validate, validate_memo};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::accounts::Role;
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::{Caller, check_label, check_note};
+use crate::db::{self, Row, Tx};
 use crate::error::{Error, Result};
 use crate::export::CsvExport;
 use crate::gatehouse::Gatehouse;
@@ -206,10 +205,10 @@ impl Gatehouse {
         refuse_duplicate(&mut tx, owner, &checked, None).await?;
         refuse_lookalikes(&mut tx, &actor, &checked, None, new.accept_lookalike).await?;
         actor.require_step_up()?;
-        let inserted = sqlx::query_scalar(
+        let inserted = db::query_scalar(
             "INSERT INTO addresses (owner_id, label, network, address, memo, note, added_by, created_at, updated_at,
                                     usable_from)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(owner)
         .bind(&label)
@@ -221,7 +220,7 @@ impl Gatehouse {
         .bind(actor.now)
         .bind(actor.now)
         .bind(usable_from)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await;
         let id: AddressId = match inserted {
             Ok(id) => id,
@@ -272,9 +271,9 @@ impl Gatehouse {
             refuse_lookalikes(&mut tx, &actor, &checked, Some(id), changes.accept_lookalike).await?;
         }
         actor.require_step_up()?;
-        let updated = sqlx::query(
-            "UPDATE addresses SET label = ?, address = ?, memo = ?, note = ?, updated_at = ?, usable_from = ?
-             WHERE id = ? AND deleted_at IS NULL",
+        let updated = db::query(
+            "UPDATE addresses SET label = $1, address = $2, memo = $3, note = $4, updated_at = $5, usable_from = $6
+             WHERE id = $7 AND deleted_at IS NULL",
         )
         .bind(&label)
         .bind(&checked.address)
@@ -283,7 +282,7 @@ impl Gatehouse {
         .bind(actor.now)
         .bind(usable_from)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await;
         if let Err(err) = updated {
             return Err(entry_conflict(&mut tx, err, owner, &checked, Some(id)).await);
@@ -324,10 +323,10 @@ impl Gatehouse {
         actor.require_step_up()?;
         let owner = (current.scope == AddressScope::Personal).then_some(actor.user.id);
         let mut tx = self.write_tx().await?;
-        sqlx::query("UPDATE addresses SET deleted_at = ? WHERE id = ?")
+        db::query("UPDATE addresses SET deleted_at = $1 WHERE id = $2")
             .bind(actor.now)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         let why = format!("{:?} was deleted from the address book", current.label);
         cancel_pending_withdrawals(&mut tx, &actor, id, &why).await?;
@@ -355,7 +354,7 @@ impl Gatehouse {
     /// Saved addresses the caller can see (their own and the shared ones), by label.
     pub async fn list_addresses(&self, caller: Caller<'_>, query: &AddressQuery) -> Result<Vec<SavedAddress>> {
         let actor = self.authenticate(caller).await?;
-        let mut sql = QueryBuilder::<Sqlite>::new(ADDRESS_SELECT);
+        let mut sql = db::Builder::new(ADDRESS_SELECT);
         sql.push(" WHERE a.deleted_at IS NULL AND (a.owner_id IS NULL OR a.owner_id = ")
             .push_bind(actor.user.id)
             .push(")");
@@ -386,8 +385,8 @@ impl Gatehouse {
     ) -> Result<Vec<LookAlikeMatch>> {
         let actor = self.authenticate(caller).await?;
         let checked = check_address(parse_network(network)?, address, None)?;
-        let mut conn = self.db.acquire().await?;
-        lookalikes(&mut conn, &actor, &checked, None).await
+        let mut read = self.db.begin_read().await?;
+        lookalikes(&mut read, &actor, &checked, None).await
     }
 
     /// Writes the addresses the caller can see as CSV to what `open` opens, once the request
@@ -430,8 +429,8 @@ impl Gatehouse {
 
     async fn list_all_visible(&self, caller: Caller<'_>) -> Result<Vec<SavedAddress>> {
         let actor = self.authenticate(caller).await?;
-        let rows = sqlx::query(concat_address_select!(
-            " WHERE a.deleted_at IS NULL AND (a.owner_id IS NULL OR a.owner_id = ?) ORDER BY a.label COLLATE NOCASE, a.id"
+        let rows = db::query(concat_address_select!(
+            " WHERE a.deleted_at IS NULL AND (a.owner_id IS NULL OR a.owner_id = $1) ORDER BY a.label COLLATE NOCASE, a.id"
         ))
         .bind(actor.user.id)
         .fetch_all(&self.db)
@@ -441,8 +440,8 @@ impl Gatehouse {
 
     /// One address the actor can see.
     pub(crate) async fn address(&self, actor: &Actor, id: AddressId) -> Result<SavedAddress> {
-        let row = sqlx::query(concat_address_select!(
-            " WHERE a.id = ? AND a.deleted_at IS NULL AND (a.owner_id IS NULL OR a.owner_id = ?)"
+        let row = db::query(concat_address_select!(
+            " WHERE a.id = $1 AND a.deleted_at IS NULL AND (a.owner_id IS NULL OR a.owner_id = $2)"
         ))
         .bind(id)
         .bind(actor.user.id)
@@ -459,7 +458,7 @@ impl Gatehouse {
 
 /// Refuses an address already in the same book (personal or shared) with the same memo.
 async fn refuse_duplicate(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     owner: Option<UserId>,
     checked: &Checked,
     except: Option<AddressId>,
@@ -472,14 +471,14 @@ async fn refuse_duplicate(
 
 /// The label of the live entry with the same owner, network, address and memo, if any.
 async fn duplicate_label(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     owner: Option<UserId>,
     checked: &Checked,
     except: Option<AddressId>,
 ) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT label FROM addresses WHERE deleted_at IS NULL AND network = ? AND address = ?
-           AND coalesce(memo, '') = coalesce(?, '') AND owner_id IS ? AND id IS NOT ?",
+    db::query_scalar(
+        "SELECT label FROM addresses WHERE deleted_at IS NULL AND network = $1 AND address = $2
+           AND coalesce(memo, '') = coalesce($3, '') AND owner_id IS $4 AND id IS NOT $5",
     )
     .bind(checked.network.as_str())
     .bind(&checked.address)
@@ -487,21 +486,20 @@ async fn duplicate_label(
     .bind(owner)
     .bind(except)
     .fetch_optional(conn)
-    .await?)
+    .await
 }
 
 /// What a unique-index violation on saving an entry means: the same address already saved,
 /// or the label taken. Anything else stays a storage error.
 async fn entry_conflict(
-    conn: &mut sqlx::SqliteConnection,
-    err: sqlx::Error,
+    conn: &mut Tx,
+    err: Error,
     owner: Option<UserId>,
     checked: &Checked,
     except: Option<AddressId>,
 ) -> Error {
-    let unique = matches!(&err, sqlx::Error::Database(db) if db.is_unique_violation());
-    if !unique {
-        return err.into();
+    if !err.is_unique_violation() {
+        return err;
     }
     match duplicate_label(conn, owner, checked, except).await {
         Ok(Some(label)) => Error::DuplicateAddress { label },
@@ -511,7 +509,7 @@ async fn entry_conflict(
 }
 
 async fn refuse_lookalikes(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     actor: &Actor,
     checked: &Checked,
     except: Option<AddressId>,
@@ -527,16 +525,16 @@ async fn refuse_lookalikes(
 /// Look-alikes among the entries `actor` sees on the same network. Candidates share the
 /// last four characters, which SQL narrows to; the comparison itself is the chains crate's.
 async fn lookalikes(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     actor: &Actor,
     checked: &Checked,
     except: Option<AddressId>,
 ) -> Result<Vec<LookAlikeMatch>> {
     let tail: String = checked.address.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    let rows = sqlx::query(
+    let rows = db::query(
         "SELECT id, label, address FROM addresses
-         WHERE deleted_at IS NULL AND (owner_id IS NULL OR owner_id = ?) AND network = ? AND id IS NOT ?
-           AND lower(substr(address, -4)) = lower(?)",
+         WHERE deleted_at IS NULL AND (owner_id IS NULL OR owner_id = $1) AND network = $2 AND id IS NOT $3
+           AND lower(substr(address, -4)) = lower($4)",
     )
     .bind(actor.user.id)
     .bind(checked.network.as_str())
@@ -578,7 +576,7 @@ fn fts_phrase(fragment: &str) -> String {
 /// Narrows `sql` to labels or addresses containing `fragment` (case-insensitive): from the
 /// trigram index, or by scanning in label order (short or widely shared fragments, where
 /// the first page fills quickly).
-fn push_search(sql: &mut QueryBuilder<Sqlite>, fragment: &str, use_index: bool) {
+fn push_search(sql: &mut db::Builder, fragment: &str, use_index: bool) {
     if use_index {
         sql.push(" AND a.id IN (SELECT rowid FROM address_search WHERE address_search MATCH ");
         sql.push_bind(fts_phrase(fragment)).push(")");
@@ -592,8 +590,8 @@ fn push_search(sql: &mut QueryBuilder<Sqlite>, fragment: &str, use_index: bool) 
 impl Gatehouse {
     /// Whether at least [`WIDE_MATCH`] entries contain `fragment` (counting stops there).
     async fn matches_widely(&self, fragment: &str) -> Result<bool> {
-        let count: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM address_search WHERE address_search MATCH ? LIMIT ?)",
+        let count: i64 = db::query_scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM address_search WHERE address_search MATCH $1 LIMIT $2)",
         )
         .bind(fts_phrase(fragment))
         .bind(WIDE_MATCH)
@@ -603,15 +601,15 @@ impl Gatehouse {
     }
 }
 
-fn address_from_row(row: &SqliteRow, now: Timestamp) -> Result<SavedAddress> {
+fn address_from_row(row: &Row, now: Timestamp) -> Result<SavedAddress> {
     let owner: Option<UserId> = row.try_get("owner_id")?;
-    let network: &str = row.try_get("network")?;
+    let network: String = row.try_get("network")?;
     let usable_from: Timestamp = row.try_get("usable_from")?;
     Ok(SavedAddress {
         id: row.try_get("id")?,
         scope: if owner.is_some() { AddressScope::Personal } else { AddressScope::Shared },
         label: row.try_get("label")?,
-        network: parse_network(network)?,
+        network: parse_network(&network)?,
         address: row.try_get("address")?,
         memo: row.try_get("memo")?,
         note: row.try_get("note")?,
@@ -627,7 +625,7 @@ fn address_from_row(row: &SqliteRow, now: Timestamp) -> Result<SavedAddress> {
 /// Tells who should know of a change: the owner of a personal entry; admins and finance
 /// for shared ones.
 async fn tell_address_audience(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     owner: Option<UserId>,
     notice: &NewNotice<'_>,
     at: Timestamp,

@@ -4,13 +4,12 @@
 
 use std::time::Duration;
 
-use sqlx::Row;
-
 use crate::accounts::{Role, User};
 use crate::activity::AttemptSource;
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::Caller;
+use crate::db::{self, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::{ActivityId, SessionId, UserId};
@@ -208,9 +207,9 @@ pub struct AlertSetting {
 }
 
 /// How `user` wants alerts of `kind`.
-pub(crate) async fn delivery_for(conn: &mut sqlx::SqliteConnection, user: UserId, kind: AlertKind) -> Result<Delivery> {
+pub(crate) async fn delivery_for(conn: &mut Tx, user: UserId, kind: AlertKind) -> Result<Delivery> {
     let chosen: Option<String> =
-        sqlx::query_scalar("SELECT delivery FROM alert_settings WHERE user_id = ? AND kind = ?")
+        db::query_scalar("SELECT delivery FROM alert_settings WHERE user_id = $1 AND kind = $2")
             .bind(user)
             .bind(kind.as_str())
             .fetch_optional(conn)
@@ -235,16 +234,16 @@ impl Gatehouse {
         let attempt = reported.attempt;
         let mut tx = self.write_tx().await?;
         let ended = sessions::end_matching(&mut tx, Sessions::One(session), actor.now, EndReason::Disowned).await?;
-        sqlx::query("UPDATE signin_attempts SET disowned_at = ? WHERE id = ? AND user_id = ?")
+        db::query("UPDATE signin_attempts SET disowned_at = $1 WHERE id = $2 AND user_id = $3")
             .bind(actor.now)
             .bind(attempt)
             .bind(actor.user.id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-        sqlx::query("UPDATE notices SET read_at = coalesce(read_at, ?) WHERE id = ?")
+        db::query("UPDATE notices SET read_at = coalesce(read_at, $1) WHERE id = $2")
             .bind(actor.now)
             .bind(notice)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         let detail = format!("said \"this wasn't me\" about session {}; {ended} session(s) ended", session.0);
         audit::record(&mut tx, &actor, "session.disowned", Some(actor.user.id), &detail).await?;
@@ -255,7 +254,7 @@ impl Gatehouse {
     /// The caller's alert settings, every kind that applies to them.
     pub async fn alert_settings(&self, caller: Caller<'_>) -> Result<Vec<AlertSetting>> {
         let actor = self.authenticate(caller).await?;
-        let rows = sqlx::query("SELECT kind, delivery FROM alert_settings WHERE user_id = ?")
+        let rows = db::query("SELECT kind, delivery FROM alert_settings WHERE user_id = $1")
             .bind(actor.user.id)
             .fetch_all(&self.db)
             .await?;
@@ -295,8 +294,8 @@ impl Gatehouse {
             ));
         }
         actor.require_step_up()?;
-        sqlx::query(
-            "INSERT INTO alert_settings (user_id, kind, delivery) VALUES (?, ?, ?)
+        db::query(
+            "INSERT INTO alert_settings (user_id, kind, delivery) VALUES ($1, $2, $3)
              ON CONFLICT (user_id, kind) DO UPDATE SET delivery = excluded.delivery",
         )
         .bind(actor.user.id)
@@ -330,7 +329,7 @@ fn flag_labels(flags: RiskFlags) -> String {
 
 /// Alerts for a successful sign-in: the user (every other session of theirs; the new one
 /// itself never hears of it) and the admins who follow everyone's sign-ins.
-pub(crate) async fn on_sign_in(conn: &mut sqlx::SqliteConnection, event: &SignInEvent<'_>) -> Result<()> {
+pub(crate) async fn on_sign_in(conn: &mut Tx, event: &SignInEvent<'_>) -> Result<()> {
     let risky = !event.flags.is_empty();
     let from = where_from(event.source);
     let own = NewNotice {
@@ -372,7 +371,7 @@ pub(crate) async fn on_sign_in(conn: &mut sqlx::SqliteConnection, event: &SignIn
 /// A failed attempt that completes a failure burst: the account's owner (when the email
 /// has an account) and the admins hear of it, once per burst window.
 pub(crate) async fn on_failure_burst(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     email: &str,
     owner: Option<UserId>,
     attempt: ActivityId,
@@ -381,10 +380,10 @@ pub(crate) async fn on_failure_burst(
     at: Timestamp,
 ) -> Result<()> {
     let since = at.minus(window);
-    let already: bool = sqlx::query_scalar(
+    let already: bool = db::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM notices n JOIN signin_attempts a ON a.id = n.attempt_id
                         WHERE n.kind IN ('sign_in.failure_burst', 'everyone.risky.failure_burst')
-                          AND a.email = ? AND n.at > ?)",
+                          AND a.email = $1 AND n.at > $2)",
     )
     .bind(email)
     .bind(since)
@@ -424,7 +423,7 @@ pub(crate) async fn on_failure_burst(
 /// admin unlocks it: its owner (when the email has an account) and every admin hear of it.
 /// Emails without an account lock the same way, silently: there is no one to tell.
 pub(crate) async fn on_hard_lock(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     email: &str,
     owner: Option<UserId>,
     attempt: ActivityId,

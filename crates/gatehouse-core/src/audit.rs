@@ -1,10 +1,9 @@
 //! The audit log: who changed what, when, from where. Written in the same transaction as
 //! the change it records.
 
-use sqlx::Row;
-
 use crate::clock::Timestamp;
 use crate::context::Caller;
+use crate::db::{self, Tx};
 use crate::error::Result;
 use crate::gatehouse::Gatehouse;
 use crate::ids::{SessionId, UserId};
@@ -31,15 +30,15 @@ pub struct AuditEntry {
 
 /// Records a change made by a signed-in actor.
 pub(crate) async fn record(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     actor: &Actor,
     action: &str,
     target: Option<UserId>,
     detail: &str,
 ) -> Result<()> {
-    sqlx::query(
+    db::query(
         "INSERT INTO audit_log (at, actor_user_id, actor_session_id, action, target_user_id, detail, ip)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(actor.now)
     .bind(actor.user.id)
@@ -56,13 +55,13 @@ pub(crate) async fn record(
 /// Records a change made with no signed-in actor (first-run set-up, a delayed policy change
 /// falling due).
 pub(crate) async fn record_system(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     at: Timestamp,
     action: &str,
     target: Option<UserId>,
     detail: &str,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO audit_log (at, action, target_user_id, detail) VALUES (?, ?, ?, ?)")
+    db::query("INSERT INTO audit_log (at, action, target_user_id, detail) VALUES ($1, $2, $3, $4)")
         .bind(at)
         .bind(action)
         .bind(target)
@@ -77,13 +76,13 @@ impl Gatehouse {
     pub async fn list_audit(&self, caller: Caller<'_>, limit: u32) -> Result<Vec<AuditEntry>> {
         let actor = self.authenticate(caller).await?;
         actor.require_admin()?;
-        let rows = sqlx::query(
+        let rows = db::query(
             "SELECT a.at, actor.email AS actor_email, a.actor_session_id, a.action,
                     target.email AS target_email, a.detail, a.ip
              FROM audit_log a
              LEFT JOIN users actor ON actor.id = a.actor_user_id
              LEFT JOIN users target ON target.id = a.target_user_id
-             ORDER BY a.at DESC, a.id DESC LIMIT ?",
+             ORDER BY a.at DESC, a.id DESC LIMIT $1",
         )
         .bind(limit.clamp(1, 10_000))
         .fetch_all(&self.db)

@@ -12,6 +12,7 @@ use std::net::IpAddr;
 use crate::accounts::{Email, User};
 use crate::activity::AttemptReason;
 use crate::clock::Timestamp;
+use crate::db;
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::SessionId;
@@ -59,9 +60,9 @@ impl Gatehouse {
         if let Proof::Password(password) = proof {
             check_password_input(password)?;
         }
-        let claimed: Option<i64> = sqlx::query_scalar(
+        let claimed: Option<i64> = db::query_scalar(
             "UPDATE sessions SET confirm_failures = confirm_failures + 1
-             WHERE id = ? AND ended_at IS NULL AND confirm_failures < ? RETURNING confirm_failures",
+             WHERE id = $1 AND ended_at IS NULL AND confirm_failures < $2 RETURNING confirm_failures",
         )
         .bind(asking.session)
         .bind(SESSION_WRONG_ANSWERS_MAX)
@@ -79,7 +80,7 @@ impl Gatehouse {
             Proof::SecondFactor(answer) => self.use_second_factor(asking.user.id, answer, asking.now).await?.map(Some),
         };
         if let Some(kind) = accepted {
-            sqlx::query("UPDATE sessions SET confirm_failures = 0 WHERE id = ?")
+            db::query("UPDATE sessions SET confirm_failures = 0 WHERE id = $1")
                 .bind(asking.session)
                 .execute(&self.db)
                 .await?;

@@ -1,12 +1,10 @@
 //! Devices: one row per client installation a user has signed in from. Listing, renaming,
 //! and removing (which ends the device's sessions, so it has to sign in again).
 
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
-
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::{Caller, check_label};
+use crate::db::{self, Row, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::{DeviceId, UserId};
@@ -115,11 +113,11 @@ impl Gatehouse {
     pub async fn list_devices(&self, caller: Caller<'_>, user: Option<UserId>) -> Result<Vec<Device>> {
         let actor = self.authenticate(caller).await?;
         let user = actor.may_see(user)?;
-        let rows = sqlx::query(
+        let rows = db::query(
             "SELECT d.id, d.user_id, d.name, d.kind, d.os, d.os_version, d.first_seen_at, d.last_used_at,
                     (SELECT COUNT(*) FROM sessions s WHERE s.device_id = d.id AND s.ended_at IS NULL) AS active_sessions
              FROM devices d
-             WHERE d.user_id = ? AND d.removed_at IS NULL
+             WHERE d.user_id = $1 AND d.removed_at IS NULL
              ORDER BY d.last_used_at DESC, d.id DESC",
         )
         .bind(user)
@@ -136,7 +134,7 @@ impl Gatehouse {
         let owner = self.device_owner(device).await?;
         actor.may_see(Some(owner))?;
         let mut tx = self.write_tx().await?;
-        sqlx::query("UPDATE devices SET name = ? WHERE id = ?").bind(name).bind(device).execute(&mut *tx).await?;
+        db::query("UPDATE devices SET name = $1 WHERE id = $2").bind(name).bind(device).execute(&mut tx).await?;
         audit::record(&mut tx, &actor, "device.renamed", Some(owner), &format!("device {device} renamed to {name:?}"))
             .await?;
         tx.commit().await?;
@@ -154,10 +152,10 @@ impl Gatehouse {
         actor.may_see(Some(owner))?;
         actor.require_step_up()?;
         let mut tx = self.write_tx().await?;
-        sqlx::query("UPDATE devices SET removed_at = ? WHERE id = ? AND removed_at IS NULL")
+        db::query("UPDATE devices SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL")
             .bind(actor.now)
             .bind(device)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         let ended =
             sessions::end_matching(&mut tx, Sessions::OnDevice(device), actor.now, EndReason::DeviceRemoved).await?;
@@ -174,7 +172,7 @@ impl Gatehouse {
     }
 
     async fn device_owner(&self, device: DeviceId) -> Result<UserId> {
-        sqlx::query_scalar("SELECT user_id FROM devices WHERE id = ? AND removed_at IS NULL")
+        db::query_scalar("SELECT user_id FROM devices WHERE id = $1 AND removed_at IS NULL")
             .bind(device)
             .fetch_optional(&self.db)
             .await?
@@ -184,15 +182,10 @@ impl Gatehouse {
 
 /// Finds this user's row for the installation, or adds one; updates what the client
 /// reports (kind, OS) but keeps the name, which is the user's to rename. One statement.
-pub(crate) async fn upsert(
-    conn: &mut sqlx::SqliteConnection,
-    user: UserId,
-    info: &DeviceInfo,
-    now: Timestamp,
-) -> Result<DeviceId> {
-    let id = sqlx::query_scalar(
+pub(crate) async fn upsert(conn: &mut Tx, user: UserId, info: &DeviceInfo, now: Timestamp) -> Result<DeviceId> {
+    let id = db::query_scalar(
         "INSERT INTO devices (user_id, installation_id, name, kind, os, os_version, first_seen_at, last_used_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (user_id, installation_id) WHERE removed_at IS NULL DO UPDATE SET
              kind = excluded.kind, os = excluded.os, os_version = excluded.os_version, last_used_at = excluded.last_used_at
          RETURNING id",
@@ -210,13 +203,13 @@ pub(crate) async fn upsert(
     Ok(id)
 }
 
-fn device_from_row(row: &SqliteRow, current: DeviceId) -> Result<Device> {
+fn device_from_row(row: &Row, current: DeviceId) -> Result<Device> {
     let id: DeviceId = row.try_get("id")?;
     Ok(Device {
         id,
         user_id: row.try_get("user_id")?,
         name: row.try_get("name")?,
-        kind: DeviceKind::parse(row.try_get("kind")?),
+        kind: DeviceKind::parse(&row.try_get::<String>("kind")?),
         os: row.try_get("os")?,
         os_version: row.try_get("os_version")?,
         first_seen_at: row.try_get("first_seen_at")?,

@@ -241,6 +241,11 @@ impl Error {
         matches!(self, Error::SignedOut | Error::SessionExpired | Error::TooManyWrongAnswers)
     }
 
+    /// True for a storage error that broke a unique constraint.
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        matches!(self, Error::Storage(sqlx::Error::Database(db)) if db.is_unique_violation())
+    }
+
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput { field, reason: reason.into() }
     }
@@ -248,8 +253,12 @@ impl Error {
 
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
-        tracing::error!(error = %err, "database error");
-        Error::Storage(err)
+        let error = Error::Storage(err);
+        // A unique violation is often an expected answer ("already saved"), read by the caller.
+        if !error.is_unique_violation() {
+            tracing::error!(error = %error.source_text(), "database error");
+        }
+        error
     }
 }
 
@@ -257,6 +266,16 @@ impl From<sqlx::migrate::MigrateError> for Error {
     fn from(err: sqlx::migrate::MigrateError) -> Self {
         tracing::error!(error = %err, "migration error");
         Error::Internal(format!("the database could not be upgraded ({err})"))
+    }
+}
+
+impl Error {
+    /// The underlying database error's text, for the log.
+    fn source_text(&self) -> String {
+        match self {
+            Error::Storage(err) => err.to_string(),
+            other => other.to_string(),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use crate::db::{self, Pool, Tx};
 
 use crate::data_key::DataKeySource;
 use crate::error::Result;
@@ -27,7 +27,7 @@ pub struct OpenOptions {
 /// Gatehouse over one data folder. Cheap to clone; clones share the database pool.
 #[derive(Debug, Clone)]
 pub struct Gatehouse {
-    pub(crate) db: SqlitePool,
+    pub(crate) db: Pool,
     pub(crate) geo: Option<Arc<GeoIp>>,
     pub(crate) hasher: PasswordHasher,
     pub(crate) data_key: Option<Arc<dyn DataKeySource>>,
@@ -39,7 +39,7 @@ const GEOIP_SETTING: &str = "geoip_database";
 impl Gatehouse {
     /// Opens (creating and migrating as needed) the database in `data_dir`.
     pub async fn open(data_dir: &Path, options: OpenOptions) -> Result<Self> {
-        let db = store::open(data_dir).await?;
+        let db = Pool::Sqlite(store::open(data_dir).await?);
         let hasher = match options.hasher {
             Some(hasher) => hasher,
             None => tokio::task::spawn_blocking(PasswordHasher::owasp_minimum)
@@ -69,14 +69,14 @@ impl Gatehouse {
         let mut tx = self.write_tx().await?;
         match path {
             Some(path) => {
-                sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                db::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                     .bind(GEOIP_SETTING)
                     .bind(path.to_string_lossy().as_ref())
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
             }
             None => {
-                sqlx::query("DELETE FROM settings WHERE key = ?").bind(GEOIP_SETTING).execute(&mut *tx).await?;
+                db::query("DELETE FROM settings WHERE key = $1").bind(GEOIP_SETTING).execute(&mut tx).await?;
             }
         }
         let detail = path.map_or("cleared".to_owned(), |path| path.display().to_string());
@@ -86,10 +86,10 @@ impl Gatehouse {
         Ok(())
     }
 
-    /// A write transaction that takes SQLite's write lock up front, so two processes
-    /// writing at once wait for each other (busy timeout) instead of failing.
-    pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.db.begin_with("BEGIN IMMEDIATE").await?)
+    /// A write transaction that takes the database's write lock up front, so two processes
+    /// writing at once wait for each other instead of failing (see `db`).
+    pub(crate) async fn write_tx(&self) -> Result<Tx> {
+        self.db.begin_write().await
     }
 
     /// Closes the database (checkpointing the WAL).
@@ -98,8 +98,8 @@ impl Gatehouse {
     }
 }
 
-async fn saved_geoip_path(db: &SqlitePool) -> Result<Option<PathBuf>> {
+async fn saved_geoip_path(db: &Pool) -> Result<Option<PathBuf>> {
     let value: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(GEOIP_SETTING).fetch_optional(db).await?;
+        db::query_scalar("SELECT value FROM settings WHERE key = $1").bind(GEOIP_SETTING).fetch_optional(db).await?;
     Ok(value.map(PathBuf::from))
 }

@@ -7,13 +7,12 @@
 //! ways out: restore the keychain entry, or have an administrator reset every user's 2FA
 //! ([`Gatehouse::recover_lost_data_key`]).
 
-use sqlx::Row;
-
 use crate::accounts::Role;
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::Origin;
 use crate::data_key::DataKey;
+use crate::db::{self, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
@@ -81,14 +80,14 @@ impl Gatehouse {
                 "the key that protects two-factor secrets is present and works; there is nothing to recover.",
             ));
         }
-        let users: Vec<UserId> = sqlx::query_scalar(
+        let users: Vec<UserId> = db::query_scalar(
             "SELECT user_id FROM user_totp UNION SELECT user_id FROM totp_enrollments
              UNION SELECT user_id FROM backup_codes",
         )
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut tx)
         .await?;
         for sql in ["DELETE FROM user_totp", "DELETE FROM totp_enrollments", "DELETE FROM backup_codes"] {
-            sqlx::query(sql).execute(&mut *tx).await?;
+            db::query(sql).execute(&mut tx).await?;
         }
         let mut ended = 0;
         for user in &users {
@@ -120,12 +119,12 @@ impl Gatehouse {
 }
 
 /// The id of the key the stored secrets were sealed with, if any secret is stored.
-async fn sealed_key_id(conn: &mut sqlx::SqliteConnection) -> Result<Option<String>> {
-    let row = sqlx::query(
+async fn sealed_key_id(conn: &mut Tx) -> Result<Option<String>> {
+    let row = db::query(
         "SELECT key_id FROM user_totp UNION ALL SELECT key_id FROM totp_enrollments
          UNION ALL SELECT key_id FROM backup_codes LIMIT 1",
     )
     .fetch_optional(conn)
     .await?;
-    row.map(|row| row.try_get("key_id")).transpose().map_err(Error::from)
+    row.map(|row| row.try_get("key_id")).transpose()
 }

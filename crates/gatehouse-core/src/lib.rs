@@ -16,6 +16,7 @@ mod clock;
 mod confirmation;
 mod context;
 mod data_key;
+mod db;
 mod devices;
 mod error;
 mod export;

@@ -2,12 +2,10 @@
 //! added, a withdrawal decided…), raised according to their alert settings, listed with an
 //! unread count, marked read, and fed to the desktop app's watcher for native alerts.
 
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
-
 use crate::alerts::{self, AlertKind, Delivery};
 use crate::clock::Timestamp;
 use crate::context::Caller;
+use crate::db::{self, Row, Tx};
 use crate::error::Result;
 use crate::gatehouse::Gatehouse;
 use crate::ids::{ActivityId, SessionId, UserId};
@@ -54,12 +52,7 @@ pub(crate) struct NewNotice<'a> {
 
 /// Raises `notice` for each of `recipients`, as their alert settings say: native, in-app
 /// only, or — for those who switched its kind off — kept as a record, already read.
-pub(crate) async fn raise(
-    conn: &mut sqlx::SqliteConnection,
-    recipients: &[UserId],
-    notice: &NewNotice<'_>,
-    at: Timestamp,
-) -> Result<()> {
+pub(crate) async fn raise(conn: &mut Tx, recipients: &[UserId], notice: &NewNotice<'_>, at: Timestamp) -> Result<()> {
     let kind = AlertKind::of_notice(notice.kind);
     for recipient in recipients {
         let delivery = match kind {
@@ -67,9 +60,9 @@ pub(crate) async fn raise(
             None => Delivery::InApp,
         };
         let read_at = (delivery == Delivery::Off).then_some(at);
-        sqlx::query(
+        db::query(
             "INSERT INTO notices (recipient_id, at, kind, title, body, subject, native, session_id, attempt_id, read_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(recipient)
         .bind(at)
@@ -88,8 +81,8 @@ pub(crate) async fn raise(
 }
 
 /// Enabled users with one of `roles` (e.g. everyone who manages shared addresses).
-pub(crate) async fn users_with_roles(conn: &mut sqlx::SqliteConnection, roles: &[&str]) -> Result<Vec<UserId>> {
-    let rows = sqlx::query("SELECT id, role FROM users WHERE disabled_at IS NULL").fetch_all(conn).await?;
+pub(crate) async fn users_with_roles(conn: &mut Tx, roles: &[&str]) -> Result<Vec<UserId>> {
+    let rows = db::query("SELECT id, role FROM users WHERE disabled_at IS NULL").fetch_all(conn).await?;
     let mut ids = Vec::new();
     for row in rows {
         let role: String = row.try_get("role")?;
@@ -107,7 +100,7 @@ macro_rules! notice_select {
     ($rest:literal) => {
         concat!(
             "SELECT n.id, n.at, n.kind, n.title, n.body, n.subject, n.read_at, n.native, n.session_id, n.attempt_id,
-                    EXISTS (SELECT 1 FROM sessions reported JOIN sessions mine ON mine.id = ?1
+                    EXISTS (SELECT 1 FROM sessions reported JOIN sessions mine ON mine.id = $1
                             WHERE reported.id = n.session_id
                               AND (reported.created_at, reported.id) > (mine.created_at, mine.id)) AS reported_later
              FROM notices n ",
@@ -117,7 +110,7 @@ macro_rules! notice_select {
 }
 
 /// A notice as the session `reader` sees it.
-fn notice_from_row(row: &SqliteRow, reader: SessionId) -> Result<Notice> {
+fn notice_from_row(row: &Row, reader: SessionId) -> Result<Notice> {
     let kind: String = row.try_get("kind")?;
     let session: Option<SessionId> = row.try_get("session_id")?;
     let from_this_session = session == Some(reader);
@@ -128,7 +121,7 @@ fn notice_from_row(row: &SqliteRow, reader: SessionId) -> Result<Notice> {
         // Only a sign-in to the reader's own account made after the reader's: someone who
         // signed in with a stolen password must not use it to throw the owner's earlier
         // session out (older sessions are ended from Security → Sessions).
-        disownable: own_sign_in && !from_this_session && row.try_get::<bool, _>("reported_later")?,
+        disownable: own_sign_in && !from_this_session && row.try_get::<bool>("reported_later")?,
         // What the reading session did itself (its sign-in, its password change) is news
         // to its other sessions, not to it: it reads as read there.
         read_at: read_at.or(from_this_session.then_some(at)),
@@ -150,7 +143,7 @@ impl Gatehouse {
     /// notifications panel refreshing itself must not keep an idle session alive.
     pub async fn list_notices(&self, caller: Caller<'_>, limit: u32) -> Result<Vec<Notice>> {
         let actor = self.authenticate_in_background(caller).await?;
-        let rows = sqlx::query(notice_select!("WHERE n.recipient_id = ?2 ORDER BY n.at DESC, n.id DESC LIMIT ?3"))
+        let rows = db::query(notice_select!("WHERE n.recipient_id = $2 ORDER BY n.at DESC, n.id DESC LIMIT $3"))
             .bind(actor.session_id)
             .bind(actor.user.id)
             .bind(limit.clamp(1, 500))
@@ -164,8 +157,8 @@ impl Gatehouse {
     /// read: it does not keep the session alive.
     pub async fn notices_after(&self, caller: Caller<'_>, after: i64) -> Result<Vec<Notice>> {
         let actor = self.authenticate_in_background(caller).await?;
-        let rows = sqlx::query(notice_select!(
-            "WHERE n.recipient_id = ?2 AND n.id > ?3 AND n.session_id IS NOT ?1 ORDER BY n.id LIMIT 100"
+        let rows = db::query(notice_select!(
+            "WHERE n.recipient_id = $2 AND n.id > $3 AND n.session_id IS NOT $1 ORDER BY n.id LIMIT 100"
         ))
         .bind(actor.session_id)
         .bind(actor.user.id)
@@ -178,7 +171,7 @@ impl Gatehouse {
     /// The id of the caller's newest notice (0 without any): where a watcher starts.
     pub async fn latest_notice_id(&self, caller: Caller<'_>) -> Result<i64> {
         let actor = self.authenticate_in_background(caller).await?;
-        let latest: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM notices WHERE recipient_id = ?")
+        let latest: Option<i64> = db::query_scalar("SELECT max(id) FROM notices WHERE recipient_id = $1")
             .bind(actor.user.id)
             .fetch_one(&self.db)
             .await?;
@@ -189,8 +182,8 @@ impl Gatehouse {
     /// using the session (an unattended app still idles out and locks).
     pub async fn unread_notices(&self, caller: Caller<'_>) -> Result<u32> {
         let actor = self.authenticate_in_background(caller).await?;
-        let count: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM notices WHERE recipient_id = ? AND read_at IS NULL AND session_id IS NOT ?",
+        let count: i64 = db::query_scalar(
+            "SELECT COUNT(*) FROM notices WHERE recipient_id = $1 AND read_at IS NULL AND session_id IS NOT $2",
         )
         .bind(actor.user.id)
         .bind(actor.session_id)
@@ -202,8 +195,8 @@ impl Gatehouse {
     /// Marks one of the caller's notices read, or all of them with `None`.
     pub async fn mark_notices_read(&self, caller: Caller<'_>, notice: Option<i64>) -> Result<()> {
         let actor = self.authenticate(caller).await?;
-        sqlx::query(
-            "UPDATE notices SET read_at = ? WHERE recipient_id = ? AND read_at IS NULL AND (? IS NULL OR id = ?)",
+        db::query(
+            "UPDATE notices SET read_at = $1 WHERE recipient_id = $2 AND read_at IS NULL AND ($3 IS NULL OR id = $4)",
         )
         .bind(actor.now)
         .bind(actor.user.id)
@@ -218,7 +211,7 @@ impl Gatehouse {
 impl Gatehouse {
     /// One of the caller's notices, as the caller's session sees it.
     pub(crate) async fn notice(&self, actor: &crate::sessions::Actor, id: i64) -> Result<Option<Notice>> {
-        let row = sqlx::query(notice_select!("WHERE n.id = ?2 AND n.recipient_id = ?3"))
+        let row = db::query(notice_select!("WHERE n.id = $2 AND n.recipient_id = $3"))
             .bind(actor.session_id)
             .bind(id)
             .bind(actor.user.id)

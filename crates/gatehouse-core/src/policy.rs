@@ -5,11 +5,9 @@
 
 use std::time::Duration;
 
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
-
 use crate::clock::Timestamp;
 use crate::context::Caller;
+use crate::db::{self, Row, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 
@@ -175,7 +173,7 @@ impl Policy {
     }
 
     /// Reads the policy columns of a row that selected them by name.
-    pub(crate) fn from_row(row: &SqliteRow) -> Result<Self> {
+    pub(crate) fn from_row(row: &Row) -> Result<Self> {
         let get = |column: &str| -> Result<u32> {
             let value: i64 = row.try_get(column)?;
             u32::try_from(value).map_err(|_| Error::Internal(format!("policy value {column} out of range")))
@@ -314,19 +312,19 @@ impl Gatehouse {
 }
 
 /// Whether a policy row (read with [`policy_columns!`]) shows a pending change due at `now`.
-pub(crate) fn change_due(row: &SqliteRow, now: Timestamp) -> Result<bool> {
+pub(crate) fn change_due(row: &Row, now: Timestamp) -> Result<bool> {
     let next: Option<Timestamp> = row.try_get("next_policy_change_at")?;
     Ok(next.is_some_and(|at| at <= now))
 }
 
 /// Writes every value of `policy`.
-pub(crate) async fn write(conn: &mut sqlx::SqliteConnection, policy: &Policy) -> Result<()> {
-    sqlx::query(
-        "UPDATE policy SET session_idle_minutes = ?, session_absolute_minutes = ?, idle_lock_minutes = ?,
-                lockout_threshold = ?, lockout_minutes = ?, ip_lockout_threshold = ?, require_two_factor = ?,
-                step_up_minutes = ?, address_cooling_off_minutes = ?, withdrawals_need_approval = ?,
-                failure_burst_threshold = ?, failure_burst_minutes = ?, new_place_days = ?,
-                impossible_travel_kmh = ?, hard_lockout_threshold = ?, protection_change_delay_minutes = ?
+pub(crate) async fn write(conn: &mut Tx, policy: &Policy) -> Result<()> {
+    db::query(
+        "UPDATE policy SET session_idle_minutes = $1, session_absolute_minutes = $2, idle_lock_minutes = $3,
+                lockout_threshold = $4, lockout_minutes = $5, ip_lockout_threshold = $6, require_two_factor = $7,
+                step_up_minutes = $8, address_cooling_off_minutes = $9, withdrawals_need_approval = $10,
+                failure_burst_threshold = $11, failure_burst_minutes = $12, new_place_days = $13,
+                impossible_travel_kmh = $14, hard_lockout_threshold = $15, protection_change_delay_minutes = $16
          WHERE id = 1",
     )
     .bind(policy.session_idle_minutes)
@@ -351,8 +349,7 @@ pub(crate) async fn write(conn: &mut sqlx::SqliteConnection, policy: &Policy) ->
 }
 
 /// The policy as it stands, inside a transaction.
-pub(crate) async fn read(conn: &mut sqlx::SqliteConnection) -> Result<Policy> {
-    let row =
-        sqlx::query(concat!("SELECT ", policy_columns!(), " FROM policy p WHERE p.id = 1")).fetch_one(conn).await?;
+pub(crate) async fn read(conn: &mut Tx) -> Result<Policy> {
+    let row = db::query(concat!("SELECT ", policy_columns!(), " FROM policy p WHERE p.id = 1")).fetch_one(conn).await?;
     Policy::from_row(&row)
 }

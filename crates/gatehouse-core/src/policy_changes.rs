@@ -9,12 +9,11 @@
 //! Due changes are applied by whichever call reads the policy first after they fall due:
 //! the policy query carries the earliest due time, so checking costs nothing extra.
 
-use sqlx::Row;
-
 use crate::alerts::AlertKind;
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::Caller;
+use crate::db::{self, Row, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::PolicyChangeId;
@@ -104,7 +103,7 @@ impl Gatehouse {
     pub async fn pending_policy_changes(&self, caller: Caller<'_>) -> Result<Vec<PendingChange>> {
         let actor = self.authenticate(caller).await?;
         actor.require_admin()?;
-        let rows = sqlx::query(
+        let rows = db::query(
             "SELECT c.id, c.setting, c.from_value, c.to_value, u.email, c.proposed_at, c.effective_at
              FROM policy_changes c JOIN users u ON u.id = c.proposed_by
              WHERE c.status = 'pending' ORDER BY c.effective_at, c.id",
@@ -172,13 +171,13 @@ impl Gatehouse {
     /// threshold) is dropped, and the audit log says so.
     pub(crate) async fn apply_due_policy_changes(&self, now: Timestamp) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let due = sqlx::query(
+        let due = db::query(
             "SELECT c.id, c.setting, c.from_value, c.to_value, u.email, c.proposed_at, c.effective_at
              FROM policy_changes c JOIN users u ON u.id = c.proposed_by
-             WHERE c.status = 'pending' AND c.effective_at <= ? ORDER BY c.effective_at, c.id",
+             WHERE c.status = 'pending' AND c.effective_at <= $1 ORDER BY c.effective_at, c.id",
         )
         .bind(now)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut tx)
         .await?;
         let mut policy = policy::read(&mut tx).await?;
         for row in &due {
@@ -205,9 +204,9 @@ impl Gatehouse {
     }
 
     async fn pending_change(&self, id: PolicyChangeId) -> Result<(PendingChange, crate::ids::UserId)> {
-        let row = sqlx::query(
+        let row = db::query(
             "SELECT c.id, c.setting, c.from_value, c.to_value, u.email, c.proposed_at, c.effective_at, c.proposed_by
-             FROM policy_changes c JOIN users u ON u.id = c.proposed_by WHERE c.id = ? AND c.status = 'pending'",
+             FROM policy_changes c JOIN users u ON u.id = c.proposed_by WHERE c.id = $1 AND c.status = 'pending'",
         )
         .bind(id)
         .fetch_optional(&self.db)
@@ -219,16 +218,16 @@ impl Gatehouse {
 
 /// Records a weakening change as pending.
 async fn propose(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     actor: &Actor,
     setting: &'static Setting,
     from: u32,
     to: u32,
     effective_at: Timestamp,
 ) -> Result<PendingChange> {
-    let id: PolicyChangeId = sqlx::query_scalar(
+    let id: PolicyChangeId = db::query_scalar(
         "INSERT INTO policy_changes (setting, from_value, to_value, proposed_by, proposed_at, effective_at, status)
-         VALUES (?, ?, ?, ?, ?, ?, 'pending') RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id",
     )
     .bind(setting.key)
     .bind(from)
@@ -259,10 +258,10 @@ async fn propose(
 }
 
 /// Marks a pending change of `setting` replaced (a newer value was chosen).
-async fn replace_pending(conn: &mut sqlx::SqliteConnection, setting: &str, actor: &Actor) -> Result<()> {
-    sqlx::query(
-        "UPDATE policy_changes SET status = 'replaced', decided_by = ?, decided_at = ?
-         WHERE setting = ? AND status = 'pending'",
+async fn replace_pending(conn: &mut Tx, setting: &str, actor: &Actor) -> Result<()> {
+    db::query(
+        "UPDATE policy_changes SET status = 'replaced', decided_by = $1, decided_at = $2
+         WHERE setting = $3 AND status = 'pending'",
     )
     .bind(actor.user.id)
     .bind(actor.now)
@@ -273,29 +272,23 @@ async fn replace_pending(conn: &mut sqlx::SqliteConnection, setting: &str, actor
 }
 
 /// Moves a pending change to `status`; false when it was no longer pending.
-async fn decide(
-    conn: &mut sqlx::SqliteConnection,
-    id: PolicyChangeId,
-    status: &str,
-    by: Option<&Actor>,
-) -> Result<bool> {
-    let decided = sqlx::query(
-        "UPDATE policy_changes SET status = ?, decided_by = ?, decided_at = coalesce(?, effective_at)
-         WHERE id = ? AND status = 'pending'",
+async fn decide(conn: &mut Tx, id: PolicyChangeId, status: &str, by: Option<&Actor>) -> Result<bool> {
+    let decided = db::query(
+        "UPDATE policy_changes SET status = $1, decided_by = $2, decided_at = coalesce($3, effective_at)
+         WHERE id = $4 AND status = 'pending'",
     )
     .bind(status)
     .bind(by.map(|actor| actor.user.id))
     .bind(by.map(|actor| actor.now))
     .bind(id)
     .execute(conn)
-    .await?
-    .rows_affected();
+    .await?;
     Ok(decided == 1)
 }
 
 /// Every admin and finance user hears at once of a change that weakens protection.
 async fn alert_weakening(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     actor: &Actor,
     delayed: &[PendingChange],
     applied: &[(&Setting, u32, u32)],
@@ -345,7 +338,7 @@ fn changes_text(from: &Policy, to: &Policy) -> String {
     if changed.is_empty() { "no change in force".to_owned() } else { changed.join("; ") }
 }
 
-fn pending_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<PendingChange> {
+fn pending_from_row(row: &Row) -> Result<PendingChange> {
     let key: String = row.try_get("setting")?;
     let setting = Setting::find(&key).ok_or_else(|| Error::Internal(format!("unknown policy setting {key}")))?;
     let value = |column: &str| -> Result<u32> {

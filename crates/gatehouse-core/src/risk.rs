@@ -31,9 +31,8 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use sqlx::{Row, SqliteConnection};
-
 use crate::clock::Timestamp;
+use crate::db::{self, Tx};
 use crate::error::Result;
 use crate::geo::{Location, LocationKind};
 use crate::ids::UserId;
@@ -242,7 +241,7 @@ pub(crate) struct Success<'a> {
 /// The flags of a failed attempt: a burst on its email or from its address, this one
 /// included. Runs before the attempt is recorded.
 pub(crate) async fn assess_failure(
-    conn: &mut SqliteConnection,
+    conn: &mut Tx,
     email: &str,
     ip: Option<IpAddr>,
     policy: &Policy,
@@ -256,7 +255,7 @@ pub(crate) async fn assess_failure(
 /// The flags of a sign-in whose password was right and whose second factor is due: a
 /// burst of failures right before it. The rest waits for the sign-in to complete.
 pub(crate) async fn assess_pending(
-    conn: &mut SqliteConnection,
+    conn: &mut Tx,
     user: UserId,
     email: &str,
     ip: Option<IpAddr>,
@@ -270,23 +269,19 @@ pub(crate) async fn assess_pending(
 
 /// The flags of a successful sign-in. Runs before its device is saved and its attempt
 /// recorded (or completed), in the same transaction.
-pub(crate) async fn assess_success(
-    conn: &mut SqliteConnection,
-    success: &Success<'_>,
-    policy: &Policy,
-) -> Result<RiskFlags> {
+pub(crate) async fn assess_success(conn: &mut Tx, success: &Success<'_>, policy: &Policy) -> Result<RiskFlags> {
     let Success { user, email, ip, location, installation_id, after_lockout, now } = *success;
     // Index devices_by_user.
-    let devices = sqlx::query(
-        "SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = ? AND installation_id = ?) AS seen,
-                EXISTS (SELECT 1 FROM devices WHERE user_id = ?) AS any_device",
+    let devices = db::query(
+        "SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = $1 AND installation_id = $2) AS seen,
+                EXISTS (SELECT 1 FROM devices WHERE user_id = $3) AS any_device",
     )
     .bind(user)
     .bind(installation_id)
     .bind(user)
     .fetch_one(&mut *conn)
     .await?;
-    let new_device = devices.try_get::<bool, _>("any_device")? && !devices.try_get::<bool, _>("seen")?;
+    let new_device = devices.try_get::<bool>("any_device")? && !devices.try_get::<bool>("seen")?;
 
     let last = last_success(conn, user).await?;
     let new_place = match (last, location.kind) {
@@ -313,42 +308,42 @@ pub(crate) async fn assess_success(
 /// True when one of the user's successful sign-ins at or after `since` came from this
 /// location's country and city (its country alone, when the database gives no city).
 /// A location without a country is never "seen" (the caller only asks for found ones).
-async fn place_seen(conn: &mut SqliteConnection, user: UserId, location: &Location, since: Timestamp) -> Result<bool> {
+async fn place_seen(conn: &mut Tx, user: UserId, location: &Location, since: Timestamp) -> Result<bool> {
     let Some(country) = &location.country_code else { return Ok(true) };
     // Index signin_attempts_places (user_id, country_code, city, at), or _countries without the city.
     let query = match &location.city {
-        Some(city) => sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM signin_attempts WHERE user_id = ? AND outcome = 'success'
-                            AND country_code = ? AND city = ? AND at >= ?)",
+        Some(city) => db::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM signin_attempts WHERE user_id = $1 AND outcome = 'success'
+                            AND country_code = $2 AND city = $3 AND at >= $4)",
         )
         .bind(user)
         .bind(country)
         .bind(city),
-        None => sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM signin_attempts WHERE user_id = ? AND outcome = 'success'
-                            AND country_code = ? AND at >= ?)",
+        None => db::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM signin_attempts WHERE user_id = $1 AND outcome = 'success'
+                            AND country_code = $2 AND at >= $3)",
         )
         .bind(user)
         .bind(country),
     };
-    Ok(query.bind(since).fetch_one(conn).await?)
+    query.bind(since).fetch_one(conn).await
 }
 
 /// When the user last signed in successfully (index signin_attempts_successes).
-async fn last_success(conn: &mut SqliteConnection, user: UserId) -> Result<Option<Timestamp>> {
-    Ok(sqlx::query_scalar(
-        "SELECT at FROM signin_attempts WHERE user_id = ? AND outcome = 'success' ORDER BY at DESC LIMIT 1",
+async fn last_success(conn: &mut Tx, user: UserId) -> Result<Option<Timestamp>> {
+    db::query_scalar(
+        "SELECT at FROM signin_attempts WHERE user_id = $1 AND outcome = 'success' ORDER BY at DESC LIMIT 1",
     )
     .bind(user)
     .fetch_optional(conn)
-    .await?)
+    .await
 }
 
 /// The user's latest successful sign-in with coordinates (index signin_attempts_located).
-async fn previous_fix(conn: &mut SqliteConnection, user: UserId) -> Result<Option<Fix>> {
-    let row = sqlx::query(
+async fn previous_fix(conn: &mut Tx, user: UserId) -> Result<Option<Fix>> {
+    let row = db::query(
         "SELECT at, latitude, longitude FROM signin_attempts
-         WHERE user_id = ? AND outcome = 'success' AND latitude IS NOT NULL AND longitude IS NOT NULL
+         WHERE user_id = $1 AND outcome = 'success' AND latitude IS NOT NULL AND longitude IS NOT NULL
          ORDER BY at DESC LIMIT 1",
     )
     .bind(user)
@@ -364,7 +359,7 @@ async fn previous_fix(conn: &mut SqliteConnection, user: UserId) -> Result<Optio
 /// True when a burst of failures on the email, or from the address, came within the burst
 /// window and after the account's previous successful sign-in (`last`).
 async fn burst_since_success(
-    conn: &mut SqliteConnection,
+    conn: &mut Tx,
     last: Option<Timestamp>,
     email: &str,
     ip: Option<IpAddr>,
@@ -382,7 +377,7 @@ async fn burst_since_success(
 /// True when `extra` plus the failures at or after `since` on `email`, or from `ip`, reach
 /// the policy's burst threshold.
 async fn in_burst(
-    conn: &mut SqliteConnection,
+    conn: &mut Tx,
     email: &str,
     ip: Option<IpAddr>,
     since: Timestamp,
@@ -391,9 +386,9 @@ async fn in_burst(
 ) -> Result<bool> {
     let threshold = i64::from(policy.failure_burst_threshold);
     // Indexes signin_attempts_failures_by_email and _by_ip; counting stops at the threshold.
-    let on_email: i64 = sqlx::query_scalar(
+    let on_email: i64 = db::query_scalar(
         "SELECT COUNT(*) FROM (SELECT 1 FROM signin_attempts
-                               WHERE email = ? AND outcome = 'failure' AND at >= ? LIMIT ?)",
+                               WHERE email = $1 AND outcome = 'failure' AND at >= $2 LIMIT $3)",
     )
     .bind(email)
     .bind(since)
@@ -404,9 +399,9 @@ async fn in_burst(
         return Ok(true);
     }
     let Some(ip) = ip else { return Ok(false) };
-    let from_ip: i64 = sqlx::query_scalar(
+    let from_ip: i64 = db::query_scalar(
         "SELECT COUNT(*) FROM (SELECT 1 FROM signin_attempts
-                               WHERE ip = ? AND outcome = 'failure' AND at >= ? LIMIT ?)",
+                               WHERE ip = $1 AND outcome = 'failure' AND at >= $2 LIMIT $3)",
     )
     .bind(ip.to_string())
     .bind(since)

@@ -5,14 +5,12 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
-
 use crate::accounts::{User, user_columns, user_from_row};
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::confirmation::{InSession, Proof};
 use crate::context::{Caller, ClientKind, Origin};
+use crate::db::{self, Row, Tx};
 use crate::devices::{DeviceKind, os_label};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
@@ -228,28 +226,23 @@ pub(crate) enum Sessions {
 }
 
 /// Ends the open sessions selected by `which`; returns how many ended.
-pub(crate) async fn end_matching(
-    conn: &mut sqlx::SqliteConnection,
-    which: Sessions,
-    now: Timestamp,
-    reason: EndReason,
-) -> Result<u64> {
+pub(crate) async fn end_matching(conn: &mut Tx, which: Sessions, now: Timestamp, reason: EndReason) -> Result<u64> {
     macro_rules! end_where {
         ($condition:literal) => {
-            concat!("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL AND ", $condition)
+            concat!("UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE ended_at IS NULL AND ", $condition)
         };
     }
     let (sql, first, second) = match which {
-        Sessions::One(id) => (end_where!("id = ?"), id.0, None),
-        Sessions::OfUser(user) => (end_where!("user_id = ?"), user.0, None),
-        Sessions::OfUserExcept(user, keep) => (end_where!("user_id = ? AND id <> ?"), user.0, Some(keep.0)),
-        Sessions::OnDevice(device) => (end_where!("device_id = ?"), device.0, None),
+        Sessions::One(id) => (end_where!("id = $3"), id.0, None),
+        Sessions::OfUser(user) => (end_where!("user_id = $3"), user.0, None),
+        Sessions::OfUserExcept(user, keep) => (end_where!("user_id = $3 AND id <> $4"), user.0, Some(keep.0)),
+        Sessions::OnDevice(device) => (end_where!("device_id = $3"), device.0, None),
     };
-    let mut query = sqlx::query(sql).bind(now).bind(reason.as_str()).bind(first);
+    let mut query = db::query(sql).bind(now).bind(reason.as_str()).bind(first);
     if let Some(second) = second {
         query = query.bind(second);
     }
-    Ok(query.execute(conn).await?.rows_affected())
+    query.execute(conn).await
 }
 
 /// What a new session is made of.
@@ -264,17 +257,17 @@ pub(crate) struct NewSession<'a> {
 
 /// Opens a session for a successful sign-in.
 pub(crate) async fn create(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     new: &NewSession<'_>,
     policy: &Policy,
     now: Timestamp,
 ) -> Result<(SessionToken, SessionId)> {
     let token = SessionToken::generate();
     let origin = new.origin;
-    let id = sqlx::query_scalar(
+    let id = db::query_scalar(
         "INSERT INTO sessions (user_id, device_id, token_hash, client_kind, client_name, client_version,
                                ip, location, second_factor, created_at, last_active_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(new.user)
     .bind(new.device)
@@ -365,12 +358,13 @@ impl Gatehouse {
         let expires_at: Timestamp = row.try_get("expires_at")?;
         let idle = caller.now.since(last_active);
         if caller.now >= expires_at || idle >= policy.session_idle() {
-            let mut conn = self.db.acquire().await?;
-            end_matching(&mut conn, Sessions::One(session_id), caller.now, EndReason::Expired).await?;
+            let mut tx = self.write_tx().await?;
+            end_matching(&mut tx, Sessions::One(session_id), caller.now, EndReason::Expired).await?;
+            tx.commit().await?;
             return Err(Error::SessionExpired);
         }
         let locked_at: Option<Timestamp> = row.try_get("locked_at")?;
-        let client = ClientKind::parse(row.try_get("client_kind")?);
+        let client = ClientKind::parse(&row.try_get::<String>("client_kind")?);
         let idle_locked = client == ClientKind::Desktop && policy.idle_lock().is_some_and(|after| idle >= after);
         if locked_at.is_some() || idle_locked {
             if locked_at.is_none() {
@@ -395,15 +389,15 @@ impl Gatehouse {
     }
 
     /// The caller's session with its user and the policy, in one query.
-    async fn session_row(&self, caller: Caller<'_>) -> Result<SqliteRow> {
-        sqlx::query(concat!(
+    async fn session_row(&self, caller: Caller<'_>) -> Result<Row> {
+        db::query(concat!(
             "SELECT s.id AS session_id, s.device_id, s.client_kind, s.created_at AS signed_in_at, s.last_active_at,
                     s.expires_at, s.locked_at, s.ended_at, s.stepped_up_at, ",
             policy_columns!(),
             ", ",
             user_columns!(),
             " FROM sessions s JOIN users u ON u.id = s.user_id JOIN policy p ON p.id = 1
-             WHERE s.token_hash = ?"
+             WHERE s.token_hash = $1"
         ))
         .bind(caller.token.hash())
         .fetch_optional(&self.db)
@@ -416,12 +410,12 @@ impl Gatehouse {
         let actor = self.authenticate(caller).await?;
         let user = actor.may_see(user)?;
         let policy = &actor.policy;
-        let rows = sqlx::query(
+        let rows = db::query(
             "SELECT s.id, s.user_id, s.device_id, d.name AS device_name, d.kind AS device_kind,
                     d.os, d.os_version, s.client_name, s.client_version, s.ip, s.location, s.second_factor,
                     s.created_at, s.last_active_at, s.expires_at
              FROM sessions s JOIN devices d ON d.id = s.device_id
-             WHERE s.user_id = ? AND s.ended_at IS NULL AND s.expires_at > ? AND s.last_active_at > ?
+             WHERE s.user_id = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND s.last_active_at > $3
              ORDER BY s.last_active_at DESC, s.id DESC",
         )
         .bind(user)
@@ -435,7 +429,7 @@ impl Gatehouse {
     /// Ends one session; it stops working on its next call. Admins may end anyone's.
     pub async fn end_session(&self, caller: Caller<'_>, session: SessionId) -> Result<()> {
         let actor = self.authenticate(caller).await?;
-        let owner: UserId = sqlx::query_scalar("SELECT user_id FROM sessions WHERE id = ? AND ended_at IS NULL")
+        let owner: UserId = db::query_scalar("SELECT user_id FROM sessions WHERE id = $1 AND ended_at IS NULL")
             .bind(session)
             .fetch_optional(&self.db)
             .await?
@@ -476,15 +470,15 @@ impl Gatehouse {
 
     /// Ends the caller's own session (works while locked, too).
     pub async fn sign_out(&self, caller: Caller<'_>) -> Result<()> {
-        let mut conn = self.db.acquire().await?;
+        let mut tx = self.write_tx().await?;
         let id: Option<SessionId> =
-            sqlx::query_scalar("SELECT id FROM sessions WHERE token_hash = ? AND ended_at IS NULL")
+            db::query_scalar("SELECT id FROM sessions WHERE token_hash = $1 AND ended_at IS NULL")
                 .bind(caller.token.hash())
-                .fetch_optional(&mut *conn)
+                .fetch_optional(&mut tx)
                 .await?;
         let id = id.ok_or(Error::SignedOut)?;
-        end_matching(&mut conn, Sessions::One(id), caller.now, EndReason::SignedOut).await?;
-        Ok(())
+        end_matching(&mut tx, Sessions::One(id), caller.now, EndReason::SignedOut).await?;
+        tx.commit().await
     }
 
     /// Locks the caller's session until the password is entered again.
@@ -500,13 +494,13 @@ impl Gatehouse {
             SessionState::Active(actor) => return Ok(actor),
             SessionState::Locked(user) => user,
         };
-        let session_id: SessionId = sqlx::query_scalar("SELECT id FROM sessions WHERE token_hash = ?")
+        let session_id: SessionId = db::query_scalar("SELECT id FROM sessions WHERE token_hash = $1")
             .bind(caller.token.hash())
             .fetch_one(&self.db)
             .await?;
         let asking = InSession { user: &user, session: session_id, ip: caller.ip, now: caller.now };
         self.confirm_in_session(asking, Proof::Password(password)).await?;
-        sqlx::query("UPDATE sessions SET locked_at = NULL, last_active_at = ? WHERE id = ?")
+        db::query("UPDATE sessions SET locked_at = NULL, last_active_at = $1 WHERE id = $2")
             .bind(caller.now)
             .bind(session_id)
             .execute(&self.db)
@@ -515,28 +509,28 @@ impl Gatehouse {
     }
 
     async fn set_locked(&self, session: SessionId, at: Option<Timestamp>) -> Result<()> {
-        sqlx::query("UPDATE sessions SET locked_at = ? WHERE id = ?").bind(at).bind(session).execute(&self.db).await?;
+        db::query("UPDATE sessions SET locked_at = $1 WHERE id = $2").bind(at).bind(session).execute(&self.db).await?;
         Ok(())
     }
 
     async fn touch(&self, actor: &Actor) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("UPDATE sessions SET last_active_at = ? WHERE id = ?")
+        db::query("UPDATE sessions SET last_active_at = $1 WHERE id = $2")
             .bind(actor.now)
             .bind(actor.session_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-        sqlx::query("UPDATE devices SET last_used_at = ? WHERE id = ?")
+        db::query("UPDATE devices SET last_used_at = $1 WHERE id = $2")
             .bind(actor.now)
             .bind(actor.device_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
-fn session_from_row(row: &SqliteRow, current: SessionId) -> Result<SessionInfo> {
+fn session_from_row(row: &Row, current: SessionId) -> Result<SessionInfo> {
     let id: SessionId = row.try_get("id")?;
     let os: String = row.try_get("os")?;
     let os_version: String = row.try_get("os_version")?;
@@ -545,13 +539,13 @@ fn session_from_row(row: &SqliteRow, current: SessionId) -> Result<SessionInfo> 
         user_id: row.try_get("user_id")?,
         device_id: row.try_get("device_id")?,
         device_name: row.try_get("device_name")?,
-        device_kind: DeviceKind::parse(row.try_get("device_kind")?),
+        device_kind: DeviceKind::parse(&row.try_get::<String>("device_kind")?),
         os: os_label(&os, &os_version),
         client_name: row.try_get("client_name")?,
         client_version: row.try_get("client_version")?,
         ip: row.try_get("ip")?,
         location: row.try_get("location")?,
-        second_factor: row.try_get::<Option<&str>, _>("second_factor")?.and_then(SecondFactorKind::parse),
+        second_factor: row.try_get::<Option<String>>("second_factor")?.as_deref().and_then(SecondFactorKind::parse),
         created_at: row.try_get("created_at")?,
         last_active_at: row.try_get("last_active_at")?,
         expires_at: row.try_get("expires_at")?,

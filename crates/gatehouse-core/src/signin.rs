@@ -11,14 +11,12 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
-
 use crate::accounts::{Email, User, user_columns, user_from_row};
 use crate::activity::{self, AttemptReason, AttemptSource, Completion, NewAttempt};
 use crate::alerts;
 use crate::clock::Timestamp;
 use crate::context::Origin;
+use crate::db::{self, Row, Tx};
 use crate::devices::{self, DeviceKind, os_label};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
@@ -208,15 +206,15 @@ impl Gatehouse {
     ) -> Result<SignedIn> {
         origin.device.validate()?;
         origin.client.validate()?;
-        let row = sqlx::query(
+        let row = db::query(
             "SELECT c.user_id, c.attempt_id, u.email
-             FROM signin_challenges c JOIN users u ON u.id = c.user_id WHERE c.token_hash = ?",
+             FROM signin_challenges c JOIN users u ON u.id = c.user_id WHERE c.token_hash = $1",
         )
         .bind(challenge.hash())
         .fetch_optional(&self.db)
         .await?
         .ok_or(Error::ChallengeExpired)?;
-        let email = Email::parse(row.try_get("email")?)?;
+        let email = Email::parse(&row.try_get::<String>("email")?)?;
         let user: UserId = row.try_get("user_id")?;
         let Known { policy, account, ip_counter } = self.known(&email, origin.ip, now).await?;
         let source = self.source_of(origin);
@@ -237,12 +235,11 @@ impl Gatehouse {
                 .await?;
             return Err(Error::InvalidCode);
         };
-        let claimed = sqlx::query("UPDATE signin_challenges SET used_at = ? WHERE token_hash = ? AND used_at IS NULL")
+        let claimed = db::query("UPDATE signin_challenges SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
             .bind(now)
             .bind(challenge.hash())
             .execute(&self.db)
-            .await?
-            .rows_affected();
+            .await?;
         if claimed != 1 {
             return Err(Error::ChallengeExpired);
         }
@@ -254,17 +251,16 @@ impl Gatehouse {
     /// answers can't exceed them): false when it is used, expired, out of answers or from
     /// another device.
     async fn claim_challenge(&self, challenge: &ChallengeToken, origin: &Origin, now: Timestamp) -> Result<bool> {
-        let claimed = sqlx::query(
+        let claimed = db::query(
             "UPDATE signin_challenges SET failures = failures + 1
-             WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND failures < ? AND installation_id = ?",
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND failures < $3 AND installation_id = $4",
         )
         .bind(challenge.hash())
         .bind(now)
         .bind(CHALLENGE_MAX_ANSWERS)
         .bind(&origin.device.installation_id)
         .execute(&self.db)
-        .await?
-        .rows_affected();
+        .await?;
         Ok(claimed == 1)
     }
 
@@ -311,9 +307,9 @@ impl Gatehouse {
         let risk_flags = risk::assess_pending(&mut tx, user, email, ip, policy, attempt.now).await?;
         let pending = NewAttempt { risk_flags, ..new_attempt(attempt, AttemptReason::SecondFactorRequired) };
         let attempt_id = activity::record(&mut tx, &pending, attempt.source).await?;
-        sqlx::query(
+        db::query(
             "INSERT INTO signin_challenges (token_hash, user_id, attempt_id, installation_id, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(challenge.token.hash())
         .bind(user)
@@ -321,7 +317,7 @@ impl Gatehouse {
         .bind(&origin.device.installation_id)
         .bind(attempt.now)
         .bind(challenge.expires_at)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         tx.commit().await?;
         Ok(challenge)
@@ -436,7 +432,7 @@ impl Gatehouse {
             self.apply_due_policy_changes(now).await?;
             row = self.known_row(email, ip).await?;
         }
-        let account = match row.try_get::<Option<UserId>, _>("id")? {
+        let account = match row.try_get::<Option<UserId>>("id")? {
             None => None,
             Some(_) => Some(Account { user: user_from_row(&row)?, hash: row.try_get("password_hash")? }),
         };
@@ -452,16 +448,16 @@ impl Gatehouse {
         Ok(Known { policy: Policy::from_row(&row)?, account, ip_counter })
     }
 
-    async fn known_row(&self, email: &Email, ip: Option<IpAddr>) -> Result<SqliteRow> {
-        let row = sqlx::query(concat!(
+    async fn known_row(&self, email: &Email, ip: Option<IpAddr>) -> Result<Row> {
+        let row = db::query(concat!(
             "SELECT ",
             policy_columns!(),
             ", u.password_hash,
                     ti.failures AS ip_failures, ti.blocked_until AS ip_blocked_until, ti.locked_at AS ip_locked_at, ",
             user_columns!(),
             " FROM policy p
-             LEFT JOIN users u ON u.email = ?
-             LEFT JOIN signin_throttle ti ON ti.scope = 'ip' AND ti.key = ?
+             LEFT JOIN users u ON u.email = $1
+             LEFT JOIN signin_throttle ti ON ti.scope = 'ip' AND ti.key = $2
              WHERE p.id = 1"
         ))
         .bind(email.as_str())
@@ -495,8 +491,8 @@ impl Gatehouse {
             after_lockout: false,
             now,
         };
-        let mut conn = self.db.acquire().await?;
-        risk::assess_success(&mut conn, &success, policy).await
+        let mut read = self.db.begin_read().await?;
+        risk::assess_success(&mut read, &success, policy).await
     }
 
     fn source_of(&self, origin: &Origin) -> AttemptSource {
@@ -514,9 +510,9 @@ impl Gatehouse {
 
     /// The device and client of an existing session, for recording a failed confirmation.
     pub(crate) async fn session_source(&self, session: SessionId, ip: Option<IpAddr>) -> Result<AttemptSource> {
-        let row = sqlx::query(
+        let row = db::query(
             "SELECT d.id, d.name, d.kind, d.os, d.os_version, s.client_name, s.client_version
-             FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.id = ?",
+             FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.id = $1",
         )
         .bind(session)
         .fetch_one(&self.db)
@@ -528,8 +524,8 @@ impl Gatehouse {
             location: self.locate(ip),
             device_id: row.try_get("id")?,
             device_name: row.try_get("name")?,
-            device_kind: DeviceKind::parse(row.try_get("kind")?),
-            os: os_label(row.try_get("os")?, row.try_get("os_version")?),
+            device_kind: DeviceKind::parse(&row.try_get::<String>("kind")?),
+            os: os_label(&row.try_get::<String>("os")?, &row.try_get::<String>("os_version")?),
             client: format!("{client_name} {client_version}"),
         })
     }
@@ -558,7 +554,7 @@ fn throttled_reason(refusal: &Error) -> AttemptReason {
     }
 }
 
-async fn update_hash(conn: &mut sqlx::SqliteConnection, user: UserId, hash: &str) -> Result<()> {
-    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash).bind(user).execute(conn).await?;
+async fn update_hash(conn: &mut Tx, user: UserId, hash: &str) -> Result<()> {
+    db::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user).execute(conn).await?;
     Ok(())
 }

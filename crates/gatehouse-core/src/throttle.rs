@@ -19,9 +19,8 @@
 
 use std::time::Duration;
 
-use sqlx::Row;
-
 use crate::clock::Timestamp;
+use crate::db::{self, Row, Tx};
 use crate::error::{Error, Result};
 use crate::policy::Policy;
 
@@ -110,12 +109,7 @@ impl Ticket {
 /// Claims one sign-in attempt on `email`'s account before its password or code is checked:
 /// counted as a failure at once (a success clears it). Refused while the account waits, is
 /// locked out, or has reached the hard limit.
-pub(crate) async fn claim(
-    conn: &mut sqlx::SqliteConnection,
-    email: &str,
-    policy: &Policy,
-    now: Timestamp,
-) -> Result<Claim> {
+pub(crate) async fn claim(conn: &mut Tx, email: &str, policy: &Policy, now: Timestamp) -> Result<Claim> {
     Ok(match count(conn, Scope::Account, email, policy, now, Claiming::OnlyIfOpen).await? {
         Some((before, blocked_until)) => Claim::Granted(Ticket { before, blocked_until }),
         None => Claim::Refused(refusal(conn, email, policy, now).await?),
@@ -124,14 +118,14 @@ pub(crate) async fn claim(
 
 /// Gives a claim back (the password was right; the second factor decides): its failure no
 /// longer counts, and the wait it set is undone unless a later claim has moved it since.
-pub(crate) async fn release(conn: &mut sqlx::SqliteConnection, email: &str, ticket: &Ticket) -> Result<()> {
-    sqlx::query(
+pub(crate) async fn release(conn: &mut Tx, email: &str, ticket: &Ticket) -> Result<()> {
+    db::query(
         "UPDATE signin_throttle SET
              failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
              consecutive = CASE WHEN consecutive > 0 THEN consecutive - 1 ELSE 0 END,
-             blocked_until = CASE WHEN blocked_until = ?1 THEN ?2 ELSE blocked_until END,
-             locked_at = CASE WHEN blocked_until = ?1 THEN ?3 ELSE locked_at END
-         WHERE scope = 'account' AND key = ?4",
+             blocked_until = CASE WHEN blocked_until = $1 THEN $2 ELSE blocked_until END,
+             locked_at = CASE WHEN blocked_until = $1 THEN $3 ELSE locked_at END
+         WHERE scope = 'account' AND key = $4",
     )
     .bind(ticket.blocked_until)
     .bind(ticket.before.blocked_until)
@@ -145,7 +139,7 @@ pub(crate) async fn release(conn: &mut sqlx::SqliteConnection, email: &str, tick
 /// Counts a failure on `key` that was not claimed beforehand (a failed step-up counts
 /// on the account; every failure counts on its address). Never refused.
 pub(crate) async fn count_failure(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     scope: Scope,
     key: &str,
     policy: &Policy,
@@ -156,28 +150,22 @@ pub(crate) async fn count_failure(
 
 /// Sets the hard lock of `email`'s account when its consecutive failures reached the
 /// policy's hard limit. True only for the one call that set it (the caller alerts).
-pub(crate) async fn hard_lock_if_due(
-    conn: &mut sqlx::SqliteConnection,
-    email: &str,
-    policy: &Policy,
-    now: Timestamp,
-) -> Result<bool> {
-    let locked = sqlx::query(
-        "UPDATE signin_throttle SET hard_locked_at = ?
-         WHERE scope = 'account' AND key = ? AND hard_locked_at IS NULL AND consecutive >= ?",
+pub(crate) async fn hard_lock_if_due(conn: &mut Tx, email: &str, policy: &Policy, now: Timestamp) -> Result<bool> {
+    let locked = db::query(
+        "UPDATE signin_throttle SET hard_locked_at = $1
+         WHERE scope = 'account' AND key = $2 AND hard_locked_at IS NULL AND consecutive >= $3",
     )
     .bind(now)
     .bind(email)
     .bind(i64::from(policy.hard_lockout_threshold))
     .execute(conn)
-    .await?
-    .rows_affected();
+    .await?;
     Ok(locked == 1)
 }
 
 /// Forgets the failures of `key` (after a success, or an admin's unlock).
-pub(crate) async fn clear(conn: &mut sqlx::SqliteConnection, scope: Scope, key: &str) -> Result<()> {
-    sqlx::query("DELETE FROM signin_throttle WHERE scope = ? AND key = ?")
+pub(crate) async fn clear(conn: &mut Tx, scope: Scope, key: &str) -> Result<()> {
+    db::query("DELETE FROM signin_throttle WHERE scope = $1 AND key = $2")
         .bind(scope.as_str())
         .bind(key)
         .execute(conn)
@@ -186,9 +174,9 @@ pub(crate) async fn clear(conn: &mut sqlx::SqliteConnection, scope: Scope, key: 
 }
 
 /// The counter of `key`, if it has one.
-pub(crate) async fn read(conn: &mut sqlx::SqliteConnection, scope: Scope, key: &str) -> Result<Option<Counter>> {
-    let row = sqlx::query(
-        "SELECT failures, blocked_until, locked_at, hard_locked_at FROM signin_throttle WHERE scope = ? AND key = ?",
+pub(crate) async fn read(conn: &mut Tx, scope: Scope, key: &str) -> Result<Option<Counter>> {
+    let row = db::query(
+        "SELECT failures, blocked_until, locked_at, hard_locked_at FROM signin_throttle WHERE scope = $1 AND key = $2",
     )
     .bind(scope.as_str())
     .bind(key)
@@ -211,7 +199,7 @@ enum Claiming {
 /// wait the new count earns. Returns the counter as it stood before (its new count aside)
 /// and the wait it set, or `None` when refused (only with [`Claiming::OnlyIfOpen`]).
 async fn count(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     scope: Scope,
     key: &str,
     policy: &Policy,
@@ -222,16 +210,16 @@ async fn count(
     let window = i64::try_from(policy.lockout().as_millis()).unwrap_or(i64::MAX);
     // RETURNING gives the new counts; blocked_until, locked_at and hard_locked_at are not
     // set here, so they come back as they stood before.
-    let row = sqlx::query(
+    let row = db::query(
         "INSERT INTO signin_throttle (scope, key, failures, consecutive, last_failure_at, blocked_until)
-         VALUES (?1, ?2, 1, 1, ?3, ?3)
+         VALUES ($1, $2, 1, 1, $3, $3)
          ON CONFLICT (scope, key) DO UPDATE SET
-             failures = CASE WHEN ?3 - signin_throttle.last_failure_at >= ?4 OR signin_throttle.failures >= ?5
+             failures = CASE WHEN $3 - signin_throttle.last_failure_at >= $4 OR signin_throttle.failures >= $5
                              THEN 1 ELSE signin_throttle.failures + 1 END,
              consecutive = signin_throttle.consecutive + 1,
-             last_failure_at = ?3
-         WHERE ?6 OR (signin_throttle.blocked_until <= ?3 AND signin_throttle.hard_locked_at IS NULL
-                      AND signin_throttle.consecutive < ?7)
+             last_failure_at = $3
+         WHERE $6 OR (signin_throttle.blocked_until <= $3 AND signin_throttle.hard_locked_at IS NULL
+                      AND signin_throttle.consecutive < $7)
          RETURNING failures, blocked_until, locked_at, hard_locked_at",
     )
     .bind(scope.as_str())
@@ -255,7 +243,7 @@ async fn count(
     };
     let blocked_until = before.blocked_until.max(now.plus(wait));
     let locked_at = if failures >= threshold { Some(now) } else { before.locked_at };
-    sqlx::query("UPDATE signin_throttle SET blocked_until = ?, locked_at = ? WHERE scope = ? AND key = ?")
+    db::query("UPDATE signin_throttle SET blocked_until = $1, locked_at = $2 WHERE scope = $3 AND key = $4")
         .bind(blocked_until)
         .bind(locked_at)
         .bind(scope.as_str())
@@ -266,7 +254,7 @@ async fn count(
 }
 
 /// Why a claim on `email` was refused.
-async fn refusal(conn: &mut sqlx::SqliteConnection, email: &str, policy: &Policy, now: Timestamp) -> Result<Error> {
+async fn refusal(conn: &mut Tx, email: &str, policy: &Policy, now: Timestamp) -> Result<Error> {
     let counter = read(conn, Scope::Account, email).await?;
     Ok(match counter.map(|counter| counter.check(Scope::Account, policy, now)) {
         Some(Err(refused)) => refused,
@@ -275,7 +263,7 @@ async fn refusal(conn: &mut sqlx::SqliteConnection, email: &str, policy: &Policy
     })
 }
 
-fn counter_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Counter> {
+fn counter_from_row(row: &Row) -> Result<Counter> {
     Ok(Counter {
         failures: row.try_get("failures")?,
         blocked_until: row.try_get("blocked_until")?,

@@ -2,7 +2,6 @@
 //! checking a second factor (with replay protection), disabling, an admin's reset, and
 //! the step-up ("sudo mode") that sensitive changes require.
 
-use sqlx::Row;
 use zeroize::Zeroizing;
 
 use crate::activity::AttemptReason;
@@ -13,6 +12,7 @@ use crate::clock::Timestamp;
 use crate::confirmation::Proof;
 use crate::context::Caller;
 use crate::data_key::{DataKey, Sealed};
+use crate::db::{self, Row, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
@@ -110,8 +110,8 @@ impl Gatehouse {
         let key = self.data_key().await?;
         let secret = totp::generate_secret();
         let sealed = key.seal(&totp_context(actor.user.id), &secret)?;
-        sqlx::query(
-            "INSERT INTO totp_enrollments (user_id, key_id, nonce, ciphertext, created_at) VALUES (?, ?, ?, ?, ?)
+        db::query(
+            "INSERT INTO totp_enrollments (user_id, key_id, nonce, ciphertext, created_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (user_id) DO UPDATE SET key_id = excluded.key_id, nonce = excluded.nonce,
                  ciphertext = excluded.ciphertext, created_at = excluded.created_at",
         )
@@ -142,7 +142,7 @@ impl Gatehouse {
             return Err(Error::invalid("Code", "enter the 6-digit code your authenticator app shows."));
         }
         actor.require_step_up_to_enroll()?;
-        let row = sqlx::query("SELECT key_id, nonce, ciphertext FROM totp_enrollments WHERE user_id = ?")
+        let row = db::query("SELECT key_id, nonce, ciphertext FROM totp_enrollments WHERE user_id = $1")
             .bind(actor.user.id)
             .fetch_optional(&self.db)
             .await?
@@ -153,8 +153,8 @@ impl Gatehouse {
         let step = totp::matching_step(&secret, code, actor.now, None)?.ok_or(Error::InvalidCode)?;
         let codes = backup_codes::generate();
         let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "INSERT INTO user_totp (user_id, key_id, nonce, ciphertext, last_step, enabled_at) VALUES (?, ?, ?, ?, ?, ?)",
+        db::query(
+            "INSERT INTO user_totp (user_id, key_id, nonce, ciphertext, last_step, enabled_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(actor.user.id)
         .bind(&sealed.key_id)
@@ -162,9 +162,9 @@ impl Gatehouse {
         .bind(&sealed.ciphertext)
         .bind(step_i64(step))
         .bind(actor.now)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-        sqlx::query("DELETE FROM totp_enrollments WHERE user_id = ?").bind(actor.user.id).execute(&mut *tx).await?;
+        db::query("DELETE FROM totp_enrollments WHERE user_id = $1").bind(actor.user.id).execute(&mut tx).await?;
         replace_backup_codes(&mut tx, &key, actor.user.id, &codes, actor.now).await?;
         audit::record(&mut tx, &actor, "2fa.enabled", Some(actor.user.id), "authenticator app enrolled").await?;
         let notice = NewNotice {
@@ -186,9 +186,9 @@ impl Gatehouse {
     pub async fn two_factor_status(&self, caller: Caller<'_>, user: Option<UserId>) -> Result<TwoFactorStatus> {
         let actor = self.authenticate_pending(caller).await?;
         let user = actor.may_see(user)?;
-        let row = sqlx::query(
-            "SELECT (SELECT enabled_at FROM user_totp WHERE user_id = ?1) AS enabled_at,
-                    (SELECT COUNT(*) FROM backup_codes WHERE user_id = ?1 AND used_at IS NULL) AS left",
+        let row = db::query(
+            "SELECT (SELECT enabled_at FROM user_totp WHERE user_id = $1) AS enabled_at,
+                    (SELECT COUNT(*) FROM backup_codes WHERE user_id = $1 AND used_at IS NULL) AS left",
         )
         .bind(user)
         .fetch_one(&self.db)
@@ -293,7 +293,7 @@ impl Gatehouse {
         } else {
             self.confirm_in_session((&actor).into(), Proof::Password(answer)).await?;
         }
-        sqlx::query("UPDATE sessions SET stepped_up_at = ? WHERE id = ?")
+        db::query("UPDATE sessions SET stepped_up_at = $1 WHERE id = $2")
             .bind(actor.now)
             .bind(actor.session_id)
             .execute(&self.db)
@@ -316,7 +316,7 @@ impl Gatehouse {
     }
 
     async fn use_totp_code(&self, user: UserId, code: &str, now: Timestamp) -> Result<Option<SecondFactorKind>> {
-        let Some(row) = sqlx::query("SELECT key_id, nonce, ciphertext, last_step FROM user_totp WHERE user_id = ?")
+        let Some(row) = db::query("SELECT key_id, nonce, ciphertext, last_step FROM user_totp WHERE user_id = $1")
             .bind(user)
             .fetch_optional(&self.db)
             .await?
@@ -329,13 +329,12 @@ impl Gatehouse {
         let last_used = u64::try_from(last_step).ok();
         let Some(step) = totp::matching_step(&secret, code, now, last_used)? else { return Ok(None) };
         // Only one caller can move last_step past this step: a concurrent replay loses.
-        let moved = sqlx::query("UPDATE user_totp SET last_step = ? WHERE user_id = ? AND last_step < ?")
+        let moved = db::query("UPDATE user_totp SET last_step = $1 WHERE user_id = $2 AND last_step < $3")
             .bind(step_i64(step))
             .bind(user)
             .bind(step_i64(step))
             .execute(&self.db)
-            .await?
-            .rows_affected();
+            .await?;
         Ok((moved == 1).then_some(SecondFactorKind::Totp))
     }
 
@@ -346,22 +345,21 @@ impl Gatehouse {
         let Some(code) = backup_codes::normalise(answer) else { return Ok(None) };
         let hash = self.data_key().await?.mac(code.as_bytes())?;
         let mut tx = self.write_tx().await?;
-        let spent = sqlx::query(
-            "UPDATE backup_codes SET used_at = ?
-             WHERE id = (SELECT id FROM backup_codes WHERE user_id = ? AND code_hash = ? AND used_at IS NULL LIMIT 1)",
+        let spent = db::query(
+            "UPDATE backup_codes SET used_at = $1
+             WHERE id = (SELECT id FROM backup_codes WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL LIMIT 1)",
         )
         .bind(now)
         .bind(user)
         .bind(hash)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .execute(&mut tx)
+        .await?;
         if spent != 1 {
             return Ok(None);
         }
-        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL")
+        let left: i64 = db::query_scalar("SELECT count(*) FROM backup_codes WHERE user_id = $1 AND used_at IS NULL")
             .bind(user)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut tx)
             .await?;
         if left <= i64::from(BACKUP_CODES_LOW) {
             let notice = NewNotice {
@@ -392,28 +390,28 @@ impl Gatehouse {
 }
 
 /// Removes a user's authenticator, pending enrolment and backup codes.
-async fn remove_two_factor(conn: &mut sqlx::SqliteConnection, user: UserId) -> Result<()> {
+async fn remove_two_factor(conn: &mut Tx, user: UserId) -> Result<()> {
     for sql in [
-        "DELETE FROM user_totp WHERE user_id = ?",
-        "DELETE FROM totp_enrollments WHERE user_id = ?",
-        "DELETE FROM backup_codes WHERE user_id = ?",
+        "DELETE FROM user_totp WHERE user_id = $1",
+        "DELETE FROM totp_enrollments WHERE user_id = $1",
+        "DELETE FROM backup_codes WHERE user_id = $1",
     ] {
-        sqlx::query(sql).bind(user).execute(&mut *conn).await?;
+        db::query(sql).bind(user).execute(&mut *conn).await?;
     }
     Ok(())
 }
 
 async fn replace_backup_codes(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     key: &DataKey,
     user: UserId,
     codes: &[Zeroizing<String>],
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query("DELETE FROM backup_codes WHERE user_id = ?").bind(user).execute(&mut *conn).await?;
+    db::query("DELETE FROM backup_codes WHERE user_id = $1").bind(user).execute(&mut *conn).await?;
     for code in codes {
         let normalised = backup_codes::normalise(code).ok_or_else(|| Error::Internal("bad backup code".to_owned()))?;
-        sqlx::query("INSERT INTO backup_codes (user_id, key_id, code_hash, created_at) VALUES (?, ?, ?, ?)")
+        db::query("INSERT INTO backup_codes (user_id, key_id, code_hash, created_at) VALUES ($1, $2, $3, $4)")
             .bind(user)
             .bind(key.id())
             .bind(key.mac(normalised.as_bytes())?)
@@ -424,7 +422,7 @@ async fn replace_backup_codes(
     Ok(())
 }
 
-fn sealed_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Sealed> {
+fn sealed_from_row(row: &Row) -> Result<Sealed> {
     Ok(Sealed { key_id: row.try_get("key_id")?, nonce: row.try_get("nonce")?, ciphertext: row.try_get("ciphertext")? })
 }
 

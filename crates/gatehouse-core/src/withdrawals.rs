@@ -6,13 +6,12 @@
 use std::io::Write;
 
 use gatehouse_chains::{Network, assets, parse_amount};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::accounts::Role;
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::{Caller, check_note};
+use crate::db::{self, Row, Tx};
 use crate::error::{Error, Result};
 use crate::export::CsvExport;
 use crate::gatehouse::Gatehouse;
@@ -149,10 +148,10 @@ impl Gatehouse {
         let status =
             if actor.policy.withdrawals_need_approval { WithdrawalStatus::Pending } else { WithdrawalStatus::Approved };
         let mut tx = self.write_tx().await?;
-        let id: WithdrawalId = sqlx::query_scalar(
+        let id: WithdrawalId = db::query_scalar(
             "INSERT INTO withdrawals (requester_id, address_id, label, network, address, memo, asset, amount, note,
                                       status, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(actor.user.id)
         .bind(address.id)
@@ -165,12 +164,12 @@ impl Gatehouse {
         .bind(&note)
         .bind(status.as_str())
         .bind(actor.now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
-        sqlx::query("UPDATE addresses SET last_used_at = ? WHERE id = ?")
+        db::query("UPDATE addresses SET last_used_at = $1 WHERE id = $2")
             .bind(actor.now)
             .bind(address.id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         let detail = format!("#{id}: {amount} {} to {:?} ({})", asset.symbol, address.label, address.address);
         audit::record(&mut tx, &actor, "withdrawal.requested", Some(actor.user.id), &detail).await?;
@@ -207,10 +206,8 @@ impl Gatehouse {
             return Err(Error::Forbidden);
         }
         let request = self.withdrawal(id).await?;
-        let requester: UserId = sqlx::query_scalar("SELECT requester_id FROM withdrawals WHERE id = ?")
-            .bind(id)
-            .fetch_one(&self.db)
-            .await?;
+        let requester: UserId =
+            db::query_scalar("SELECT requester_id FROM withdrawals WHERE id = $1").bind(id).fetch_one(&self.db).await?;
         if requester == actor.user.id {
             return Err(Error::SelfApproval);
         }
@@ -225,9 +222,9 @@ impl Gatehouse {
         let mut tx = self.write_tx().await?;
         // Pending, and its address entry still there: a request whose entry was deleted (or
         // changed) is never approved, whatever order the two land in.
-        let decided = sqlx::query(
-            "UPDATE withdrawals SET status = ?, decided_by = ?, decided_at = ?, decision_note = ?
-             WHERE id = ? AND status = 'pending'
+        let decided = db::query(
+            "UPDATE withdrawals SET status = $1, decided_by = $2, decided_at = $3, decision_note = $4
+             WHERE id = $5 AND status = 'pending'
                AND EXISTS (SELECT 1 FROM addresses a WHERE a.id = withdrawals.address_id AND a.deleted_at IS NULL)",
         )
         .bind(status.as_str())
@@ -235,9 +232,8 @@ impl Gatehouse {
         .bind(actor.now)
         .bind(&note)
         .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .execute(&mut tx)
+        .await?;
         if decided != 1 {
             return Err(undecidable(&mut tx, id).await?);
         }
@@ -271,7 +267,7 @@ impl Gatehouse {
     /// Requests the caller may see: their own, and everyone's for approvers. Newest first.
     pub async fn list_withdrawals(&self, caller: Caller<'_>, query: &WithdrawalQuery) -> Result<Vec<Withdrawal>> {
         let actor = self.authenticate(caller).await?;
-        let mut sql = QueryBuilder::<Sqlite>::new(withdrawal_select!(" WHERE 1 = 1"));
+        let mut sql = db::Builder::new(withdrawal_select!(" WHERE 1 = 1"));
         if query.mine_only || !is_approver(&actor) {
             sql.push(" AND w.requester_id = ").push_bind(actor.user.id);
         }
@@ -331,7 +327,7 @@ impl Gatehouse {
     }
 
     async fn withdrawal(&self, id: WithdrawalId) -> Result<Withdrawal> {
-        let row = sqlx::query(withdrawal_select!(" WHERE w.id = ?"))
+        let row = db::query(withdrawal_select!(" WHERE w.id = $1"))
             .bind(id)
             .fetch_optional(&self.db)
             .await?
@@ -340,20 +336,20 @@ impl Gatehouse {
     }
 }
 
-fn withdrawal_from_row(row: &SqliteRow) -> Result<Withdrawal> {
-    let network: &str = row.try_get("network")?;
+fn withdrawal_from_row(row: &Row) -> Result<Withdrawal> {
+    let network: String = row.try_get("network")?;
     Ok(Withdrawal {
         id: row.try_get("id")?,
         requester: row.try_get("requester")?,
         address_id: row.try_get("address_id")?,
         label: row.try_get("label")?,
-        network: Network::parse(network).map_err(|err| Error::Internal(format!("stored network: {err}")))?,
+        network: Network::parse(&network).map_err(|err| Error::Internal(format!("stored network: {err}")))?,
         address: row.try_get("address")?,
         memo: row.try_get("memo")?,
         asset: row.try_get("asset")?,
         amount: row.try_get("amount")?,
         note: row.try_get("note")?,
-        status: WithdrawalStatus::parse(row.try_get("status")?)?,
+        status: WithdrawalStatus::parse(&row.try_get::<String>("status")?)?,
         created_at: row.try_get("created_at")?,
         decided_by: row.try_get("decided_by")?,
         decided_at: row.try_get("decided_at")?,
@@ -363,9 +359,9 @@ fn withdrawal_from_row(row: &SqliteRow) -> Result<Withdrawal> {
 
 /// Why a pending request could not be decided: it was cancelled meanwhile, its address entry
 /// is gone (cancelled now), or someone else decided first.
-async fn undecidable(conn: &mut sqlx::SqliteConnection, id: WithdrawalId) -> Result<Error> {
+async fn undecidable(conn: &mut Tx, id: WithdrawalId) -> Result<Error> {
     let status: String =
-        sqlx::query_scalar("SELECT status FROM withdrawals WHERE id = ?").bind(id).fetch_one(conn).await?;
+        db::query_scalar("SELECT status FROM withdrawals WHERE id = $1").bind(id).fetch_one(conn).await?;
     Ok(match WithdrawalStatus::parse(&status)? {
         WithdrawalStatus::Approved | WithdrawalStatus::Rejected => Error::AlreadyDecided,
         WithdrawalStatus::Pending | WithdrawalStatus::Cancelled => Error::WithdrawalCancelled,
@@ -375,14 +371,14 @@ async fn undecidable(conn: &mut sqlx::SqliteConnection, id: WithdrawalId) -> Res
 /// Cancels the requests to address entry `address` still waiting for approval (the entry
 /// was deleted, or its address or memo changed: `why`), and tells each requester.
 pub(crate) async fn cancel_pending_withdrawals(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     actor: &Actor,
     address: AddressId,
     why: &str,
 ) -> Result<()> {
-    let cancelled = sqlx::query(
-        "UPDATE withdrawals SET status = 'cancelled', decided_at = ?, decision_note = ?
-         WHERE address_id = ? AND status = 'pending'
+    let cancelled = db::query(
+        "UPDATE withdrawals SET status = 'cancelled', decided_at = $1, decision_note = $2
+         WHERE address_id = $3 AND status = 'pending'
          RETURNING id, requester_id, amount, asset, label",
     )
     .bind(actor.now)

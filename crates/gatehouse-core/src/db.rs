@@ -1,0 +1,313 @@
+//! The one query API the core's modules use, whatever the database behind it: queries with
+//! owned arguments, rows, scalar reads, transactions and a builder for queries with optional
+//! parts. Query texts number their placeholders `$1, $2 …`, which SQLite reads as numbered
+//! parameters just as PostgreSQL does, so a statement is written once wherever the dialects
+//! agree.
+//!
+//! Today the database is the embedded SQLite file (`store`); the enums here are where a
+//! second backend joins without any domain module changing.
+
+use sqlx::sqlite::{Sqlite, SqlitePool, SqliteRow};
+use sqlx::{AssertSqlSafe, Decode, Row as _, Type};
+
+use crate::error::Result;
+
+/// A pool of connections to the database.
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+}
+
+/// A transaction; dropping it without [`Tx::commit`] rolls it back.
+pub(crate) struct Tx(TxInner);
+
+enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+}
+
+impl Pool {
+    /// A transaction for writes that take the database's write lock up front (SQLite:
+    /// `BEGIN IMMEDIATE`), so two processes writing at once wait for each other (busy
+    /// timeout) instead of failing halfway.
+    pub(crate) async fn begin_write(&self) -> Result<Tx> {
+        Ok(match self {
+            Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+        })
+    }
+
+    /// A transaction that only reads (a consistent view across several statements).
+    pub(crate) async fn begin_read(&self) -> Result<Tx> {
+        Ok(match self {
+            Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin().await?)),
+        })
+    }
+
+    /// Closes every connection (SQLite: checkpoints the WAL).
+    pub(crate) async fn close(&self) {
+        match self {
+            Pool::Sqlite(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    /// Makes the transaction's writes permanent.
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self.0 {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Where a query runs: on a pooled connection, or inside a transaction.
+pub(crate) enum On<'a> {
+    Pool(&'a Pool),
+    Tx(&'a mut Tx),
+}
+
+impl<'a> From<&'a Pool> for On<'a> {
+    fn from(pool: &'a Pool) -> Self {
+        On::Pool(pool)
+    }
+}
+
+impl<'a> From<&'a mut Tx> for On<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        On::Tx(tx)
+    }
+}
+
+/// A value bound to a placeholder. Owned, and typed even when null, so that the same query
+/// can run on any backend.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Int(Option<i64>),
+    Real(Option<f64>),
+    Text(Option<String>),
+    Bytes(Option<Vec<u8>>),
+    Bool(Option<bool>),
+}
+
+/// What can be bound to a placeholder.
+pub(crate) trait ToArg {
+    fn to_arg(&self) -> Arg;
+}
+
+impl<T: ToArg> ToArg for &T {
+    fn to_arg(&self) -> Arg {
+        (*self).to_arg()
+    }
+}
+
+macro_rules! to_arg {
+    ($variant:ident: $($ty:ty => |$v:ident| $convert:expr),+ $(,)?) => {
+        $(
+            impl ToArg for $ty {
+                fn to_arg(&self) -> Arg {
+                    let $v = self;
+                    Arg::$variant(Some($convert))
+                }
+            }
+
+            impl ToArg for Option<$ty> {
+                fn to_arg(&self) -> Arg {
+                    Arg::$variant(self.as_ref().map(|$v| $convert))
+                }
+            }
+        )+
+    };
+}
+
+to_arg!(Int:
+    i64 => |v| *v,
+    i32 => |v| i64::from(*v),
+    u32 => |v| i64::from(*v),
+    crate::clock::Timestamp => |v| v.as_millis(),
+    crate::ids::UserId => |v| v.0,
+    crate::ids::SessionId => |v| v.0,
+    crate::ids::DeviceId => |v| v.0,
+    crate::ids::ActivityId => |v| v.0,
+    crate::ids::AddressId => |v| v.0,
+    crate::ids::WithdrawalId => |v| v.0,
+    crate::ids::PolicyChangeId => |v| v.0,
+);
+to_arg!(Real: f64 => |v| *v);
+to_arg!(Text: String => |v| v.clone(), &str => |v| (*v).to_owned());
+to_arg!(Bytes: Vec<u8> => |v| v.clone());
+to_arg!(Bool: bool => |v| *v);
+
+/// A statement and its arguments.
+#[derive(Debug)]
+pub(crate) struct Query {
+    sql: Sql,
+    args: Vec<Arg>,
+}
+
+#[derive(Debug)]
+enum Sql {
+    Static(&'static str),
+    Built(String),
+}
+
+/// A query with the text `sql` (placeholders `$1, $2 …`).
+pub(crate) fn query(sql: &'static str) -> Query {
+    Query { sql: Sql::Static(sql), args: Vec::new() }
+}
+
+/// A query whose first column of each row is the answer.
+pub(crate) fn query_scalar<T>(sql: &'static str) -> Scalar<T> {
+    Scalar { query: query(sql), _answer: std::marker::PhantomData }
+}
+
+impl Query {
+    /// Binds the next placeholder.
+    pub(crate) fn bind(mut self, value: impl ToArg) -> Self {
+        self.args.push(value.to_arg());
+        self
+    }
+
+    /// Runs a statement; returns how many rows it changed.
+    pub(crate) async fn execute<'a>(self, on: impl Into<On<'a>>) -> Result<u64> {
+        let query = sqlite_query(&self.sql, &self.args);
+        let done = match on.into() {
+            On::Pool(Pool::Sqlite(pool)) => query.execute(pool).await?,
+            On::Tx(Tx(TxInner::Sqlite(tx))) => query.execute(&mut **tx).await?,
+        };
+        Ok(done.rows_affected())
+    }
+
+    /// The one row the statement returns (an error when there is none).
+    pub(crate) async fn fetch_one<'a>(self, on: impl Into<On<'a>>) -> Result<Row> {
+        let query = sqlite_query(&self.sql, &self.args);
+        let row = match on.into() {
+            On::Pool(Pool::Sqlite(pool)) => query.fetch_one(pool).await?,
+            On::Tx(Tx(TxInner::Sqlite(tx))) => query.fetch_one(&mut **tx).await?,
+        };
+        Ok(Row::Sqlite(row))
+    }
+
+    /// The row the statement returns, if any.
+    pub(crate) async fn fetch_optional<'a>(self, on: impl Into<On<'a>>) -> Result<Option<Row>> {
+        let query = sqlite_query(&self.sql, &self.args);
+        let row = match on.into() {
+            On::Pool(Pool::Sqlite(pool)) => query.fetch_optional(pool).await?,
+            On::Tx(Tx(TxInner::Sqlite(tx))) => query.fetch_optional(&mut **tx).await?,
+        };
+        Ok(row.map(Row::Sqlite))
+    }
+
+    /// Every row the statement returns.
+    pub(crate) async fn fetch_all<'a>(self, on: impl Into<On<'a>>) -> Result<Vec<Row>> {
+        let query = sqlite_query(&self.sql, &self.args);
+        let rows = match on.into() {
+            On::Pool(Pool::Sqlite(pool)) => query.fetch_all(pool).await?,
+            On::Tx(Tx(TxInner::Sqlite(tx))) => query.fetch_all(&mut **tx).await?,
+        };
+        Ok(rows.into_iter().map(Row::Sqlite).collect())
+    }
+}
+
+/// `sql` with `args` bound, for SQLite.
+fn sqlite_query<'q>(
+    sql: &'q Sql,
+    args: &'q [Arg],
+) -> sqlx::query::Query<'q, Sqlite, <Sqlite as sqlx::Database>::Arguments> {
+    let mut query = match sql {
+        Sql::Static(text) => sqlx::query(*text),
+        Sql::Built(text) => sqlx::query(AssertSqlSafe(text.as_str())),
+    };
+    for arg in args {
+        query = match arg {
+            Arg::Int(v) => query.bind(*v),
+            Arg::Real(v) => query.bind(*v),
+            Arg::Text(v) => query.bind(v.as_deref()),
+            Arg::Bytes(v) => query.bind(v.as_deref()),
+            Arg::Bool(v) => query.bind(*v),
+        };
+    }
+    query
+}
+
+/// A query answered by the first column of its rows.
+pub(crate) struct Scalar<T> {
+    query: Query,
+    _answer: std::marker::PhantomData<T>,
+}
+
+impl<T: FromColumn> Scalar<T> {
+    /// Binds the next placeholder.
+    pub(crate) fn bind(mut self, value: impl ToArg) -> Self {
+        self.query = self.query.bind(value);
+        self
+    }
+
+    pub(crate) async fn fetch_one<'a>(self, on: impl Into<On<'a>>) -> Result<T> {
+        self.query.fetch_one(on).await?.first()
+    }
+
+    pub(crate) async fn fetch_optional<'a>(self, on: impl Into<On<'a>>) -> Result<Option<T>> {
+        self.query.fetch_optional(on).await?.map(|row| row.first()).transpose()
+    }
+
+    pub(crate) async fn fetch_all<'a>(self, on: impl Into<On<'a>>) -> Result<Vec<T>> {
+        self.query.fetch_all(on).await?.iter().map(Row::first).collect()
+    }
+}
+
+/// One row of an answer.
+#[derive(Debug)]
+pub(crate) enum Row {
+    Sqlite(SqliteRow),
+}
+
+impl Row {
+    /// The column called `name`.
+    pub(crate) fn try_get<T: FromColumn>(&self, name: &str) -> Result<T> {
+        match self {
+            Row::Sqlite(row) => Ok(row.try_get::<T, _>(name)?),
+        }
+    }
+
+    fn first<T: FromColumn>(&self) -> Result<T> {
+        match self {
+            Row::Sqlite(row) => Ok(row.try_get::<T, _>(0)?),
+        }
+    }
+}
+
+/// What a column can be read as (on every backend).
+pub(crate) trait FromColumn: for<'r> Decode<'r, Sqlite> + Type<Sqlite> {}
+
+impl<T> FromColumn for T where T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> {}
+
+/// A query put together from parts (optional filters), numbering its placeholders.
+pub(crate) struct Builder {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Builder {
+    /// Starts with `sql`.
+    pub(crate) fn new(sql: &str) -> Self {
+        Builder { sql: sql.to_owned(), args: Vec::new() }
+    }
+
+    /// Appends text.
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends the next placeholder, bound to `value`.
+    pub(crate) fn push_bind(&mut self, value: impl ToArg) -> &mut Self {
+        self.args.push(value.to_arg());
+        self.sql.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    /// The finished query.
+    pub(crate) fn build(self) -> Query {
+        Query { sql: Sql::Built(self.sql), args: self.args }
+    }
+}
