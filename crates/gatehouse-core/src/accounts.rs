@@ -194,8 +194,9 @@ impl Gatehouse {
         }
         let hash = self.hasher.hash(&new.password).await?;
         let mut tx = self.write_tx().await?;
-        // One statement, so two processes racing through first run cannot both succeed.
-        let id: Option<UserId> = db::query_scalar(
+        // One statement, so two processes racing through first run cannot both succeed
+        // (SQLite: under the write lock; PostgreSQL: the unique index users_one_first_admin).
+        let inserted: Result<Option<UserId>> = db::query_scalar(
             "INSERT INTO users (email, name, role, password_hash, password_changed_at, created_at)
              SELECT $1, $2, 'admin', $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM users)
              RETURNING id",
@@ -206,8 +207,13 @@ impl Gatehouse {
         .bind(now)
         .bind(now)
         .fetch_optional(&mut tx)
-        .await?;
-        let id = id.ok_or(Error::AlreadySetUp)?;
+        .await;
+        let id = match inserted {
+            Ok(Some(id)) => id,
+            Ok(None) => return Err(Error::AlreadySetUp),
+            Err(err) if err.is_unique_violation() => return Err(Error::AlreadySetUp),
+            Err(err) => return Err(err),
+        };
         audit::record_system(&mut tx, now, "user.created", Some(id), "first administrator created").await?;
         tx.commit().await?;
         // A brand-new account has no second factor: the outcome is always a session.
@@ -229,7 +235,7 @@ impl Gatehouse {
         let inserted: Option<UserId> = db::query_scalar(
             "INSERT INTO users (email, name, role, password_hash, password_changed_at, must_change_password,
                                 created_at, created_by)
-             VALUES ($1, $2, $3, $4, $5, 1, $6, $7) ON CONFLICT (email) DO NOTHING RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7) ON CONFLICT (email) DO NOTHING RETURNING id",
         )
         .bind(checked.email.as_str())
         .bind(&checked.name)
@@ -333,7 +339,7 @@ impl Gatehouse {
         let hash = self.hasher.hash(password).await?;
         let mut tx = self.write_tx().await?;
         db::query(
-            "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = 1 WHERE id = $3",
+            "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = TRUE WHERE id = $3",
         )
         .bind(&hash)
         .bind(actor.now)
@@ -394,7 +400,7 @@ impl Gatehouse {
         let hash = self.hasher.hash(new).await?;
         let mut tx = self.write_tx().await?;
         db::query(
-            "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = 0 WHERE id = $3",
+            "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = FALSE WHERE id = $3",
         )
         .bind(&hash)
         .bind(actor.now)

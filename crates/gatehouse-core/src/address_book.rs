@@ -11,7 +11,8 @@ use crate::accounts::Role;
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::{Caller, check_label, check_note};
-use crate::db::{self, Row, Tx};
+use crate::db::{self, Lock, Row, Tx};
+use crate::dialect;
 use crate::error::{Error, Result};
 use crate::export::CsvExport;
 use crate::gatehouse::Gatehouse;
@@ -200,8 +201,10 @@ impl Gatehouse {
         let owner = (new.scope == AddressScope::Personal).then_some(actor.user.id);
         let usable_from = actor.now.plus(actor.policy.address_cooling_off());
         let mut tx = self.write_tx().await?;
-        // Checked inside the write transaction, so two saves at once can't both pass; the
-        // unique index `addresses_one_live_entry` holds the line for duplicates regardless.
+        // Checked inside the write transaction, under the address-book lock, so two saves at
+        // once can't both pass; the unique index `addresses_one_live_entry` holds the line
+        // for duplicates regardless.
+        tx.lock(Lock::AddressBook).await?;
         refuse_duplicate(&mut tx, owner, &checked, None).await?;
         refuse_lookalikes(&mut tx, &actor, &checked, None, new.accept_lookalike).await?;
         actor.require_step_up()?;
@@ -224,7 +227,11 @@ impl Gatehouse {
         .await;
         let id: AddressId = match inserted {
             Ok(id) => id,
-            Err(err) => return Err(entry_conflict(&mut tx, err, owner, &checked, None).await),
+            Err(err) => {
+                // A failed statement ends a PostgreSQL transaction: look from outside it.
+                drop(tx);
+                return Err(entry_conflict(&self.db, err, owner, &checked, None).await);
+            }
         };
         let detail =
             format!("{} address {:?} on {}: {}", new.scope.as_str(), label, checked.network.as_str(), checked.address);
@@ -267,6 +274,7 @@ impl Gatehouse {
         let usable_from = if moved { actor.now.plus(actor.policy.address_cooling_off()) } else { current.usable_from };
         let mut tx = self.write_tx().await?;
         if moved {
+            tx.lock(Lock::AddressBook).await?;
             refuse_duplicate(&mut tx, owner, &checked, Some(id)).await?;
             refuse_lookalikes(&mut tx, &actor, &checked, Some(id), changes.accept_lookalike).await?;
         }
@@ -285,7 +293,8 @@ impl Gatehouse {
         .execute(&mut tx)
         .await;
         if let Err(err) = updated {
-            return Err(entry_conflict(&mut tx, err, owner, &checked, Some(id)).await);
+            drop(tx);
+            return Err(entry_conflict(&self.db, err, owner, &checked, Some(id)).await);
         }
         if moved {
             let why = format!("the address of {:?} was changed", current.label);
@@ -365,13 +374,12 @@ impl Gatehouse {
             if search.chars().count() > 128 {
                 return Err(Error::invalid("Search", "must be at most 128 characters."));
             }
-            let use_index = search.chars().count() >= TRIGRAM && !self.matches_widely(search).await?;
-            push_search(&mut sql, search, use_index);
+            dialect::push_search(&mut sql, &self.db, search).await?;
         }
         if query.usable_only {
             sql.push(" AND a.usable_from <= ").push_bind(actor.now);
         }
-        sql.push(" ORDER BY a.label COLLATE NOCASE, a.id LIMIT ").push_bind(SEARCH_LIMIT);
+        sql.push(dialect::label_order(self.db.dialect())).push(" LIMIT ").push_bind(SEARCH_LIMIT);
         let rows = sql.build().fetch_all(&self.db).await?;
         rows.iter().map(|row| address_from_row(row, actor.now)).collect()
     }
@@ -429,12 +437,11 @@ impl Gatehouse {
 
     async fn list_all_visible(&self, caller: Caller<'_>) -> Result<Vec<SavedAddress>> {
         let actor = self.authenticate(caller).await?;
-        let rows = db::query(concat_address_select!(
-            " WHERE a.deleted_at IS NULL AND (a.owner_id IS NULL OR a.owner_id = $1) ORDER BY a.label COLLATE NOCASE, a.id"
-        ))
-        .bind(actor.user.id)
-        .fetch_all(&self.db)
-        .await?;
+        let mut sql = db::Builder::new(concat_address_select!(
+            " WHERE a.deleted_at IS NULL AND (a.owner_id IS NULL OR a.owner_id = "
+        ));
+        sql.push_bind(actor.user.id).push(")").push(dialect::label_order(self.db.dialect()));
+        let rows = sql.build().fetch_all(&self.db).await?;
         rows.iter().map(|row| address_from_row(row, actor.now)).collect()
     }
 
@@ -478,7 +485,7 @@ async fn duplicate_label(
 ) -> Result<Option<String>> {
     db::query_scalar(
         "SELECT label FROM addresses WHERE deleted_at IS NULL AND network = $1 AND address = $2
-           AND coalesce(memo, '') = coalesce($3, '') AND owner_id IS $4 AND id IS NOT $5",
+           AND coalesce(memo, '') = coalesce($3, '') AND owner_id IS NOT DISTINCT FROM $4 AND id IS DISTINCT FROM $5",
     )
     .bind(checked.network.as_str())
     .bind(&checked.address)
@@ -492,7 +499,7 @@ async fn duplicate_label(
 /// What a unique-index violation on saving an entry means: the same address already saved,
 /// or the label taken. Anything else stays a storage error.
 async fn entry_conflict(
-    conn: &mut Tx,
+    db: &db::Pool,
     err: Error,
     owner: Option<UserId>,
     checked: &Checked,
@@ -501,7 +508,11 @@ async fn entry_conflict(
     if !err.is_unique_violation() {
         return err;
     }
-    match duplicate_label(conn, owner, checked, except).await {
+    let mut read = match db.begin_read().await {
+        Ok(read) => read,
+        Err(err) => return err,
+    };
+    match duplicate_label(&mut read, owner, checked, except).await {
         Ok(Some(label)) => Error::DuplicateAddress { label },
         Ok(None) => Error::LabelTaken,
         Err(err) => err,
@@ -531,17 +542,13 @@ async fn lookalikes(
     except: Option<AddressId>,
 ) -> Result<Vec<LookAlikeMatch>> {
     let tail: String = checked.address.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    let rows = db::query(
-        "SELECT id, label, address FROM addresses
-         WHERE deleted_at IS NULL AND (owner_id IS NULL OR owner_id = $1) AND network = $2 AND id IS NOT $3
-           AND lower(substr(address, -4)) = lower($4)",
-    )
-    .bind(actor.user.id)
-    .bind(checked.network.as_str())
-    .bind(except)
-    .bind(tail)
-    .fetch_all(conn)
-    .await?;
+    let rows = db::query(dialect::lookalike_candidates(conn.dialect()))
+        .bind(actor.user.id)
+        .bind(checked.network.as_str())
+        .bind(except)
+        .bind(tail)
+        .fetch_all(conn)
+        .await?;
     let mut found = Vec::new();
     for row in rows {
         let saved: String = row.try_get("address")?;
@@ -559,47 +566,6 @@ async fn lookalikes(
 }
 
 const ADDRESS_SELECT: &str = concat_address_select!("");
-
-/// Shortest fragment the trigram index can answer.
-const TRIGRAM: usize = 3;
-
-/// From this many matching entries on, reading the book in label order and stopping at the
-/// first page beats collecting every match from the index and sorting them.
-const WIDE_MATCH: u32 = 2_000;
-
-/// `fragment` as one FTS5 phrase (a substring match under the trigram tokenizer); quotes
-/// are doubled, so operators in it are plain text.
-fn fts_phrase(fragment: &str) -> String {
-    format!("\"{}\"", fragment.replace('"', "\"\""))
-}
-
-/// Narrows `sql` to labels or addresses containing `fragment` (case-insensitive): from the
-/// trigram index, or by scanning in label order (short or widely shared fragments, where
-/// the first page fills quickly).
-fn push_search(sql: &mut db::Builder, fragment: &str, use_index: bool) {
-    if use_index {
-        sql.push(" AND a.id IN (SELECT rowid FROM address_search WHERE address_search MATCH ");
-        sql.push_bind(fts_phrase(fragment)).push(")");
-    } else {
-        let pattern = format!("%{}%", fragment.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        sql.push(" AND (a.label LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\' OR a.address LIKE ");
-        sql.push_bind(pattern).push(" ESCAPE '\\')");
-    }
-}
-
-impl Gatehouse {
-    /// Whether at least [`WIDE_MATCH`] entries contain `fragment` (counting stops there).
-    async fn matches_widely(&self, fragment: &str) -> Result<bool> {
-        let count: i64 = db::query_scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM address_search WHERE address_search MATCH $1 LIMIT $2)",
-        )
-        .bind(fts_phrase(fragment))
-        .bind(WIDE_MATCH)
-        .fetch_one(&self.db)
-        .await?;
-        Ok(count >= i64::from(WIDE_MATCH))
-    }
-}
 
 fn address_from_row(row: &Row, now: Timestamp) -> Result<SavedAddress> {
     let owner: Option<UserId> = row.try_get("owner_id")?;

@@ -4,9 +4,11 @@
 //! parameters just as PostgreSQL does, so a statement is written once wherever the dialects
 //! agree.
 //!
-//! Today the database is the embedded SQLite file (`store`); the enums here are where a
-//! second backend joins without any domain module changing.
+//! Two backends stand behind it: the embedded SQLite file (standalone, `store`) and
+//! PostgreSQL (team mode). The few statements whose dialects differ ask [`Tx::dialect`] or
+//! [`Pool::dialect`]; everything else is one text.
 
+use sqlx::postgres::{PgPool, PgRow, Postgres};
 use sqlx::sqlite::{Sqlite, SqlitePool, SqliteRow};
 use sqlx::{AssertSqlSafe, Decode, Row as _, Type};
 
@@ -16,6 +18,14 @@ use crate::error::Result;
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
     Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which SQL a statement must be written in, where the two differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
 }
 
 /// A transaction; dropping it without [`Tx::commit`] rolls it back.
@@ -23,15 +33,42 @@ pub(crate) struct Tx(TxInner);
 
 enum TxInner {
     Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// What a writer locks for the length of its transaction where no row or constraint can hold
+/// an invariant (see ARCHITECTURE.md's concurrency model). On SQLite the write lock taken by
+/// `begin_write` already serialises every writer, so these cost nothing there.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Lock {
+    /// Saving or moving an address-book entry (the look-alike check reads before it writes).
+    AddressBook,
+    /// Making the data key on first use.
+    DataKey,
+    /// Reading and writing the policy row and its pending changes.
+    Policy,
+}
+
+impl Lock {
+    /// The PostgreSQL advisory lock key (any fixed number unique within Gatehouse).
+    fn key(self) -> i64 {
+        match self {
+            Lock::AddressBook => 0x6761_7465_0001,
+            Lock::DataKey => 0x6761_7465_0002,
+            Lock::Policy => 0x6761_7465_0003,
+        }
+    }
 }
 
 impl Pool {
-    /// A transaction for writes that take the database's write lock up front (SQLite:
-    /// `BEGIN IMMEDIATE`), so two processes writing at once wait for each other (busy
-    /// timeout) instead of failing halfway.
+    /// A transaction for writes. SQLite takes the database's write lock up front
+    /// (`BEGIN IMMEDIATE`), so two processes writing at once wait for each other instead of
+    /// failing halfway; PostgreSQL runs READ COMMITTED, with invariants held by constraints,
+    /// conditional statements, row locks and [`Tx::lock`].
     pub(crate) async fn begin_write(&self) -> Result<Tx> {
         Ok(match self {
             Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+            Pool::Postgres(pool) => Tx(TxInner::Postgres(pool.begin().await?)),
         })
     }
 
@@ -39,6 +76,7 @@ impl Pool {
     pub(crate) async fn begin_read(&self) -> Result<Tx> {
         Ok(match self {
             Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin().await?)),
+            Pool::Postgres(pool) => Tx(TxInner::Postgres(pool.begin().await?)),
         })
     }
 
@@ -46,6 +84,15 @@ impl Pool {
     pub(crate) async fn close(&self) {
         match self {
             Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// The backend's SQL dialect.
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self {
+            Pool::Sqlite(_) => Dialect::Sqlite,
+            Pool::Postgres(_) => Dialect::Postgres,
         }
     }
 }
@@ -55,6 +102,23 @@ impl Tx {
     pub(crate) async fn commit(self) -> Result<()> {
         match self.0 {
             TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// The backend's SQL dialect.
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self.0 {
+            TxInner::Sqlite(_) => Dialect::Sqlite,
+            TxInner::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Holds `lock` until this transaction ends (PostgreSQL: `pg_advisory_xact_lock`).
+    pub(crate) async fn lock(&mut self, lock: Lock) -> Result<()> {
+        if let TxInner::Postgres(tx) = &mut self.0 {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock.key()).execute(&mut **tx).await?;
         }
         Ok(())
     }
@@ -169,64 +233,90 @@ impl Query {
 
     /// Runs a statement; returns how many rows it changed.
     pub(crate) async fn execute<'a>(self, on: impl Into<On<'a>>) -> Result<u64> {
-        let query = sqlite_query(&self.sql, &self.args);
-        let done = match on.into() {
-            On::Pool(Pool::Sqlite(pool)) => query.execute(pool).await?,
-            On::Tx(Tx(TxInner::Sqlite(tx))) => query.execute(&mut **tx).await?,
-        };
-        Ok(done.rows_affected())
+        Ok(match on.into() {
+            On::Pool(Pool::Sqlite(pool)) => self.sqlite().execute(pool).await?.rows_affected(),
+            On::Tx(Tx(TxInner::Sqlite(tx))) => self.sqlite().execute(&mut **tx).await?.rows_affected(),
+            On::Pool(Pool::Postgres(pool)) => self.postgres().execute(pool).await?.rows_affected(),
+            On::Tx(Tx(TxInner::Postgres(tx))) => self.postgres().execute(&mut **tx).await?.rows_affected(),
+        })
     }
 
     /// The one row the statement returns (an error when there is none).
     pub(crate) async fn fetch_one<'a>(self, on: impl Into<On<'a>>) -> Result<Row> {
-        let query = sqlite_query(&self.sql, &self.args);
-        let row = match on.into() {
-            On::Pool(Pool::Sqlite(pool)) => query.fetch_one(pool).await?,
-            On::Tx(Tx(TxInner::Sqlite(tx))) => query.fetch_one(&mut **tx).await?,
-        };
-        Ok(Row::Sqlite(row))
+        Ok(match on.into() {
+            On::Pool(Pool::Sqlite(pool)) => Row::Sqlite(self.sqlite().fetch_one(pool).await?),
+            On::Tx(Tx(TxInner::Sqlite(tx))) => Row::Sqlite(self.sqlite().fetch_one(&mut **tx).await?),
+            On::Pool(Pool::Postgres(pool)) => Row::Postgres(self.postgres().fetch_one(pool).await?),
+            On::Tx(Tx(TxInner::Postgres(tx))) => Row::Postgres(self.postgres().fetch_one(&mut **tx).await?),
+        })
     }
 
     /// The row the statement returns, if any.
     pub(crate) async fn fetch_optional<'a>(self, on: impl Into<On<'a>>) -> Result<Option<Row>> {
-        let query = sqlite_query(&self.sql, &self.args);
-        let row = match on.into() {
-            On::Pool(Pool::Sqlite(pool)) => query.fetch_optional(pool).await?,
-            On::Tx(Tx(TxInner::Sqlite(tx))) => query.fetch_optional(&mut **tx).await?,
-        };
-        Ok(row.map(Row::Sqlite))
+        Ok(match on.into() {
+            On::Pool(Pool::Sqlite(pool)) => self.sqlite().fetch_optional(pool).await?.map(Row::Sqlite),
+            On::Tx(Tx(TxInner::Sqlite(tx))) => self.sqlite().fetch_optional(&mut **tx).await?.map(Row::Sqlite),
+            On::Pool(Pool::Postgres(pool)) => self.postgres().fetch_optional(pool).await?.map(Row::Postgres),
+            On::Tx(Tx(TxInner::Postgres(tx))) => self.postgres().fetch_optional(&mut **tx).await?.map(Row::Postgres),
+        })
     }
 
     /// Every row the statement returns.
     pub(crate) async fn fetch_all<'a>(self, on: impl Into<On<'a>>) -> Result<Vec<Row>> {
-        let query = sqlite_query(&self.sql, &self.args);
-        let rows = match on.into() {
-            On::Pool(Pool::Sqlite(pool)) => query.fetch_all(pool).await?,
-            On::Tx(Tx(TxInner::Sqlite(tx))) => query.fetch_all(&mut **tx).await?,
-        };
-        Ok(rows.into_iter().map(Row::Sqlite).collect())
+        Ok(match on.into() {
+            On::Pool(Pool::Sqlite(pool)) => self.sqlite().fetch_all(pool).await?.into_iter().map(Row::Sqlite).collect(),
+            On::Tx(Tx(TxInner::Sqlite(tx))) => {
+                self.sqlite().fetch_all(&mut **tx).await?.into_iter().map(Row::Sqlite).collect()
+            }
+            On::Pool(Pool::Postgres(pool)) => {
+                self.postgres().fetch_all(pool).await?.into_iter().map(Row::Postgres).collect()
+            }
+            On::Tx(Tx(TxInner::Postgres(tx))) => {
+                self.postgres().fetch_all(&mut **tx).await?.into_iter().map(Row::Postgres).collect()
+            }
+        })
+    }
+
+    /// This query for SQLite, its arguments bound.
+    fn sqlite(&self) -> sqlx::query::Query<'_, Sqlite, <Sqlite as sqlx::Database>::Arguments> {
+        let mut query = sqlx::query(self.sql.safe());
+        for arg in &self.args {
+            query = match arg {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Real(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(v.as_deref()),
+                Arg::Bytes(v) => query.bind(v.as_deref()),
+                Arg::Bool(v) => query.bind(*v),
+            };
+        }
+        query
+    }
+
+    /// This query for PostgreSQL, its arguments bound (nulls typed).
+    fn postgres(&self) -> sqlx::query::Query<'_, Postgres, <Postgres as sqlx::Database>::Arguments> {
+        let mut query = sqlx::query(self.sql.safe());
+        for arg in &self.args {
+            query = match arg {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Real(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(v.as_deref()),
+                Arg::Bytes(v) => query.bind(v.as_deref()),
+                Arg::Bool(v) => query.bind(*v),
+            };
+        }
+        query
     }
 }
 
-/// `sql` with `args` bound, for SQLite.
-fn sqlite_query<'q>(
-    sql: &'q Sql,
-    args: &'q [Arg],
-) -> sqlx::query::Query<'q, Sqlite, <Sqlite as sqlx::Database>::Arguments> {
-    let mut query = match sql {
-        Sql::Static(text) => sqlx::query(*text),
-        Sql::Built(text) => sqlx::query(AssertSqlSafe(text.as_str())),
-    };
-    for arg in args {
-        query = match arg {
-            Arg::Int(v) => query.bind(*v),
-            Arg::Real(v) => query.bind(*v),
-            Arg::Text(v) => query.bind(v.as_deref()),
-            Arg::Bytes(v) => query.bind(v.as_deref()),
-            Arg::Bool(v) => query.bind(*v),
-        };
+impl Sql {
+    /// The text, as sqlx takes it: static texts as they are; built ones are made of static
+    /// fragments and numbered placeholders only (see [`Builder`]).
+    fn safe(&self) -> sqlx::SqlStr {
+        match self {
+            Sql::Static(text) => sqlx::SqlSafeStr::into_sql_str(*text),
+            Sql::Built(text) => sqlx::SqlSafeStr::into_sql_str(AssertSqlSafe(text.as_str())),
+        }
     }
-    query
 }
 
 /// A query answered by the first column of its rows.
@@ -259,27 +349,37 @@ impl<T: FromColumn> Scalar<T> {
 #[derive(Debug)]
 pub(crate) enum Row {
     Sqlite(SqliteRow),
+    Postgres(PgRow),
 }
 
 impl Row {
     /// The column called `name`.
     pub(crate) fn try_get<T: FromColumn>(&self, name: &str) -> Result<T> {
-        match self {
-            Row::Sqlite(row) => Ok(row.try_get::<T, _>(name)?),
-        }
+        Ok(match self {
+            Row::Sqlite(row) => row.try_get::<T, _>(name)?,
+            Row::Postgres(row) => row.try_get::<T, _>(name)?,
+        })
     }
 
     fn first<T: FromColumn>(&self) -> Result<T> {
-        match self {
-            Row::Sqlite(row) => Ok(row.try_get::<T, _>(0)?),
-        }
+        Ok(match self {
+            Row::Sqlite(row) => row.try_get::<T, _>(0)?,
+            Row::Postgres(row) => row.try_get::<T, _>(0)?,
+        })
     }
 }
 
-/// What a column can be read as (on every backend).
-pub(crate) trait FromColumn: for<'r> Decode<'r, Sqlite> + Type<Sqlite> {}
+/// What a column can be read as, on every backend (integers are 64-bit, booleans are
+/// booleans on PostgreSQL and 0/1 on SQLite).
+pub(crate) trait FromColumn:
+    for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
 
-impl<T> FromColumn for T where T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> {}
+impl<T> FromColumn for T where
+    T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
 
 /// A query put together from parts (optional filters), numbering its placeholders.
 pub(crate) struct Builder {

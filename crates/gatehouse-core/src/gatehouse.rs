@@ -12,9 +12,51 @@ use crate::geo::GeoIp;
 use crate::passwords::PasswordHasher;
 use crate::store;
 
+/// Where Gatehouse's database is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// The embedded SQLite file in a data folder (standalone).
+    Sqlite {
+        /// The data folder.
+        data_dir: PathBuf,
+    },
+    /// A PostgreSQL database (team mode).
+    Postgres {
+        /// `postgres://…` or `postgresql://…`; TLS as its `sslmode` says.
+        url: String,
+    },
+}
+
+impl Database {
+    /// From a URL: `postgres://…` or `postgresql://…` for PostgreSQL, `sqlite:DIR` (or
+    /// `sqlite://DIR`) for the SQLite file in the data folder DIR.
+    pub fn from_url(url: &str) -> Result<Self> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Database::Postgres { url: url.to_owned() });
+        }
+        match url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            Some(dir) if !dir.is_empty() => Ok(Database::Sqlite { data_dir: PathBuf::from(dir) }),
+            _ => Err(crate::Error::invalid(
+                "Database",
+                "use postgres://… (or postgresql://…) for PostgreSQL, or sqlite:DIR for a data folder.",
+            )),
+        }
+    }
+}
+
+/// Connections a PostgreSQL pool keeps by default.
+const DEFAULT_POOL_SIZE: u32 = 10;
+/// How long one PostgreSQL statement may run by default.
+const DEFAULT_STATEMENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How to open Gatehouse.
 #[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
+    /// PostgreSQL: connections in the pool (default 10).
+    pub pool_size: Option<u32>,
+    /// PostgreSQL: the longest a statement may run (default 10 s).
+    pub statement_timeout: Option<std::time::Duration>,
     /// A GeoIP database to use instead of the saved setting (the `--geoip` flag).
     pub geoip: Option<PathBuf>,
     /// Password hashing parameters; default: OWASP's argon2id minimum.
@@ -37,9 +79,21 @@ pub struct Gatehouse {
 const GEOIP_SETTING: &str = "geoip_database";
 
 impl Gatehouse {
-    /// Opens (creating and migrating as needed) the database in `data_dir`.
+    /// Opens (creating and migrating as needed) the SQLite database in `data_dir`.
     pub async fn open(data_dir: &Path, options: OpenOptions) -> Result<Self> {
-        let db = Pool::Sqlite(store::open(data_dir).await?);
+        Self::open_database(&Database::Sqlite { data_dir: data_dir.to_path_buf() }, options).await
+    }
+
+    /// Opens (migrating as needed) `database`.
+    pub async fn open_database(database: &Database, options: OpenOptions) -> Result<Self> {
+        let db = match database {
+            Database::Sqlite { data_dir } => Pool::Sqlite(store::open(data_dir).await?),
+            Database::Postgres { url } => {
+                let size = options.pool_size.unwrap_or(DEFAULT_POOL_SIZE).max(1);
+                let timeout = options.statement_timeout.unwrap_or(DEFAULT_STATEMENT_TIMEOUT);
+                Pool::Postgres(store::open_postgres(url, size, timeout).await?)
+            }
+        };
         let hasher = match options.hasher {
             Some(hasher) => hasher,
             None => tokio::task::spawn_blocking(PasswordHasher::owasp_minimum)

@@ -12,7 +12,7 @@ use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::Origin;
 use crate::data_key::DataKey;
-use crate::db::{self, Tx};
+use crate::db::{self, Lock, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
@@ -32,6 +32,7 @@ impl Gatehouse {
         // Serialised with every other writer of this database (another process may be
         // making the key right now: look again once we hold the lock).
         let mut tx = self.write_tx().await?;
+        tx.lock(Lock::DataKey).await?;
         if let Some(key) = source.load()? {
             return Ok(key);
         }
@@ -67,6 +68,7 @@ impl Gatehouse {
             .as_ref()
             .ok_or_else(|| Error::DataKeyUnavailable { reason: "no key source is configured".to_owned() })?;
         let mut tx = self.write_tx().await?;
+        tx.lock(Lock::DataKey).await?;
         let sealed_with = sealed_key_id(&mut tx).await?;
         let stored = source.load()?;
         let lost = match (&sealed_with, &stored) {

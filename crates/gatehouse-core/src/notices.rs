@@ -158,7 +158,7 @@ impl Gatehouse {
     pub async fn notices_after(&self, caller: Caller<'_>, after: i64) -> Result<Vec<Notice>> {
         let actor = self.authenticate_in_background(caller).await?;
         let rows = db::query(notice_select!(
-            "WHERE n.recipient_id = $2 AND n.id > $3 AND n.session_id IS NOT $1 ORDER BY n.id LIMIT 100"
+            "WHERE n.recipient_id = $2 AND n.id > $3 AND n.session_id IS DISTINCT FROM $1 ORDER BY n.id LIMIT 100"
         ))
         .bind(actor.session_id)
         .bind(actor.user.id)
@@ -183,7 +183,7 @@ impl Gatehouse {
     pub async fn unread_notices(&self, caller: Caller<'_>) -> Result<u32> {
         let actor = self.authenticate_in_background(caller).await?;
         let count: i64 = db::query_scalar(
-            "SELECT COUNT(*) FROM notices WHERE recipient_id = $1 AND read_at IS NULL AND session_id IS NOT $2",
+            "SELECT COUNT(*) FROM notices WHERE recipient_id = $1 AND read_at IS NULL AND session_id IS DISTINCT FROM $2",
         )
         .bind(actor.user.id)
         .bind(actor.session_id)

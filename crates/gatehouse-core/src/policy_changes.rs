@@ -13,7 +13,7 @@ use crate::alerts::AlertKind;
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::Caller;
-use crate::db::{self, Row, Tx};
+use crate::db::{self, Lock, Row, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::PolicyChangeId;
@@ -62,6 +62,7 @@ impl Gatehouse {
         wanted.validate()?;
         actor.require_step_up()?;
         let mut tx = self.write_tx().await?;
+        tx.lock(Lock::Policy).await?;
         let current = policy::read(&mut tx).await?;
         let delay = current.protection_change_delay();
         let mut now_in_force = current.clone();
@@ -124,6 +125,7 @@ impl Gatehouse {
         }
         actor.require_step_up()?;
         let mut tx = self.write_tx().await?;
+        tx.lock(Lock::Policy).await?;
         let setting = Setting::find(change.setting).ok_or_else(|| Error::Internal("unknown setting".to_owned()))?;
         let mut policy = policy::read(&mut tx).await?;
         setting.apply(&mut policy, change.to);
@@ -171,6 +173,7 @@ impl Gatehouse {
     /// threshold) is dropped, and the audit log says so.
     pub(crate) async fn apply_due_policy_changes(&self, now: Timestamp) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        tx.lock(Lock::Policy).await?;
         let due = db::query(
             "SELECT c.id, c.setting, c.from_value, c.to_value, u.email, c.proposed_at, c.effective_at
              FROM policy_changes c JOIN users u ON u.id = c.proposed_by

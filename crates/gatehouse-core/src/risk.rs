@@ -388,7 +388,7 @@ async fn in_burst(
     // Indexes signin_attempts_failures_by_email and _by_ip; counting stops at the threshold.
     let on_email: i64 = db::query_scalar(
         "SELECT COUNT(*) FROM (SELECT 1 FROM signin_attempts
-                               WHERE email = $1 AND outcome = 'failure' AND at >= $2 LIMIT $3)",
+                               WHERE email = $1 AND outcome = 'failure' AND at >= $2 LIMIT $3) AS recent",
     )
     .bind(email)
     .bind(since)
@@ -401,7 +401,7 @@ async fn in_burst(
     let Some(ip) = ip else { return Ok(false) };
     let from_ip: i64 = db::query_scalar(
         "SELECT COUNT(*) FROM (SELECT 1 FROM signin_attempts
-                               WHERE ip = $1 AND outcome = 'failure' AND at >= $2 LIMIT $3)",
+                               WHERE ip = $1 AND outcome = 'failure' AND at >= $2 LIMIT $3) AS recent",
     )
     .bind(ip.to_string())
     .bind(since)

@@ -1,11 +1,13 @@
-//! Opening the embedded SQLite database: a private folder and file, WAL, foreign keys, a
-//! busy timeout for several processes (desktop app and CLI) sharing one file, and the
-//! embedded migrations.
+//! Opening the database: the embedded SQLite file (a private folder and file, WAL, foreign
+//! keys, a busy timeout for several processes — desktop app and CLI — sharing one file) or a
+//! PostgreSQL server (a pool of the configured size, a statement timeout, TLS as the URL's
+//! `sslmode` says); each with its own embedded, append-only migrations.
 
 use std::path::Path;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::{Error, Result};
@@ -33,6 +35,18 @@ pub(crate) async fn open(data_dir: &Path) -> Result<SqlitePool> {
         .connect_with(options)
         .await?;
     sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    Ok(pool)
+}
+
+/// Connects to the PostgreSQL database at `url` and brings its schema up to date.
+pub(crate) async fn open_postgres(url: &str, pool_size: u32, statement_timeout: Duration) -> Result<PgPool> {
+    let options: PgConnectOptions = url
+        .parse()
+        .map_err(|_| Error::invalid("Database URL", "is not a PostgreSQL URL (postgres://user@host/database)."))?;
+    let timeout = format!("{}ms", statement_timeout.as_millis());
+    let options = options.options([("statement_timeout", timeout.as_str())]);
+    let pool = PgPoolOptions::new().max_connections(pool_size).connect_with(options).await?;
+    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
     Ok(pool)
 }
 

@@ -136,16 +136,12 @@ async fn csv_export_pages_through_long_histories() {
 
 /// Bulk-inserts failed attempts directly, as history from long ago.
 async fn sqlx_insert_attempts(fx: &Fixture, n: i64) {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", fx.db_path().display())).await.unwrap();
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+    fx.execute_raw(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
          INSERT INTO signin_attempts (at, email, outcome, reason, location, device_name, device_kind, os, client)
          SELECT 1700000000000 + i, 'old@example.com', 'failure', 'unknown_account', 'Unknown', 'old', 'desktop', 'Debian 12', 'x 1'
          FROM n",
+        n,
     )
-    .bind(n)
-    .execute(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
+    .await;
 }

@@ -218,3 +218,18 @@ async fn a_withdrawal_approved_by_twenty_at_once_is_decided_once() {
     let decided = fx.gate.list_notices(fx.caller(&admin.token), 100).await.unwrap();
     assert_eq!(decided.iter().filter(|n| n.kind == "withdrawal.approved").count(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_first_runs_at_once_make_one_administrator() {
+    let fx = Fixture::new().await;
+    let results = at_once(|i| {
+        let (gate, now) = (fx.gate.clone(), fx.now());
+        async move {
+            let new = new_user(&format!("admin{i}@example.com"), "", Role::Admin, ADMIN_PASSWORD);
+            gate.create_first_admin(new, &desktop(), now).await.map(drop)
+        }
+    })
+    .await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert_eq!(count_codes(&results, "setup.done"), TASKS - 1, "{results:?}");
+}

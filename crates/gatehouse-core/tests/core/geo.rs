@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use gatehouse_core::{ClientKind, DeviceKind, Gatehouse, GeoIp, LocationKind, OpenOptions};
+use gatehouse_core::{ClientKind, DeviceKind, GeoIp, LocationKind, OpenOptions};
 
 use crate::support::*;
 
@@ -93,7 +93,7 @@ async fn the_geoip_setting_is_saved_and_used_after_reopening() {
     gate.set_geoip_setting(fx.caller(&admin.token), Some(&city_db())).await.unwrap();
     gate.close().await;
 
-    let reopened = Gatehouse::open(fx.dir.path(), OpenOptions::default()).await.unwrap();
+    let reopened = fx.reopen(OpenOptions::default()).await;
     assert_eq!(reopened.geoip_setting().await.unwrap(), Some(city_db()));
     let london = origin("london-0003", DeviceKind::Laptop, ClientKind::Cli, Some("81.2.69.142"));
     let signed = reopened.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &london, fx.now()).await.unwrap().signed_in().unwrap();

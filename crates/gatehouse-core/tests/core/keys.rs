@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use gatehouse_core::{Gatehouse, OpenOptions, Role, SignInOutcome};
+use gatehouse_core::{OpenOptions, Role, SignInOutcome};
 
 use crate::support::*;
 use crate::two_factor::{enroll, oathtool};
@@ -23,7 +23,7 @@ async fn the_key_is_made_once_when_two_processes_need_it_at_once() {
     let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
     // A second process on the same database file and keychain entry (the CLI beside the app).
     let options = OpenOptions { data_key: Some(entry.clone()), ..Default::default() };
-    let cli = Gatehouse::open(fx.dir.path(), options).await.unwrap();
+    let cli = fx.reopen(options).await;
     fx.confirm(&admin).await;
     fx.confirm(&bob).await;
     let (app_side, cli_side) = tokio::join!(

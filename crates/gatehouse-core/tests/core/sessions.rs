@@ -147,11 +147,7 @@ async fn tokens_are_never_stored_only_their_hashes() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
     let cli = fx.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &terminal(), fx.now()).await.unwrap().signed_in().unwrap();
-    fx.gate.close().await;
-    let mut bytes = std::fs::read(fx.db_path()).unwrap();
-    if let Ok(wal) = std::fs::read(fx.dir.path().join("gatehouse.db-wal")) {
-        bytes.extend(wal);
-    }
+    let bytes = fx.stored_bytes().await;
     for token in [&admin.token, &cli.token] {
         let text = token.expose();
         assert!(text.starts_with("ghs_") && text.len() == 47);

@@ -67,10 +67,12 @@ async fn the_data_folder_and_database_are_private_to_the_user() {
 
 #[tokio::test]
 async fn foreign_keys_are_enforced() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::sqlite().await;
     fx.admin().await;
     let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(fx.db_path()).foreign_keys(true))
+        .connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new().filename(fx.dir.path().join("gatehouse.db")).foreign_keys(true),
+        )
         .await
         .unwrap();
     let orphan = sqlx::query(

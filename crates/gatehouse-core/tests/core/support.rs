@@ -1,11 +1,10 @@
 //! Shared fixtures: a fresh data folder, a manual clock, origins and callers.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use gatehouse_core::{
-    Caller, ClientInfo, ClientKind, Clock, DataKey, DeviceInfo, DeviceKind, Gatehouse, ManualClock, NewUser,
+    Caller, ClientInfo, ClientKind, Clock, DataKey, Database, DeviceInfo, DeviceKind, Gatehouse, ManualClock, NewUser,
     OpenOptions, Origin, Policy, Role, SessionToken, SignedIn, StaticDataKey, Timestamp,
 };
 use tempfile::TempDir;
@@ -26,20 +25,88 @@ pub struct Fixture {
     pub dir: TempDir,
     pub gate: Gatehouse,
     pub clock: ManualClock,
+    /// Where the data lives: a SQLite file in `dir`, or a fresh PostgreSQL database.
+    pub database: Database,
 }
+
+/// The PostgreSQL cluster the suite runs against instead of SQLite, when set (by
+/// scripts/with-postgres): the maintenance database's URL.
+const POSTGRES_VARIABLE: &str = "GATEHOUSE_TEST_POSTGRES";
+
+/// Connections a test's PostgreSQL pool may open: enough for twenty tasks at once.
+const TEST_POOL_SIZE: u32 = 24;
 
 impl Fixture {
     pub async fn new() -> Self {
         Self::with_options(OpenOptions::default()).await
     }
 
-    pub async fn with_options(mut options: OpenOptions) -> Self {
-        if options.data_key.is_none() {
-            options.data_key = Some(std::sync::Arc::new(StaticDataKey(DataKey::generate())));
-        }
+    /// A fixture on the suite's backend: SQLite, or PostgreSQL when the suite runs inside
+    /// scripts/with-postgres (a fresh database for each fixture).
+    pub async fn with_options(options: OpenOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let gate = Gatehouse::open(dir.path(), options).await.unwrap();
-        Fixture { dir, gate, clock: ManualClock::new(START) }
+        let database = match std::env::var(POSTGRES_VARIABLE) {
+            Ok(cluster) => fresh_postgres_database(&cluster).await,
+            Err(_) => Database::Sqlite { data_dir: dir.path().to_path_buf() },
+        };
+        Self::on(dir, database, options).await
+    }
+
+    /// A fixture on SQLite whatever the suite's backend (tests of the SQLite file itself).
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let database = Database::Sqlite { data_dir: dir.path().to_path_buf() };
+        Self::on(dir, database, OpenOptions::default()).await
+    }
+
+    async fn on(dir: TempDir, database: Database, options: OpenOptions) -> Self {
+        let gate = Gatehouse::open_database(&database, with_test_defaults(options)).await.unwrap();
+        Fixture { dir, gate, clock: ManualClock::new(START), database }
+    }
+
+    /// Another handle on the same database (as a second process would open it).
+    pub async fn reopen(&self, options: OpenOptions) -> Gatehouse {
+        Gatehouse::open_database(&self.database, OpenOptions { pool_size: Some(TEST_POOL_SIZE), ..options })
+            .await
+            .unwrap()
+    }
+
+    /// Runs `sql` (`$1` bound to `n`) straight on the database, beside Gatehouse.
+    pub async fn execute_raw(&self, sql: &'static str, n: i64) {
+        match &self.database {
+            Database::Sqlite { data_dir } => {
+                let url = format!("sqlite://{}", data_dir.join("gatehouse.db").display());
+                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                sqlx::query(sql).bind(n).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+            Database::Postgres { url } => {
+                let pool = sqlx::PgPool::connect(url).await.unwrap();
+                sqlx::query(sql).bind(n).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+        }
+    }
+
+    /// Everything the database holds, as bytes to search for secrets: the SQLite file and
+    /// its WAL, or a `pg_dump` of the PostgreSQL database.
+    pub async fn stored_bytes(&self) -> Vec<u8> {
+        self.gate.close().await;
+        match &self.database {
+            Database::Sqlite { data_dir } => {
+                let mut bytes = std::fs::read(data_dir.join("gatehouse.db")).unwrap();
+                if let Ok(wal) = std::fs::read(data_dir.join("gatehouse.db-wal")) {
+                    bytes.extend(wal);
+                }
+                bytes
+            }
+            Database::Postgres { url } => {
+                let dump = std::process::Command::new("pg_dump").args(["--data-only", url]).output().unwrap();
+                assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+                assert!(dump.stdout.len() > 1_000, "pg_dump wrote the data");
+                dump.stdout
+            }
+        }
     }
 
     pub fn now(&self) -> Timestamp {
@@ -103,10 +170,6 @@ impl Fixture {
         }
         in_force
     }
-
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("gatehouse.db")
-    }
 }
 
 /// A data key source shared like one OS keychain entry (by the app and the CLI): it can lose
@@ -140,6 +203,29 @@ impl gatehouse_core::DataKeySource for SharedKeychainEntry {
         *self.key.lock().unwrap() = Some(key.clone());
         Ok(())
     }
+}
+
+/// Test defaults: a random data key unless one is given; a PostgreSQL pool big enough for
+/// the concurrency tests.
+fn with_test_defaults(mut options: OpenOptions) -> OpenOptions {
+    if options.data_key.is_none() {
+        options.data_key = Some(std::sync::Arc::new(StaticDataKey(DataKey::generate())));
+    }
+    options.pool_size = options.pool_size.or(Some(TEST_POOL_SIZE));
+    options
+}
+
+/// A new, empty database in the test cluster at `cluster` (its maintenance database's URL).
+async fn fresh_postgres_database(cluster: &str) -> Database {
+    use sqlx::Connection;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name =
+        format!("gatehouse_test_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+    let mut admin = sqlx::PgConnection::connect(cluster).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+    admin.close().await.unwrap();
+    let (server, _) = cluster.rsplit_once('/').unwrap();
+    Database::Postgres { url: format!("{server}/{name}") }
 }
 
 pub fn new_user(email: &str, name: &str, role: Role, password: &str) -> NewUser {

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gatehouse_core::{
-    ActivityFilter, AttemptReason, ChallengeToken, DataKey, Gatehouse, OpenOptions, Outcome, Policy, Role,
-    SecondFactorKind, SignInOutcome, SignedIn, StaticDataKey, Timestamp, totp,
+    ActivityFilter, AttemptReason, ChallengeToken, DataKey, OpenOptions, Outcome, Policy, Role, SecondFactorKind,
+    SignInOutcome, SignedIn, StaticDataKey, Timestamp, totp,
 };
 
 use crate::support::*;
@@ -346,12 +346,7 @@ async fn the_database_file_holds_no_secret_code_or_token_in_any_encoding() {
         fx.gate.confirm_two_factor_enrollment(fx.caller(&admin.token), &oathtool(&secret, fx.now())).await.unwrap();
     let challenge = password_step(&fx, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let signed = fx.gate.complete_sign_in(&challenge, &codes.0[3], &terminal(), fx.now()).await.unwrap();
-    fx.gate.close().await;
-
-    let mut bytes = std::fs::read(fx.db_path()).unwrap();
-    if let Ok(wal) = std::fs::read(fx.dir.path().join("gatehouse.db-wal")) {
-        bytes.extend(wal);
-    }
+    let bytes = fx.stored_bytes().await;
     let raw = base32_decode(&secret);
     let mut needles: Vec<Vec<u8>> = vec![
         secret.as_bytes().to_vec(),
@@ -383,7 +378,7 @@ async fn without_the_right_data_key_the_error_is_clear_and_nothing_panics() {
     fx.gate.close().await;
     // Another key (the keychain entry was lost and recreated): codes cannot be checked.
     let other = OpenOptions { data_key: Some(Arc::new(StaticDataKey(DataKey::generate()))), ..Default::default() };
-    let gate = Gatehouse::open(fx.dir.path(), other).await.unwrap();
+    let gate = fx.reopen(other).await;
     let challenge = match gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &terminal(), fx.now()).await.unwrap() {
         SignInOutcome::SecondFactorRequired(challenge) => challenge.token,
         SignInOutcome::SignedIn(_) => panic!("2FA is on"),
@@ -392,7 +387,7 @@ async fn without_the_right_data_key_the_error_is_clear_and_nothing_panics() {
     assert_eq!(err.code(), "2fa.key_unavailable");
     assert!(err.to_string().contains("Ask an administrator to reset"), "{err}");
     // No key source at all: the message says so.
-    let bare = Gatehouse::open(fx.dir.path(), OpenOptions::default()).await.unwrap();
+    let bare = fx.reopen(OpenOptions::default()).await;
     let challenge = match bare.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &desktop(), fx.now()).await.unwrap() {
         SignInOutcome::SecondFactorRequired(challenge) => challenge.token,
         SignInOutcome::SignedIn(_) => panic!("2FA is on"),
