@@ -2,17 +2,29 @@
 //! caller's session token, the clock and the secrets reader.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
 
 use gatehouse_api::ApiError;
 use gatehouse_core::{
-    Caller, ClientInfo, ClientKind, Clock, DataKeySource, Gatehouse, OpenOptions, Origin, SessionToken, SystemClock,
-    Timestamp,
+    Caller, ClientInfo, ClientKind, Clock, DataKeySource, Database, Gatehouse, OpenOptions, Origin, SessionToken,
+    SystemClock, Timestamp,
 };
 use gatehouse_host::{FileDataKey, Keychain, KeychainDataKey, KeychainError, OsKeychain, SessionTokenStore};
 
 use crate::args::Cli;
 use crate::secrets::Secrets;
+
+/// `--database URL`, else `--data-dir DIR`, else the OS's per-user data folder.
+pub fn database(cli: &Cli) -> Result<Database, ApiError> {
+    if let Some(url) = &cli.database {
+        return Ok(Database::from_url(url)?);
+    }
+    let data_dir = match &cli.data_dir {
+        Some(dir) => dir.clone(),
+        None => gatehouse_host::default_data_dir()
+            .ok_or_else(|| cli_error("cli.no_data_dir", "No home folder found: pass --data-dir DIR."))?,
+    };
+    Ok(Database::Sqlite { data_dir })
+}
 
 /// Overrides the keychain's session token (for scripts).
 const TOKEN_VARIABLE: &str = "GATEHOUSE_TOKEN";
@@ -20,7 +32,8 @@ const TOKEN_VARIABLE: &str = "GATEHOUSE_TOKEN";
 /// The opened CLI context.
 pub struct App {
     pub gate: Gatehouse,
-    pub data_dir: PathBuf,
+    /// Where the database is, as people read it (a folder, or a URL without credentials).
+    pub database: String,
     pub secrets: Secrets,
     keychain: OsKeychain,
     ip: Option<IpAddr>,
@@ -53,24 +66,26 @@ fn keychain_error(err: KeychainError) -> ApiError {
 }
 
 impl App {
-    /// Opens the database in the chosen data folder.
+    /// Opens the chosen database: `--database URL`, else the data folder.
     pub async fn open(cli: &Cli) -> Result<App, ApiError> {
-        let data_dir = match &cli.data_dir {
-            Some(dir) => dir.clone(),
-            None => gatehouse_host::default_data_dir()
-                .ok_or_else(|| cli_error("cli.no_data_dir", "No home folder found: pass --data-dir DIR."))?,
-        };
-        let keychain = OsKeychain::for_data_dir(&data_dir);
+        let database = database(cli)?;
+        let keychain = OsKeychain::for_database(&database);
         let data_key: std::sync::Arc<dyn DataKeySource> = match &cli.data_key_file {
             Some(file) => std::sync::Arc::new(FileDataKey::new(file)),
             None => std::sync::Arc::new(KeychainDataKey::new(keychain.clone())),
         };
-        let options = OpenOptions { geoip: cli.geoip.clone(), data_key: Some(data_key), ..Default::default() };
-        let gate = Gatehouse::open(&data_dir, options).await?;
+        let options = OpenOptions {
+            geoip: cli.geoip.clone(),
+            data_key: Some(data_key),
+            pool_size: Some(cli.db_pool_size),
+            statement_timeout: Some(std::time::Duration::from_secs(cli.db_statement_timeout)),
+            ..Default::default()
+        };
+        let gate = Gatehouse::open_database(&database, options).await?;
         Ok(App {
             keychain,
             gate,
-            data_dir,
+            database: database.describe(),
             secrets: Secrets::from_stdin(),
             ip: gatehouse_host::primary_ip(),
             clock: SystemClock,

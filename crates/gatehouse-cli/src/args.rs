@@ -15,6 +15,19 @@ pub struct Cli {
     #[arg(long, global = true, env = "GATEHOUSE_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// The database by URL instead: postgres://… or postgresql://… for PostgreSQL (TLS as
+    /// its sslmode says), sqlite:DIR for a data folder
+    #[arg(long, global = true, env = "GATEHOUSE_DATABASE", value_name = "URL", conflicts_with = "data_dir")]
+    pub database: Option<String>,
+
+    /// PostgreSQL: connections in the pool
+    #[arg(long, global = true, env = "GATEHOUSE_DB_POOL_SIZE", value_name = "N", default_value_t = 10)]
+    pub db_pool_size: u32,
+
+    /// PostgreSQL: the longest one statement may run, in seconds
+    #[arg(long, global = true, env = "GATEHOUSE_DB_STATEMENT_TIMEOUT", value_name = "SECONDS", default_value_t = 10)]
+    pub db_statement_timeout: u64,
+
     /// GeoIP database (MaxMind .mmdb) for locations, instead of the saved setting
     #[arg(long, global = true, env = "GATEHOUSE_GEOIP", value_name = "FILE")]
     pub geoip: Option<PathBuf>,

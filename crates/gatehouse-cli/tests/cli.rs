@@ -1,6 +1,7 @@
-//! Runs the built `gatehouse` binary against a fresh data folder, feeding passwords on
-//! standard input the way scripts do. Needs the Secret Service from
-//! `scripts/with-desktop-session` (the README's test command provides it).
+//! Runs the built `gatehouse` binary against a fresh data folder — or, inside
+//! `scripts/with-postgres`, a fresh PostgreSQL database (`--database URL`) — feeding passwords
+//! on standard input the way scripts do. Needs the Secret Service from
+//! `scripts/with-desktop-session` (the README's test command provides both runs).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Write;
@@ -12,11 +13,31 @@ const BOB_PASSWORD: &str = "quiet-meadow-copper-77";
 
 struct Gatehouse {
     dir: tempfile::TempDir,
+    /// The PostgreSQL database of this test, when the suite runs on PostgreSQL.
+    postgres: Option<String>,
 }
 
 impl Gatehouse {
     fn new() -> Self {
-        Gatehouse { dir: tempfile::tempdir().unwrap() }
+        let postgres = std::env::var("GATEHOUSE_TEST_POSTGRES").ok().map(|cluster| fresh_postgres_database(&cluster));
+        Gatehouse { dir: tempfile::tempdir().unwrap(), postgres }
+    }
+
+    /// Where the CLI finds the database: `--data-dir DIR` or `--database URL`.
+    fn location(&self) -> Vec<String> {
+        match &self.postgres {
+            Some(url) => vec!["--database".to_owned(), url.clone()],
+            None => vec!["--data-dir".to_owned(), self.dir.path().display().to_string()],
+        }
+    }
+
+    /// The keychain account the CLI keeps `name` under for this database.
+    fn keychain_account(&self, name: &str) -> String {
+        let scope = match &self.postgres {
+            Some(url) => url.replacen("postgres@", "", 1),
+            None => std::fs::canonicalize(self.dir.path()).unwrap().display().to_string(),
+        };
+        format!("{scope}#{name}")
     }
 
     /// A fresh data folder with the first admin created (and the CLI signed in as them).
@@ -30,8 +51,7 @@ impl Gatehouse {
     fn run_with(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
         command
-            .arg("--data-dir")
-            .arg(self.dir.path())
+            .args(self.location())
             .args(args)
             .env_remove("GATEHOUSE_TOKEN")
             .env_remove("GATEHOUSE_GEOIP")
@@ -77,6 +97,17 @@ impl Gatehouse {
         );
         assert!(out.contains("Created bob@example.com (member)"), "{out}");
     }
+}
+
+/// A new, empty database in the test cluster whose maintenance database is at `cluster`.
+fn fresh_postgres_database(cluster: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name =
+        format!("gatehouse_cli_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+    let created = Command::new("psql").args([cluster, "-qc", &format!("CREATE DATABASE {name}")]).status().unwrap();
+    assert!(created.success(), "psql could not create {name}");
+    let (server, _) = cluster.rsplit_once('/').unwrap();
+    format!("{server}/{name}")
 }
 
 fn fail_of(out: Output, args: &[&str]) -> String {
@@ -339,8 +370,7 @@ fn oathtool(secret: &str, offset_steps: i64) -> String {
 fn enroll(gh: &Gatehouse) -> (String, Vec<String>) {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .arg("--data-dir")
-        .arg(gh.dir.path())
+        .args(gh.location())
         .args(["2fa", "enroll"])
         .env_remove("GATEHOUSE_TOKEN")
         .stdin(Stdio::piped())
@@ -626,7 +656,7 @@ fn with_the_data_key_lost_from_the_keychain_an_admin_recovers_from_the_terminal(
     let gh = Gatehouse::with_admin();
     let (_, _) = enroll(&gh);
     // The keychain entry disappears (secret-tool talks to the Secret Service, not our code).
-    let account = format!("{}#data-key", std::fs::canonicalize(gh.dir.path()).unwrap().display());
+    let account = gh.keychain_account("data-key");
     let cleared = Command::new("secret-tool")
         .args(["clear", "service", "gatehouse", "username", &account])
         .status()
@@ -663,7 +693,7 @@ fn a_server_keeps_the_data_key_in_a_file_it_made_with_keygen() {
     // Enrolling seals the secret under the file's key; the keychain holds no data key.
     let enrol = gh.run_with(&["2fa", "enroll"], &format!("{ADMIN_PASSWORD}\n000000\n"), &with_key);
     assert!(String::from_utf8_lossy(&enrol.stderr).contains("not valid"), "the key file was used");
-    let account = format!("{}#data-key", std::fs::canonicalize(gh.dir.path()).unwrap().display());
+    let account = gh.keychain_account("data-key");
     let lookup = Command::new("secret-tool").args(["lookup", "service", "gatehouse", "username", &account]).output();
     assert!(!lookup.unwrap().status.success(), "no data key in the keychain");
     // A key file others may read is refused, with the fix.

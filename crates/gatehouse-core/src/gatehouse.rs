@@ -45,6 +45,23 @@ impl Database {
     }
 }
 
+impl Database {
+    /// A name for this database that carries no secret (a PostgreSQL URL without its user
+    /// and password): what clients scope their keychain entries by.
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite { data_dir } => {
+                std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.clone()).display().to_string()
+            }
+            Database::Postgres { url } => {
+                let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+                let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+                format!("{scheme}://{rest}")
+            }
+        }
+    }
+}
+
 /// Connections a PostgreSQL pool keeps by default.
 const DEFAULT_POOL_SIZE: u32 = 10;
 /// How long one PostgreSQL statement may run by default.

@@ -51,8 +51,13 @@ pub struct OsKeychain {
 impl OsKeychain {
     /// Entries for the database in `data_dir`.
     pub fn for_data_dir(data_dir: &std::path::Path) -> Self {
-        let canonical = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
-        OsKeychain { scope: canonical.display().to_string() }
+        Self::for_database(&gatehouse_core::Database::Sqlite { data_dir: data_dir.to_path_buf() })
+    }
+
+    /// Entries for `database` (a data folder, or a PostgreSQL database by its URL without
+    /// credentials).
+    pub fn for_database(database: &gatehouse_core::Database) -> Self {
+        OsKeychain { scope: database.describe() }
     }
 
     /// The keychain account name for `name`: `<data folder>#<name>`.

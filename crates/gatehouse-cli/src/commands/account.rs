@@ -14,7 +14,7 @@ pub async fn init(app: &mut App, email: &str, name: &str) -> Result<(), ApiError
     let signed_in = app.gate.create_first_admin(new, &origin, app.now()).await?;
     app.save_token(&signed_in.token)?;
     println!("Created the administrator {} and signed in.", signed_in.user.email);
-    println!("Data folder: {}", app.data_dir.display());
+    println!("Database: {}", app.database);
     Ok(())
 }
 
