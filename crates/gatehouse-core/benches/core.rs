@@ -13,14 +13,15 @@
 //! Criterion reports means; after it, a percentile pass prints p50/p99 for the two
 //! latency goals (activity page ≤ 1 ms p99, session validation ≤ 200 µs p99).
 //!
-//! Run: `cargo bench -p gatehouse-core`
+//! Run: `cargo bench -p gatehouse-core` (SQLite), `scripts/bench-postgres` (the same on
+//! PostgreSQL over a Unix socket)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, criterion_group};
 use gatehouse_core::{
-    ActivityFilter, ActivityScope, AddressQuery, Caller, ClientInfo, ClientKind, Clock, DataKey, DeviceInfo,
+    ActivityFilter, ActivityScope, AddressQuery, Caller, ClientInfo, ClientKind, Clock, DataKey, Database, DeviceInfo,
     DeviceKind, Gatehouse, ManualClock, NewUser, OpenOptions, Origin, PasswordHasher, Policy, Role, SessionToken,
     SignInOutcome, StaticDataKey, Timestamp, totp,
 };
@@ -33,6 +34,7 @@ const START: Timestamp = Timestamp::from_millis(1_795_348_800_000);
 
 struct Bench {
     _dir: tempfile::TempDir,
+    database: Database,
     gate: Gatehouse,
     clock: ManualClock,
     token: SessionToken,
@@ -60,7 +62,8 @@ fn setup() -> Bench {
 fn setup_with(options: OpenOptions) -> Bench {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let gate = rt.block_on(Gatehouse::open(dir.path(), options)).unwrap();
+    let database = rt.block_on(bench_database(&dir));
+    let gate = rt.block_on(Gatehouse::open_database(&database, options)).unwrap();
     let admin = NewUser {
         email: EMAIL.to_owned(),
         name: "Ada".to_owned(),
@@ -68,7 +71,53 @@ fn setup_with(options: OpenOptions) -> Bench {
         password: PASSWORD.to_owned().into(),
     };
     let token = rt.block_on(gate.create_first_admin(admin, &origin(), START)).unwrap().token;
-    Bench { _dir: dir, gate, clock: ManualClock::new(START), token, rt }
+    Bench { _dir: dir, database, gate, clock: ManualClock::new(START), token, rt }
+}
+
+/// SQLite in a temporary folder; or, with `GATEHOUSE_BENCH_POSTGRES` set (scripts/bench-postgres:
+/// the maintenance database of a throwaway cluster, over its Unix socket), a fresh PostgreSQL
+/// database there.
+async fn bench_database(dir: &tempfile::TempDir) -> Database {
+    use sqlx::Connection;
+    let Ok(cluster) = std::env::var("GATEHOUSE_BENCH_POSTGRES") else {
+        return Database::Sqlite { data_dir: dir.path().to_path_buf() };
+    };
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!("gatehouse_bench_{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+    let mut admin = sqlx::PgConnection::connect(&cluster).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+    admin.close().await.unwrap();
+    Database::Postgres { url: cluster.replacen("/postgres?", &format!("/{name}?"), 1) }
+}
+
+/// Runs bulk set-up SQL straight on the bench's database: `sqlite` or `postgres` text, each
+/// with `$n` bound to `binds`.
+fn execute_raw(b: &Bench, sqlite: &'static str, postgres: &'static str, binds: &[i64]) {
+    b.rt.block_on(async {
+        match &b.database {
+            Database::Sqlite { data_dir } => {
+                let url = format!("sqlite://{}", data_dir.join("gatehouse.db").display());
+                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                let mut query = sqlx::query(sqlite);
+                for bind in binds {
+                    query = query.bind(*bind);
+                }
+                query.execute(&pool).await.unwrap();
+                sqlx::query("ANALYZE").execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+            Database::Postgres { url } => {
+                let pool = sqlx::PgPool::connect(url).await.unwrap();
+                let mut query = sqlx::query(postgres);
+                for bind in binds {
+                    query = query.bind(*bind);
+                }
+                query.execute(&pool).await.unwrap();
+                sqlx::query("ANALYZE").execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+        }
+    });
 }
 
 fn bench_sign_in(c: &mut Criterion) {
@@ -191,12 +240,13 @@ fn bench_sign_in_with_history(c: &mut Criterion) {
 /// the past year, from five cities (located, as with a GeoIP database), local addresses and
 /// unknown ones.
 fn fill_activity(b: &Bench, n: i64) {
-    let path = b._dir.path().join("gatehouse.db");
-    b.rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-        sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?),
-             places(p, location, country_code, city, latitude, longitude) AS (VALUES
+    // One statement for both backends but the row source: a recursive count on SQLite,
+    // generate_series on PostgreSQL.
+    macro_rules! fill {
+        ($numbers:literal) => {
+            concat!(
+                $numbers,
+                ", places(p, location, country_code, city, latitude, longitude) AS (VALUES
                  (0, 'London, United Kingdom', 'GB', 'London', 51.5142, -0.0931),
                  (1, 'Boxford, United Kingdom', 'GB', 'Boxford', 51.75, -1.25),
                  (2, 'Linköping, Sweden', 'SE', 'Linköping', 58.4167, 15.6167),
@@ -206,23 +256,23 @@ fn fill_activity(b: &Bench, n: i64) {
                  (6, 'Unknown', NULL, NULL, NULL, NULL))
              INSERT INTO signin_attempts (at, email, user_id, outcome, reason, ip, location, country_code, city,
                                           latitude, longitude, device_name, device_kind, os, client, risk_flags)
-             SELECT ? - i * 31536, CASE WHEN i % 10 = 0 THEN 'ada@example.com' ELSE 'user' || (i % 500) || '@example.com' END,
+             SELECT $2 - i * 31536, CASE WHEN i % 10 = 0 THEN 'ada@example.com' ELSE 'user' || (i % 500) || '@example.com' END,
                     CASE WHEN i % 10 = 0 THEN 1 END,
                     CASE WHEN i % 7 = 0 THEN 'failure' ELSE 'success' END,
                     CASE WHEN i % 7 = 0 THEN 'wrong_password' ELSE 'signed_in' END,
                     '203.0.113.' || (i % 250), location, country_code, city, latitude, longitude,
                     'host-' || (i % 50), 'laptop', 'Debian 12', 'Gatehouse desktop 0.1.0',
                     CASE WHEN i % 50 = 0 THEN 2 ELSE 0 END
-             FROM n JOIN places ON p = (i / 3) % 7",
-        )
-        .bind(n)
-        .bind(START.as_millis())
-        .execute(&pool)
-        .await
-        .unwrap();
-        sqlx::query("ANALYZE").execute(&pool).await.unwrap();
-        pool.close().await;
-    });
+             FROM n JOIN places ON p = (i / 3) % 7"
+            )
+        };
+    }
+    execute_raw(
+        b,
+        fill!("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)"),
+        fill!("WITH n(i) AS (SELECT generate_series(1, $1))"),
+        &[n, START.as_millis()],
+    );
 }
 
 fn caller<'a>(b: &'a Bench) -> Caller<'a> {
@@ -377,26 +427,19 @@ fn base32_decode(text: &str) -> Vec<u8> {
 /// Adds `n` saved Ethereum addresses, half the admin's own and half shared, with labels
 /// "Wallet 1" … and random addresses.
 fn fill_address_book(b: &Bench, n: i64) {
-    let path = b._dir.path().join("gatehouse.db");
-    b.rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-        sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-             INSERT INTO addresses (owner_id, label, network, address, added_by, created_at, updated_at, usable_from)
-             SELECT CASE WHEN i % 2 = 0 THEN 1 END, 'Wallet ' || i, 'ethereum', '0x' || lower(hex(randomblob(20))),
-                    1, ?, ?, ?
-             FROM n",
-        )
-        .bind(n)
-        .bind(START.as_millis())
-        .bind(START.as_millis())
-        .bind(START.as_millis())
-        .execute(&pool)
-        .await
-        .unwrap();
-        sqlx::query("ANALYZE").execute(&pool).await.unwrap();
-        pool.close().await;
-    });
+    execute_raw(
+        b,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+         INSERT INTO addresses (owner_id, label, network, address, added_by, created_at, updated_at, usable_from)
+         SELECT CASE WHEN i % 2 = 0 THEN 1 END, 'Wallet ' || i, 'ethereum', '0x' || lower(hex(randomblob(20))),
+                1, $2, $2, $2
+         FROM n",
+        "INSERT INTO addresses (owner_id, label, network, address, added_by, created_at, updated_at, usable_from)
+         SELECT CASE WHEN i % 2 = 0 THEN 1 END, 'Wallet ' || i, 'ethereum',
+                '0x' || substr(md5(random()::text) || md5(random()::text), 1, 40), 1, $2, $2, $2
+         FROM generate_series(1, $1) AS n(i)",
+        &[n, START.as_millis()],
+    );
 }
 
 fn address_rows() -> i64 {
