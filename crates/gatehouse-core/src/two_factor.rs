@@ -346,8 +346,12 @@ impl Gatehouse {
         let hash = self.data_key().await?.mac(code.as_bytes())?;
         let mut tx = self.write_tx().await?;
         let spent = db::query(
+            // `used_at IS NULL` on the row itself, not only in the subquery: PostgreSQL re-checks
+            // it when a concurrent spend of the same code commits first (READ COMMITTED), so
+            // exactly one spend wins.
             "UPDATE backup_codes SET used_at = $1
-             WHERE id = (SELECT id FROM backup_codes WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL LIMIT 1)",
+             WHERE id = (SELECT id FROM backup_codes WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL LIMIT 1)
+               AND used_at IS NULL",
         )
         .bind(now)
         .bind(user)
