@@ -158,6 +158,12 @@ pub(crate) trait ToArg {
     fn to_arg(&self) -> Arg;
 }
 
+impl ToArg for Arg {
+    fn to_arg(&self) -> Arg {
+        self.clone()
+    }
+}
+
 impl<T: ToArg> ToArg for &T {
     fn to_arg(&self) -> Arg {
         (*self).to_arg()

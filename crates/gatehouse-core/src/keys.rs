@@ -11,7 +11,7 @@ use crate::accounts::Role;
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::context::Origin;
-use crate::data_key::DataKey;
+use crate::data_key::{DataKey, Sealed};
 use crate::db::{self, Lock, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
@@ -36,7 +36,7 @@ impl Gatehouse {
         if let Some(key) = source.load()? {
             return Ok(key);
         }
-        if sealed_key_id(&mut tx).await?.is_some() {
+        if sealed_secrets_exist(&mut tx).await? {
             return Err(Error::DataKeyMissing);
         }
         let key = DataKey::generate();
@@ -69,14 +69,8 @@ impl Gatehouse {
             .ok_or_else(|| Error::DataKeyUnavailable { reason: "no key source is configured".to_owned() })?;
         let mut tx = self.write_tx().await?;
         tx.lock(Lock::DataKey).await?;
-        let sealed_with = sealed_key_id(&mut tx).await?;
         let stored = source.load()?;
-        let lost = match (&sealed_with, &stored) {
-            (None, _) => false,
-            (Some(_), None) => true,
-            (Some(id), Some(key)) => *id != key.id(),
-        };
-        if !lost {
+        if !some_secret_unopenable(&mut tx, stored.as_ref()).await? {
             return Err(Error::invalid(
                 "Data key",
                 "the key that protects two-factor secrets is present and works; there is nothing to recover.",
@@ -120,13 +114,67 @@ impl Gatehouse {
     }
 }
 
-/// The id of the key the stored secrets were sealed with, if any secret is stored.
-async fn sealed_key_id(conn: &mut Tx) -> Result<Option<String>> {
-    let row = db::query(
-        "SELECT key_id FROM user_totp UNION ALL SELECT key_id FROM totp_enrollments
-         UNION ALL SELECT key_id FROM backup_codes LIMIT 1",
+/// Whether any two-factor secret or backup code is stored (sealed or keyed under some key).
+async fn sealed_secrets_exist(conn: &mut Tx) -> Result<bool> {
+    db::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM user_totp) OR EXISTS (SELECT 1 FROM totp_enrollments)
+                OR EXISTS (SELECT 1 FROM backup_codes)",
     )
-    .fetch_optional(conn)
+    .fetch_one(conn)
+    .await
+}
+
+/// Whether some stored secret was sealed (or keyed) under a key that `key` can't provide:
+/// neither `key` itself nor an earlier key sealed under it (see [`previous_keys`]).
+async fn some_secret_unopenable(conn: &mut Tx, key: Option<&DataKey>) -> Result<bool> {
+    db::query_scalar(
+        "SELECT EXISTS (
+             SELECT 1 FROM (SELECT key_id FROM user_totp UNION ALL SELECT key_id FROM totp_enrollments
+                            UNION ALL SELECT key_id FROM backup_codes) AS sealed
+             WHERE sealed.key_id IS DISTINCT FROM $1
+               AND sealed.key_id NOT IN (SELECT key_id FROM previous_data_keys WHERE sealed_with = $1))",
+    )
+    .bind(key.map(DataKey::id))
+    .fetch_one(conn)
+    .await
+}
+
+/// What earlier keys are sealed under: the current key, for this purpose only.
+fn previous_key_context() -> &'static [u8] {
+    b"gatehouse previous data key"
+}
+
+/// The earlier data keys `key` can open (an imported installation's), for the backup codes
+/// keyed under them.
+pub(crate) async fn previous_keys(db: &db::Pool, key: &DataKey) -> Result<Vec<DataKey>> {
+    let rows = db::query("SELECT nonce, ciphertext, key_id FROM previous_data_keys WHERE sealed_with = $1")
+        .bind(key.id())
+        .fetch_all(db)
+        .await?;
+    let mut keys = Vec::new();
+    for row in rows {
+        let sealed = Sealed { key_id: key.id(), nonce: row.try_get("nonce")?, ciphertext: row.try_get("ciphertext")? };
+        let bytes = key.open(previous_key_context(), &sealed)?;
+        let bytes: [u8; 32] =
+            bytes.as_slice().try_into().map_err(|_| Error::Internal("a previous data key is damaged".to_owned()))?;
+        keys.push(DataKey::from_bytes(bytes));
+    }
+    Ok(keys)
+}
+
+/// Keeps `previous` (an imported installation's key), sealed under `key`.
+pub(crate) async fn keep_previous_key(conn: &mut Tx, key: &DataKey, previous: &DataKey, now: Timestamp) -> Result<()> {
+    let sealed = key.seal(previous_key_context(), previous.expose())?;
+    db::query(
+        "INSERT INTO previous_data_keys (key_id, sealed_with, nonce, ciphertext, added_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (key_id) DO NOTHING",
+    )
+    .bind(previous.id())
+    .bind(key.id())
+    .bind(&sealed.nonce)
+    .bind(&sealed.ciphertext)
+    .bind(now)
+    .execute(conn)
     .await?;
-    row.map(|row| row.try_get("key_id")).transpose()
+    Ok(())
 }

@@ -16,6 +16,7 @@ use crate::db::{self, Row, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
+use crate::keys;
 use crate::notices::{self, NewNotice};
 use crate::sessions::{self, Actor, EndReason, Obligation, Sessions};
 use crate::totp;
@@ -93,7 +94,7 @@ pub struct TwoFactorStatus {
 pub const BACKUP_CODES_LOW: u32 = 3;
 
 /// The context a user's TOTP secret is sealed under (binds it to that user).
-fn totp_context(user: UserId) -> Vec<u8> {
+pub(crate) fn totp_context(user: UserId) -> Vec<u8> {
     format!("gatehouse totp secret, user {user}").into_bytes()
 }
 
@@ -343,19 +344,25 @@ impl Gatehouse {
     /// notice gives is the count after that one.
     async fn use_backup_code(&self, user: UserId, answer: &str, now: Timestamp) -> Result<Option<SecondFactorKind>> {
         let Some(code) = backup_codes::normalise(answer) else { return Ok(None) };
-        let hash = self.data_key().await?.mac(code.as_bytes())?;
+        let key = self.data_key().await?;
+        let hash = key.mac(code.as_bytes())?;
+        // Codes made on an installation this one was imported from are keyed under its key.
+        let earlier =
+            keys::previous_keys(&self.db, &key).await?.first().map(|old| old.mac(code.as_bytes())).transpose()?;
         let mut tx = self.write_tx().await?;
         let spent = db::query(
             // `used_at IS NULL` on the row itself, not only in the subquery: PostgreSQL re-checks
             // it when a concurrent spend of the same code commits first (READ COMMITTED), so
             // exactly one spend wins.
             "UPDATE backup_codes SET used_at = $1
-             WHERE id = (SELECT id FROM backup_codes WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL LIMIT 1)
+             WHERE id = (SELECT id FROM backup_codes
+                         WHERE user_id = $2 AND code_hash IN ($3, $4) AND used_at IS NULL LIMIT 1)
                AND used_at IS NULL",
         )
         .bind(now)
         .bind(user)
-        .bind(hash)
+        .bind(&hash)
+        .bind(earlier.as_ref().unwrap_or(&hash))
         .execute(&mut tx)
         .await?;
         if spent != 1 {

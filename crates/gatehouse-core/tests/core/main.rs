@@ -11,6 +11,7 @@ mod concurrency;
 mod devices;
 mod geo;
 mod guessing;
+mod import;
 mod keys;
 mod policy;
 mod risk;

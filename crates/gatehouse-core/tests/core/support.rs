@@ -88,6 +88,26 @@ impl Fixture {
         }
     }
 
+    /// How many rows `table` holds, read straight from the database.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}"));
+        match &self.database {
+            Database::Sqlite { data_dir } => {
+                let url = format!("sqlite://{}", data_dir.join("gatehouse.db").display());
+                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                let count = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                count
+            }
+            Database::Postgres { url } => {
+                let pool = sqlx::PgPool::connect(url).await.unwrap();
+                let count = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                count
+            }
+        }
+    }
+
     /// Everything the database holds, as bytes to search for secrets: the SQLite file and
     /// its WAL, or a `pg_dump` of the PostgreSQL database.
     pub async fn stored_bytes(&self) -> Vec<u8> {
