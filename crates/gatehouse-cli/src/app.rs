@@ -26,6 +26,31 @@ pub fn database(cli: &Cli) -> Result<Database, ApiError> {
     Ok(Database::Sqlite { data_dir })
 }
 
+/// The CLI's options for opening a database, without its data key.
+fn open_options(cli: &Cli) -> OpenOptions {
+    OpenOptions {
+        geoip: cli.geoip.clone(),
+        pool_size: Some(cli.db_pool_size),
+        statement_timeout: Some(std::time::Duration::from_secs(cli.db_statement_timeout)),
+        ..Default::default()
+    }
+}
+
+/// Opens `database` with `options`; the data key comes from `data_key_file`, else from this
+/// computer's keychain entry for that database.
+async fn open_gatehouse(
+    database: &Database,
+    mut options: OpenOptions,
+    data_key_file: Option<&std::path::Path>,
+) -> Result<Gatehouse, ApiError> {
+    let data_key: std::sync::Arc<dyn DataKeySource> = match data_key_file {
+        Some(file) => std::sync::Arc::new(FileDataKey::new(file)),
+        None => std::sync::Arc::new(KeychainDataKey::new(OsKeychain::for_database(database))),
+    };
+    options.data_key = Some(data_key);
+    Ok(Gatehouse::open_database(database, options).await?)
+}
+
 /// Overrides the keychain's session token (for scripts).
 const TOKEN_VARIABLE: &str = "GATEHOUSE_TOKEN";
 
@@ -36,6 +61,8 @@ pub struct App {
     pub database: String,
     pub secrets: Secrets,
     keychain: OsKeychain,
+    /// How this database was opened (for opening another: `import`).
+    options: OpenOptions,
     ip: Option<IpAddr>,
     clock: SystemClock,
 }
@@ -70,19 +97,10 @@ impl App {
     pub async fn open(cli: &Cli) -> Result<App, ApiError> {
         let database = database(cli)?;
         let keychain = OsKeychain::for_database(&database);
-        let data_key: std::sync::Arc<dyn DataKeySource> = match &cli.data_key_file {
-            Some(file) => std::sync::Arc::new(FileDataKey::new(file)),
-            None => std::sync::Arc::new(KeychainDataKey::new(keychain.clone())),
-        };
-        let options = OpenOptions {
-            geoip: cli.geoip.clone(),
-            data_key: Some(data_key),
-            pool_size: Some(cli.db_pool_size),
-            statement_timeout: Some(std::time::Duration::from_secs(cli.db_statement_timeout)),
-            ..Default::default()
-        };
-        let gate = Gatehouse::open_database(&database, options).await?;
+        let options = open_options(cli);
+        let gate = open_gatehouse(&database, options.clone(), cli.data_key_file.as_deref()).await?;
         Ok(App {
+            options,
             keychain,
             gate,
             database: database.describe(),
@@ -90,6 +108,15 @@ impl App {
             ip: gatehouse_host::primary_ip(),
             clock: SystemClock,
         })
+    }
+
+    /// Opens another database the way this one was opened, with its own data key.
+    pub async fn open_other(
+        &self,
+        database: &Database,
+        data_key_file: Option<&std::path::Path>,
+    ) -> Result<Gatehouse, ApiError> {
+        open_gatehouse(database, self.options.clone(), data_key_file).await
     }
 
     /// The current time.

@@ -57,6 +57,16 @@ pub enum Command {
         /// Where to write it; an existing file is never overwritten
         file: PathBuf,
     },
+    /// Copy a standalone installation (its data folder) into this database, which must be
+    /// empty: how a team moves to PostgreSQL. Sessions end; everyone signs in again
+    Import {
+        /// The standalone installation's data folder
+        #[arg(long, value_name = "DIR")]
+        from_data_dir: PathBuf,
+        /// Its data key from a file [default: this computer's keychain entry for that folder]
+        #[arg(long, value_name = "FILE")]
+        from_data_key_file: Option<PathBuf>,
+    },
     /// Sign in; the session token is kept in the OS keychain
     Signin {
         /// Your email

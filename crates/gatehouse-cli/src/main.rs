@@ -37,6 +37,9 @@ async fn run(cli: Cli) -> Result<(), gatehouse_api::ApiError> {
     match cli.command {
         Command::Init { email, name } => commands::account::init(&mut app, &email, &name).await,
         Command::Keygen { file } => commands::admin::keygen(&file),
+        Command::Import { from_data_dir, from_data_key_file } => {
+            commands::admin::import(&app, from_data_dir, from_data_key_file.as_deref()).await
+        }
         Command::Signin { email, print_token } => commands::account::sign_in(&mut app, &email, print_token).await,
         Command::Signout => commands::account::sign_out(&app).await,
         Command::Whoami { json } => commands::account::whoami(&app, json).await,

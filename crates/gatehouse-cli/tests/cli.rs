@@ -702,3 +702,33 @@ fn a_server_keeps_the_data_key_in_a_file_it_made_with_keygen() {
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(said.contains("may be read by others") && said.contains("chmod 600"), "{said}");
 }
+
+#[test]
+fn a_standalone_installation_is_imported_into_an_empty_database() {
+    // The standalone installation: a data folder, whatever the suite's backend.
+    let standalone = Gatehouse { dir: tempfile::tempdir().unwrap(), postgres: None };
+    let init = standalone.ok(&["init", "--email", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(init.contains("Created the administrator"), "{init}");
+    let (secret, codes) = enroll(&standalone);
+    standalone.add_bob();
+    let from = standalone.dir.path().to_str().unwrap();
+
+    // The team's database (PostgreSQL in the suite's second run): empty, its own data key.
+    let team = Gatehouse::new();
+    let missing = team.fail(&["import", "--from-data-dir", team.dir.path().join("nowhere").to_str().unwrap()], "");
+    assert!(missing.contains("No Gatehouse database in"), "{missing}");
+    let out = team.ok(&["import", "--from-data-dir", from], "");
+    assert!(out.contains("2 user(s), 1 with two-factor authentication, 10 backup code(s)"), "{out}");
+    assert!(out.contains("all ended: everyone signs in again"), "{out}");
+
+    // The admin signs in there with the same password and authenticator, and a backup code.
+    team.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n{}\n", oathtool(&secret, 1)));
+    team.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n{}\n", codes[0]));
+    let users = team.ok(&["user", "list"], "");
+    assert!(users.contains("bob@example.com"), "{users}");
+    assert_eq!(team.json(&["audit", "list", "--json"])[0]["action"], "database.imported");
+
+    // Importing again, into a database that has users, is refused.
+    let again = team.fail(&["import", "--from-data-dir", from], "");
+    assert!(again.contains("already holds users"), "{again}");
+}

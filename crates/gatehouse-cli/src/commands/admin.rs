@@ -194,3 +194,38 @@ pub fn keygen(file: &std::path::Path) -> Result<(), ApiError> {
     println!("Keep a copy somewhere safe: without it, two-factor secrets sealed with it cannot be opened.");
     Ok(())
 }
+
+/// `import`: copies the standalone installation in `from_data_dir` into the opened database.
+pub async fn import(
+    app: &App,
+    from_data_dir: std::path::PathBuf,
+    from_data_key_file: Option<&std::path::Path>,
+) -> Result<(), ApiError> {
+    if !from_data_dir.join("gatehouse.db").is_file() {
+        return Err(crate::app::cli_error(
+            "cli.import_source",
+            format!(
+                "No Gatehouse database in {}: pass the standalone installation's data folder.",
+                from_data_dir.display()
+            ),
+        ));
+    }
+    let source_database = gatehouse_core::Database::Sqlite { data_dir: from_data_dir };
+    let source = app.open_other(&source_database, from_data_key_file).await?;
+    let counts = app.gate.import_from(&source, app.now()).await?;
+    println!("Imported {} into {}:", source_database.describe(), app.database);
+    println!(
+        "  {} user(s), {} with two-factor authentication, {} backup code(s)",
+        counts.users, counts.two_factor, counts.backup_codes
+    );
+    println!("  {} device(s), {} session(s) (all ended: everyone signs in again)", counts.devices, counts.sessions);
+    println!(
+        "  {} sign-in attempt(s), {} notice(s), {} audit entries",
+        counts.attempts, counts.notices, counts.audit_entries
+    );
+    println!(
+        "  {} address(es), {} withdrawal request(s), {} other setting(s)",
+        counts.addresses, counts.withdrawals, counts.other
+    );
+    Ok(())
+}
