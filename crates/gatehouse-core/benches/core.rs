@@ -14,7 +14,7 @@
 //! latency goals (activity page ≤ 1 ms p99, session validation ≤ 200 µs p99).
 //!
 //! Run: `cargo bench -p gatehouse-core` (SQLite), `scripts/bench-postgres` (the same on
-//! PostgreSQL over a Unix socket)
+//! PostgreSQL over a Unix socket); `GATEHOUSE_BENCH_ONLY=address_book,activity` runs some.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
@@ -121,6 +121,9 @@ fn execute_raw(b: &Bench, sqlite: &'static str, postgres: &'static str, binds: &
 }
 
 fn bench_sign_in(c: &mut Criterion) {
+    if skipped("sign_in") {
+        return;
+    }
     let b = setup();
     let hasher = PasswordHasher::owasp_minimum().unwrap();
     let stored = b.rt.block_on(hasher.hash(PASSWORD)).unwrap();
@@ -188,6 +191,9 @@ fn geoip_db() -> std::path::PathBuf {
 /// against argon2id alone, a wrong password, and the path's own cost with argon2 at its
 /// cheapest.
 fn bench_sign_in_with_history(c: &mut Criterion) {
+    if skipped("sign_in_with_history") {
+        return;
+    }
     let b = setup_with(OpenOptions { geoip: Some(geoip_db()), ..Default::default() });
     fill_activity(&b, rows());
     let admin = b.rt.block_on(b.gate.authenticate(caller(&b))).unwrap().user.id;
@@ -284,6 +290,9 @@ fn caller<'a>(b: &'a Bench) -> Caller<'a> {
 }
 
 fn bench_activity(c: &mut Criterion) {
+    if skipped("activity") {
+        return;
+    }
     let b = setup();
     fill_activity(&b, rows());
     let mut group = c.benchmark_group("activity_newest_50_of_1m");
@@ -319,6 +328,9 @@ fn filters() -> [(&'static str, ActivityFilter); 5] {
 }
 
 fn bench_session_validation(c: &mut Criterion) {
+    if skipped("session_validation") {
+        return;
+    }
     let b = setup();
     add_sessions(&b, 10_000);
     c.bench_function("session_validation", |bench| {
@@ -357,6 +369,13 @@ fn add_sessions(b: &Bench, n: i64) {
 }
 
 /// Criterion runs each benchmark once under `cargo test --benches`; keep that quick.
+/// Whether `GATEHOUSE_BENCH_ONLY` (comma-separated names: sign_in, sign_in_with_history,
+/// two_factor, activity, session_validation, address_book) leaves out this bench, set-up
+/// included (a criterion filter alone still fills every bench's tables).
+fn skipped(name: &str) -> bool {
+    std::env::var("GATEHOUSE_BENCH_ONLY").is_ok_and(|only| !only.split(',').any(|n| n.trim() == name))
+}
+
 fn is_bench_run() -> bool {
     std::env::args().any(|arg| arg == "--bench")
 }
@@ -382,6 +401,9 @@ fn percentiles(label: &str, samples: usize, mut work: impl FnMut()) {
 }
 
 fn bench_two_factor(c: &mut Criterion) {
+    if skipped("two_factor") {
+        return;
+    }
     let b =
         setup_with(OpenOptions { data_key: Some(Arc::new(StaticDataKey(DataKey::generate()))), ..Default::default() });
     b.rt.block_on(b.gate.step_up(caller(&b), PASSWORD)).unwrap();
@@ -454,6 +476,9 @@ fn address_rows() -> i64 {
 }
 
 fn bench_address_book(c: &mut Criterion) {
+    if skipped("address_book") {
+        return;
+    }
     let b = setup();
     fill_address_book(&b, address_rows());
     // A fragment from the middle of one saved address, as someone pasting part of it would.

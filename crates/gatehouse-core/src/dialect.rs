@@ -42,24 +42,25 @@ pub(crate) fn lookalike_candidates(dialect: Dialect) -> &'static str {
 /// Narrows `sql` (entries `a`) to labels or addresses containing `fragment`, ignoring case.
 pub(crate) async fn push_search(sql: &mut db::Builder, pool: &db::Pool, fragment: &str) -> Result<()> {
     match pool.dialect() {
-        Dialect::Sqlite if fragment.chars().count() >= TRIGRAM && !matches_widely(pool, fragment).await? => {
-            sql.push(" AND a.id IN (SELECT rowid FROM address_search WHERE address_search MATCH ");
-            sql.push_bind(fts_phrase(fragment)).push(")");
-        }
-        // Short or widely shared fragments: scanning in label order fills the first page fast.
-        Dialect::Sqlite => {
-            let pattern = like_pattern(fragment);
-            sql.push(" AND (a.label LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\' OR a.address LIKE ");
-            sql.push_bind(pattern).push(" ESCAPE '\\')");
-        }
+        Dialect::Sqlite if fragment.chars().count() >= TRIGRAM => match matching_ids(pool, fragment).await? {
+            Some(ids) => {
+                sql.push(" AND a.id IN (SELECT value FROM json_each(").push_bind(ids).push("))");
+            }
+            None => push_like(sql, "LIKE", fragment),
+        },
+        // Short fragments: scanning in label order fills the first page fast.
+        Dialect::Sqlite => push_like(sql, "LIKE", fragment),
         // The pg_trgm GIN index answers ILIKE '%…%' directly.
-        Dialect::Postgres => {
-            let pattern = like_pattern(fragment);
-            sql.push(" AND (a.label ILIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\' OR a.address ILIKE ");
-            sql.push_bind(pattern).push(" ESCAPE '\\')");
-        }
+        Dialect::Postgres => push_like(sql, "ILIKE", fragment),
     }
     Ok(())
+}
+
+/// `AND (a.label LIKE '%fragment%' OR a.address LIKE …)` with `like` the operator.
+fn push_like(sql: &mut db::Builder, like: &str, fragment: &str) {
+    let pattern = like_pattern(fragment);
+    sql.push(" AND (a.label ").push(like).push(" ").push_bind(pattern.clone()).push(" ESCAPE '\\' OR a.address ");
+    sql.push(like).push(" ").push_bind(pattern).push(" ESCAPE '\\')");
 }
 
 /// `%fragment%`, with LIKE's own wildcards in it taken literally.
@@ -73,14 +74,19 @@ fn fts_phrase(fragment: &str) -> String {
     format!("\"{}\"", fragment.replace('"', "\"\""))
 }
 
-/// Whether at least [`WIDE_MATCH`] SQLite entries contain `fragment` (counting stops there).
-async fn matches_widely(pool: &db::Pool, fragment: &str) -> Result<bool> {
-    let count: i64 = db::query_scalar(
-        "SELECT count(*) FROM (SELECT 1 FROM address_search WHERE address_search MATCH $1 LIMIT $2) AS hits",
+/// The ids of the SQLite entries containing `fragment`, as a JSON array, from one pass over
+/// the trigram index; `None` when there are [`WIDE_MATCH`] or more (the pass stops there).
+/// One string rather than a row per id: each row costs a hand-over from the connection's
+/// thread, and the index is read once, not again inside the page's query.
+async fn matching_ids(pool: &db::Pool, fragment: &str) -> Result<Option<String>> {
+    let row = db::query(
+        "SELECT count(*) AS hits, json_group_array(rowid) AS ids
+         FROM (SELECT rowid FROM address_search WHERE address_search MATCH $1 LIMIT $2)",
     )
     .bind(fts_phrase(fragment))
     .bind(WIDE_MATCH)
     .fetch_one(pool)
     .await?;
-    Ok(count >= i64::from(WIDE_MATCH))
+    let hits: i64 = row.try_get("hits")?;
+    Ok((hits < i64::from(WIDE_MATCH)).then(|| row.try_get("ids")).transpose()?)
 }
