@@ -380,7 +380,7 @@ impl Gatehouse {
             sql.push(" AND a.usable_from <= ").push_bind(actor.now);
         }
         sql.push(dialect::label_order(self.db.dialect())).push(" LIMIT ").push_bind(SEARCH_LIMIT);
-        let rows = sql.build().fetch_all(&self.db).await?;
+        let rows = sql.build().plan_with_values().fetch_all(&self.db).await?;
         rows.iter().map(|row| address_from_row(row, actor.now)).collect()
     }
 
