@@ -88,5 +88,5 @@ async fn matching_ids(pool: &db::Pool, fragment: &str) -> Result<Option<String>>
     .fetch_one(pool)
     .await?;
     let hits: i64 = row.try_get("hits")?;
-    Ok((hits < i64::from(WIDE_MATCH)).then(|| row.try_get("ids")).transpose()?)
+    (hits < i64::from(WIDE_MATCH)).then(|| row.try_get("ids")).transpose()
 }
