@@ -207,6 +207,9 @@ fn bench_sign_in_with_history(c: &mut Criterion) {
     group.bench_function("argon2id_verify_alone", |bench| {
         bench.iter(|| assert!(hasher.verify_now(PASSWORD, &stored).matches));
     });
+    group.bench_function("argon2id_verify_alone_on_blocking_pool", |bench| {
+        bench.iter(|| assert!(b.rt.block_on(hasher.verify(PASSWORD, Some(&stored))).unwrap().matches));
+    });
     group.bench_function("full_path", |bench| {
         bench.iter(|| b.rt.block_on(b.gate.sign_in(EMAIL, PASSWORD, &london(), b.clock.now())).unwrap());
     });
