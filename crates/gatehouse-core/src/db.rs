@@ -207,6 +207,24 @@ to_arg!(Text: String => |v| v.clone(), &str => |v| (*v).to_owned());
 to_arg!(Bytes: Vec<u8> => |v| v.clone());
 to_arg!(Bool: bool => |v| *v);
 
+/// `query` with `args` bound in order: one text for both backends' query types (a generic
+/// function would need a bound per argument type and backend).
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Real(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(v.as_deref()),
+                Arg::Bytes(v) => query.bind(v.as_deref()),
+                Arg::Bool(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+
 /// A statement and its arguments.
 #[derive(Debug)]
 pub(crate) struct Query {
@@ -296,32 +314,12 @@ impl Query {
 
     /// This query for SQLite, its arguments bound.
     fn sqlite(&self) -> sqlx::query::Query<'_, Sqlite, <Sqlite as sqlx::Database>::Arguments> {
-        let mut query = sqlx::query(self.sql.safe());
-        for arg in &self.args {
-            query = match arg {
-                Arg::Int(v) => query.bind(*v),
-                Arg::Real(v) => query.bind(*v),
-                Arg::Text(v) => query.bind(v.as_deref()),
-                Arg::Bytes(v) => query.bind(v.as_deref()),
-                Arg::Bool(v) => query.bind(*v),
-            };
-        }
-        query
+        bind_all!(sqlx::query(self.sql.safe()), &self.args)
     }
 
     /// This query for PostgreSQL, its arguments bound (nulls typed).
     fn postgres(&self) -> sqlx::query::Query<'_, Postgres, <Postgres as sqlx::Database>::Arguments> {
-        let mut query = sqlx::query(self.sql.safe()).persistent(!self.plan_with_values);
-        for arg in &self.args {
-            query = match arg {
-                Arg::Int(v) => query.bind(*v),
-                Arg::Real(v) => query.bind(*v),
-                Arg::Text(v) => query.bind(v.as_deref()),
-                Arg::Bytes(v) => query.bind(v.as_deref()),
-                Arg::Bool(v) => query.bind(*v),
-            };
-        }
-        query
+        bind_all!(sqlx::query(self.sql.safe()).persistent(!self.plan_with_values), &self.args)
     }
 }
 
