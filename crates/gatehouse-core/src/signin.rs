@@ -80,8 +80,15 @@ pub(crate) struct Account {
 pub(crate) struct Known {
     pub policy: Policy,
     pub account: Option<Account>,
-    /// The failure counter of the address the attempt comes from, if it has one.
-    pub ip_counter: Option<throttle::Counter>,
+    pub counters: Counters,
+}
+
+/// The failure counters an attempt is checked against before anything is claimed or hashed.
+pub(crate) struct Counters {
+    /// The counter of the email address (whether or not it has an account), if it has one.
+    pub account: Option<throttle::Counter>,
+    /// The counter of the address the attempt comes from, if it has one.
+    pub ip: Option<throttle::Counter>,
 }
 
 /// What a refused attempt still counts toward throttling (see `throttle`).
@@ -124,14 +131,14 @@ impl Gatehouse {
         origin.client.validate()?;
         let email = Email::parse(email)?;
         check_password_input(password)?;
-        let Known { policy, account, ip_counter } = self.known(&email, origin.ip, now).await?;
+        let Known { policy, account, counters } = self.known(&email, origin.ip, now).await?;
         if account.is_none() && !self.is_set_up().await? {
             return Err(Error::NotSetUp);
         }
         let source = self.source_of(origin);
         let attempt =
             Attempt { email: &email, user: account.as_ref().map(|a| a.user.id), source: &source, policy: &policy, now };
-        let (account, needs_rehash, claim) = self.password_step(&attempt, account, ip_counter, password).await?;
+        let (account, needs_rehash, claim) = self.password_step(&attempt, account, &counters, password).await?;
         let new_hash = match needs_rehash {
             true => Some(self.hasher.hash(password).await?),
             false => None,
@@ -159,11 +166,11 @@ impl Gatehouse {
         origin.client.validate()?;
         let email = Email::parse(email)?;
         check_password_input(password)?;
-        let Known { policy, account, ip_counter } = self.known(&email, origin.ip, now).await?;
+        let Known { policy, account, counters } = self.known(&email, origin.ip, now).await?;
         let source = self.source_of(origin);
         let attempt =
             Attempt { email: &email, user: account.as_ref().map(|a| a.user.id), source: &source, policy: &policy, now };
-        let (account, _, _) = self.password_step(&attempt, account, ip_counter, password).await?;
+        let (account, _, _) = self.password_step(&attempt, account, &counters, password).await?;
         let mut tx = self.write_tx().await?;
         throttle::clear(&mut tx, Scope::Account, email.as_str()).await?;
         tx.commit().await?;
@@ -174,15 +181,21 @@ impl Gatehouse {
     /// verifies the password (against a dummy hash for an unknown email), records and
     /// refuses a wrong one or a disabled account. Returns the account, whether its hash needs
     /// new parameters, and the claim.
+    ///
+    /// The claim commits while argon2 runs on its blocking thread, so a sign-in takes little
+    /// longer than its hash; the verdict is used only once the claim stands. Counters that
+    /// already refuse are checked first, so a throttled guesser costs no hash.
     async fn password_step(
         &self,
         attempt: &Attempt<'_>,
         account: Option<Account>,
-        ip_counter: Option<throttle::Counter>,
+        counters: &Counters,
         password: &str,
     ) -> Result<(Account, bool, Ticket)> {
-        let claim = self.claim_attempt(attempt, ip_counter).await?;
-        let verified = self.hasher.verify(password, account.as_ref().map(|a| a.hash.as_str())).await?;
+        self.check_counters(attempt, counters).await?;
+        let stored_hash = account.as_ref().map(|a| a.hash.as_str());
+        let (claim, verified) = tokio::join!(self.claim_attempt(attempt), self.hasher.verify(password, stored_hash));
+        let (claim, verified) = (claim?, verified?);
         let Some(account) = account.filter(|_| verified.matches) else {
             let reason =
                 if attempt.user.is_some() { AttemptReason::WrongPassword } else { AttemptReason::UnknownAccount };
@@ -216,7 +229,7 @@ impl Gatehouse {
         .ok_or(Error::ChallengeExpired)?;
         let email = Email::parse(&row.try_get::<String>("email")?)?;
         let user: UserId = row.try_get("user_id")?;
-        let Known { policy, account, ip_counter } = self.known(&email, origin.ip, now).await?;
+        let Known { policy, account, counters } = self.known(&email, origin.ip, now).await?;
         let source = self.source_of(origin);
         let attempt = Attempt { email: &email, user: Some(user), source: &source, policy: &policy, now };
 
@@ -229,7 +242,8 @@ impl Gatehouse {
             self.record_failure(&attempt, AttemptReason::AccountDisabled, Counting::Nothing).await?;
             return Err(Error::AccountDisabled);
         }
-        let last_lockout = self.claim_attempt(&attempt, ip_counter).await?.last_lockout();
+        self.check_counters(&attempt, &counters).await?;
+        let last_lockout = self.claim_attempt(&attempt).await?.last_lockout();
         let Some(kind) = self.use_second_factor(user, answer, now).await? else {
             self.record_failure(&attempt, SecondFactorKind::of_answer(answer).failure_reason(), Counting::Address)
                 .await?;
@@ -264,19 +278,28 @@ impl Gatehouse {
         Ok(claimed == 1)
     }
 
-    /// Checks the address's counter, then claims the attempt on the account (see
-    /// `throttle`). A refusal is recorded and returned.
-    async fn claim_attempt(&self, attempt: &Attempt<'_>, ip_counter: Option<throttle::Counter>) -> Result<Ticket> {
-        let open = ip_counter.map_or(Ok(()), |counter| counter.check(Scope::Ip, attempt.policy, attempt.now));
-        let claim = match open {
-            Ok(()) => {
-                let mut tx = self.write_tx().await?;
-                let claim = throttle::claim(&mut tx, attempt.email.as_str(), attempt.policy, attempt.now).await?;
-                tx.commit().await?;
-                claim
-            }
-            Err(refusal) => Claim::Refused(refusal),
-        };
+    /// Refuses an attempt that the address's or the account's counter makes wait, as read
+    /// with everything else the attempt needed: no claim, no hash. The refusal is recorded.
+    async fn check_counters(&self, attempt: &Attempt<'_>, counters: &Counters) -> Result<()> {
+        let (policy, now) = (attempt.policy, attempt.now);
+        let open = counters
+            .ip
+            .map_or(Ok(()), |counter| counter.check(Scope::Ip, policy, now))
+            .and_then(|()| counters.account.map_or(Ok(()), |counter| counter.check(Scope::Account, policy, now)));
+        if let Err(refusal) = open {
+            self.record_failure(attempt, throttled_reason(&refusal), Counting::Nothing).await?;
+            return Err(refusal);
+        }
+        Ok(())
+    }
+
+    /// Claims the attempt on the account (see `throttle`): what decides, as a parallel
+    /// attempt may have claimed since the counters were read. A refusal is recorded and
+    /// returned.
+    async fn claim_attempt(&self, attempt: &Attempt<'_>) -> Result<Ticket> {
+        let mut tx = self.write_tx().await?;
+        let claim = throttle::claim(&mut tx, attempt.email.as_str(), attempt.policy, attempt.now).await?;
+        tx.commit().await?;
         match claim {
             Claim::Granted(ticket) => Ok(ticket),
             Claim::Refused(refusal) => {
@@ -436,16 +459,8 @@ impl Gatehouse {
             None => None,
             Some(_) => Some(Account { user: user_from_row(&row)?, hash: row.try_get("password_hash")? }),
         };
-        let failures: Option<i64> = row.try_get("ip_failures")?;
-        let blocked_until: Option<Timestamp> = row.try_get("ip_blocked_until")?;
-        let locked_at: Option<Timestamp> = row.try_get("ip_locked_at")?;
-        let ip_counter = failures.zip(blocked_until).map(|(failures, blocked_until)| throttle::Counter {
-            failures,
-            blocked_until,
-            locked_at,
-            hard_locked_at: None,
-        });
-        Ok(Known { policy: Policy::from_row(&row)?, account, ip_counter })
+        let counters = Counters { account: counter_from_row(&row, "account")?, ip: counter_from_row(&row, "ip")? };
+        Ok(Known { policy: Policy::from_row(&row)?, account, counters })
     }
 
     async fn known_row(&self, email: &Email, ip: Option<IpAddr>) -> Result<Row> {
@@ -453,11 +468,15 @@ impl Gatehouse {
             "SELECT ",
             policy_columns!(),
             ", u.password_hash,
-                    ti.failures AS ip_failures, ti.blocked_until AS ip_blocked_until, ti.locked_at AS ip_locked_at, ",
+                    ti.failures AS ip_failures, ti.blocked_until AS ip_blocked_until,
+                    ti.locked_at AS ip_locked_at, ti.hard_locked_at AS ip_hard_locked_at,
+                    ta.failures AS account_failures, ta.blocked_until AS account_blocked_until,
+                    ta.locked_at AS account_locked_at, ta.hard_locked_at AS account_hard_locked_at, ",
             user_columns!(),
             " FROM policy p
              LEFT JOIN users u ON u.email = $1
              LEFT JOIN signin_throttle ti ON ti.scope = 'ip' AND ti.key = $2
+             LEFT JOIN signin_throttle ta ON ta.scope = 'account' AND ta.key = $1
              WHERE p.id = 1"
         ))
         .bind(email.as_str())
@@ -545,6 +564,22 @@ fn new_attempt<'a>(attempt: &Attempt<'a>, reason: AttemptReason) -> NewAttempt<'
         session: None,
         risk_flags: RiskFlags::NONE,
     }
+}
+
+/// The counter read as `{prefix}_failures`, `{prefix}_blocked_until`… (none when the
+/// key has no row).
+fn counter_from_row(row: &Row, prefix: &str) -> Result<Option<throttle::Counter>> {
+    let failures: Option<i64> = row.try_get(&format!("{prefix}_failures"))?;
+    let blocked_until: Option<Timestamp> = row.try_get(&format!("{prefix}_blocked_until"))?;
+    let (Some(failures), Some(blocked_until)) = (failures, blocked_until) else {
+        return Ok(None);
+    };
+    Ok(Some(throttle::Counter {
+        failures,
+        blocked_until,
+        locked_at: row.try_get(&format!("{prefix}_locked_at"))?,
+        hard_locked_at: row.try_get(&format!("{prefix}_hard_locked_at"))?,
+    }))
 }
 
 fn throttled_reason(refusal: &Error) -> AttemptReason {
