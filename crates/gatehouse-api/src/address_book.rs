@@ -2,6 +2,7 @@
 
 use gatehouse_core as core;
 use gatehouse_core::chains::{self, Network};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -12,7 +13,7 @@ fn ms(t: core::Timestamp) -> i64 {
 }
 
 /// An asset a network carries.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AssetView {
@@ -27,7 +28,7 @@ pub struct AssetView {
 }
 
 /// A supported network.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct NetworkView {
@@ -66,7 +67,7 @@ pub fn networks() -> Vec<NetworkView> {
 }
 
 /// A saved address.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct SavedAddressView {
@@ -122,7 +123,7 @@ impl From<&core::SavedAddress> for SavedAddressView {
 }
 
 /// A saved address plus the validator's remarks (e.g. "no checksum").
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct SavedAddressResult {
@@ -133,7 +134,7 @@ pub struct SavedAddressResult {
 }
 
 /// An address checked without saving.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AddressCheckView {
@@ -144,7 +145,7 @@ pub struct AddressCheckView {
 }
 
 /// A saved address that looks like the one being entered.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct LookAlikeView {
@@ -177,7 +178,7 @@ impl From<&core::LookAlikeMatch> for LookAlikeView {
 }
 
 /// An address to save.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct NewAddressRequest {
@@ -213,7 +214,7 @@ impl NewAddressRequest {
 }
 
 /// Changes to a saved address.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AddressChangesRequest {
@@ -242,7 +243,7 @@ impl From<AddressChangesRequest> for core::AddressChanges {
 }
 
 /// A withdrawal request.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct WithdrawalView {
@@ -304,7 +305,7 @@ impl From<&core::Withdrawal> for WithdrawalView {
 }
 
 /// A withdrawal to request.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct NewWithdrawalRequest {
@@ -325,7 +326,7 @@ impl From<NewWithdrawalRequest> for core::NewWithdrawal {
 }
 
 /// Which saved addresses to list.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 #[ts(export)]
 pub struct AddressQueryRequest {
@@ -344,7 +345,7 @@ impl From<AddressQueryRequest> for core::AddressQuery {
 }
 
 /// A verified copy of an address to the clipboard.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct CopyResult {

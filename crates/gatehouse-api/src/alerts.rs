@@ -1,11 +1,12 @@
 //! Transport types of the notifications centre and alert settings.
 
 use gatehouse_core as core;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// A notice in the notifications centre.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct NoticeView {
@@ -49,7 +50,7 @@ impl From<&core::Notice> for NoticeView {
 }
 
 /// How one kind of alert reaches the user.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AlertSettingView {
@@ -75,7 +76,7 @@ impl From<&core::AlertSetting> for AlertSettingView {
 }
 
 /// Sent to the UI when a native notification was clicked or acted on: open what it is about.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct OpenNoticeEvent {

@@ -1,11 +1,12 @@
 //! The error every client receives: a stable code to branch on and a message to show.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// An error as clients see it. `code` is stable (see gatehouse-core's `Error::code`);
 /// `message` is for people and never contains a secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ApiError {

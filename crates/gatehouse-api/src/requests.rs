@@ -1,6 +1,7 @@
 //! What clients send, and how it becomes core input.
 
 use gatehouse_core::{ActivityFilter, ActivityId, ActivityScope, NewUser, Role, Timestamp, UserId};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -12,7 +13,7 @@ fn role(value: &str) -> Result<Role, ApiError> {
 }
 
 /// A user to create (admins).
-#[derive(Clone, Serialize, Deserialize, TS)]
+#[derive(Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct NewUserRequest {
@@ -40,7 +41,7 @@ impl NewUserRequest {
 }
 
 /// A position in a list of sign-in attempts: the last row of the previous page.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ActivityCursor {
@@ -51,7 +52,7 @@ pub struct ActivityCursor {
 }
 
 /// Which sign-in attempts to list or export.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 #[ts(export)]
 pub struct ActivityQuery {

@@ -2,6 +2,7 @@
 
 use gatehouse_core as core;
 use heck::ToLowerCamelCase;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -10,7 +11,7 @@ fn ms(t: core::Timestamp) -> i64 {
 }
 
 /// A role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum RoleView {
@@ -33,7 +34,7 @@ impl From<core::Role> for RoleView {
 }
 
 /// A device's form factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum DeviceKindView {
@@ -61,8 +62,20 @@ impl From<core::DeviceKind> for DeviceKindView {
     }
 }
 
+impl From<DeviceKindView> for core::DeviceKind {
+    fn from(kind: DeviceKindView) -> Self {
+        match kind {
+            DeviceKindView::Desktop => core::DeviceKind::Desktop,
+            DeviceKindView::Laptop => core::DeviceKind::Laptop,
+            DeviceKindView::Phone => core::DeviceKind::Phone,
+            DeviceKindView::Tablet => core::DeviceKind::Tablet,
+            DeviceKindView::Terminal => core::DeviceKind::Terminal,
+        }
+    }
+}
+
 /// Outcome of a sign-in attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum OutcomeView {
@@ -85,7 +98,7 @@ impl From<core::Outcome> for OutcomeView {
 }
 
 /// Why a sign-in attempt looks risky: the core's stable codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum RiskFlagCode {
@@ -114,7 +127,7 @@ impl From<core::RiskFlag> for RiskFlagCode {
 }
 
 /// One risk flag of a sign-in attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct RiskFlagView {
@@ -131,7 +144,7 @@ impl From<core::RiskFlag> for RiskFlagView {
 }
 
 /// The second factor a sign-in passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum SecondFactorView {
@@ -151,7 +164,7 @@ impl From<core::SecondFactorKind> for SecondFactorView {
 }
 
 /// A user account.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct UserView {
@@ -198,7 +211,7 @@ impl From<&core::User> for UserView {
 }
 
 /// The signed-in user and their session.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Me {
@@ -217,7 +230,7 @@ impl From<&core::Actor> for Me {
 }
 
 /// Where the app stands at start-up and after each sign-in step.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(tag = "state", rename_all = "camelCase")]
 #[ts(export)]
 pub enum AppState {
@@ -253,7 +266,7 @@ pub enum AppState {
 }
 
 /// An open session.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct SessionView {
@@ -312,7 +325,7 @@ impl From<&core::SessionInfo> for SessionView {
 }
 
 /// A device.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct DeviceView {
@@ -356,7 +369,7 @@ impl From<&core::Device> for DeviceView {
 }
 
 /// One sign-in attempt.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AttemptView {
@@ -421,7 +434,7 @@ impl From<&core::Attempt> for AttemptView {
 }
 
 /// One audit-log record.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AuditView {
@@ -453,7 +466,7 @@ impl From<&core::AuditEntry> for AuditView {
 }
 
 /// The security policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct PolicyView {
@@ -538,7 +551,7 @@ impl From<&PolicyView> for core::Policy {
 }
 
 /// A policy change that weakens protection, waiting for its delay or a second admin.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct PendingChangeView {
@@ -577,7 +590,7 @@ impl From<&core::PendingChange> for PendingChangeView {
 }
 
 /// What saving the policy did: the policy in force now, and the weakening changes that wait.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct PolicySavedView {
@@ -597,7 +610,7 @@ impl From<&core::PolicyUpdate> for PolicySavedView {
 }
 
 /// Where an export was written.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ExportResult {
@@ -608,7 +621,7 @@ pub struct ExportResult {
 }
 
 /// An authenticator secret to enrol, with its QR code. Shown once; never logged.
-#[derive(Clone, Serialize, Deserialize, TS)]
+#[derive(Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct EnrollmentView {
@@ -641,7 +654,7 @@ impl EnrollmentView {
 }
 
 /// A new set of backup codes, shown once.
-#[derive(Clone, Serialize, Deserialize, TS)]
+#[derive(Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct BackupCodesView {
@@ -662,7 +675,7 @@ impl From<&core::BackupCodes> for BackupCodesView {
 }
 
 /// A user's two-factor state.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct TwoFactorStatusView {

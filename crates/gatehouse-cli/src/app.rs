@@ -27,7 +27,7 @@ pub fn database(cli: &Cli) -> Result<Database, ApiError> {
 }
 
 /// The CLI's options for opening a database, without its data key.
-fn open_options(cli: &Cli) -> OpenOptions {
+pub(crate) fn open_options(cli: &Cli) -> OpenOptions {
     OpenOptions {
         geoip: cli.geoip.clone(),
         pool_size: Some(cli.db_pool_size),
@@ -38,7 +38,7 @@ fn open_options(cli: &Cli) -> OpenOptions {
 
 /// Opens `database` with `options`; the data key comes from `data_key_file`, else from this
 /// computer's keychain entry for that database.
-async fn open_gatehouse(
+pub(crate) async fn open_gatehouse(
     database: &Database,
     mut options: OpenOptions,
     data_key_file: Option<&std::path::Path>,

@@ -67,6 +67,10 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         from_data_key_file: Option<PathBuf>,
     },
+    /// Run the team server: the HTTPS API over this database, for the desktop apps and CLIs
+    /// of the team (`--server URL`). Needs --data-key-file; run several on one PostgreSQL
+    /// database and they behave as one server
+    Serve(ServeArgs),
     /// Sign in; the session token is kept in the OS keychain
     Signin {
         /// Your email
@@ -116,6 +120,40 @@ pub enum Command {
     /// Withdrawal requests
     #[command(subcommand)]
     Withdraw(WithdrawCommand),
+}
+
+/// `gatehouse serve`'s options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on
+    #[arg(long, env = "GATEHOUSE_LISTEN", value_name = "ADDRESS:PORT", default_value = "0.0.0.0:8443")]
+    pub listen: std::net::SocketAddr,
+    /// The server's certificate chain (PEM, leaf first)
+    #[arg(long, env = "GATEHOUSE_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM)
+    #[arg(long, env = "GATEHOUSE_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP instead of HTTPS: only on a loopback address, behind a reverse proxy
+    /// on the same host (or in tests)
+    #[arg(long, env = "GATEHOUSE_INSECURE_LOOPBACK_HTTP", conflicts_with_all = ["tls_cert", "tls_key"])]
+    pub insecure_loopback_http: bool,
+    /// A reverse proxy (address or range, e.g. 10.0.0.0/8) whose X-Forwarded-For is
+    /// believed; repeat, or separate with commas
+    #[arg(long, env = "GATEHOUSE_TRUSTED_PROXY", value_name = "RANGE", value_delimiter = ',')]
+    pub trusted_proxy: Vec<String>,
+    /// Log format: text, or json (one object per line, with each request's id)
+    #[arg(long, env = "GATEHOUSE_LOG_FORMAT", value_name = "FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+/// How `serve` writes its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

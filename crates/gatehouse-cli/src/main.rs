@@ -33,10 +33,16 @@ async fn run(cli: Cli) -> Result<(), gatehouse_api::ApiError> {
     if let Command::Keygen { file } = &cli.command {
         return commands::admin::keygen(file);
     }
+    // The server reads its data key from a file and never touches a keychain.
+    if let Command::Serve(args) = &cli.command {
+        return commands::serve::run(&cli, args).await;
+    }
     let mut app = App::open(&cli).await?;
     match cli.command {
         Command::Init { email, name } => commands::account::init(&mut app, &email, &name).await,
         Command::Keygen { file } => commands::admin::keygen(&file),
+        // Handled above, before any keychain is opened.
+        Command::Serve(_) => Err(app::cli_error("internal", "serve must start before the database is opened")),
         Command::Import { from_data_dir, from_data_key_file } => {
             commands::admin::import(&app, from_data_dir, from_data_key_file.as_deref()).await
         }

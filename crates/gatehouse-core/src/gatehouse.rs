@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::db::{self, Pool, Tx};
 
 use crate::data_key::DataKeySource;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::geo::GeoIp;
 use crate::passwords::PasswordHasher;
 use crate::store;
@@ -161,6 +161,18 @@ impl Gatehouse {
     /// writing at once wait for each other instead of failing (see `db`).
     pub(crate) async fn write_tx(&self) -> Result<Tx> {
         self.db.begin_write().await
+    }
+
+    /// Ready for traffic: the database answers and holds every migration this build
+    /// embeds (a server's `/readyz`).
+    pub async fn check_ready(&self) -> Result<()> {
+        let applied: Option<i64> =
+            db::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success").fetch_one(&self.db).await?;
+        let wanted = store::latest_migration(self.db.dialect());
+        if applied.unwrap_or(0) < wanted {
+            return Err(Error::Internal(format!("the database schema is at {applied:?}, this build needs {wanted}")));
+        }
+        Ok(())
     }
 
     /// Closes the database (checkpointing the WAL).

@@ -71,6 +71,14 @@ pub enum Obligation {
 }
 
 impl Obligation {
+    /// Stable name for clients: `change_password` or `enroll_two_factor`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Obligation::ChangePassword => "change_password",
+            Obligation::EnrollTwoFactor => "enroll_two_factor",
+        }
+    }
+
     /// The error that refuses everything else while this is pending.
     fn refusal(self) -> Error {
         match self {

@@ -10,6 +10,7 @@ use sqlx::SqlitePool;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::db::Dialect;
 use crate::error::{Error, Result};
 
 /// The database file's name inside the data folder.
@@ -36,6 +37,15 @@ pub(crate) async fn open(data_dir: &Path) -> Result<SqlitePool> {
         .await?;
     sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
     Ok(pool)
+}
+
+/// The newest migration this build embeds for `dialect`.
+pub(crate) fn latest_migration(dialect: Dialect) -> i64 {
+    let migrator = match dialect {
+        Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        Dialect::Postgres => sqlx::migrate!("./migrations/postgres"),
+    };
+    migrator.iter().map(|migration| migration.version).max().unwrap_or(0)
 }
 
 /// A pooled PostgreSQL connection idle this long is checked before it is used again.

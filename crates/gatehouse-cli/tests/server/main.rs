@@ -1,0 +1,371 @@
+//! Two real `gatehouse serve` processes on one database — PostgreSQL inside
+//! `scripts/with-postgres`, else one SQLite data folder — behind TLS with a certificate from
+//! a CA this test makes, driven through gatehouse-client's real HTTPS client (and curl,
+//! where the raw status and headers are the point). Needs the Secret Service from
+//! `scripts/with-desktop-session` for `gatehouse init` (the README's test command provides it).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod team;
+
+use gatehouse_api::operations as ops;
+use gatehouse_api::{
+    AddressQueryRequest, ClientKindView, ClientRequest, DeviceKindView, DeviceRequest, NewAddressRequest,
+    NewUserRequest, NewWithdrawalRequest, Secret, SessionStateView, SignInResult,
+};
+use gatehouse_client::{Remote, Trust};
+use gatehouse_core::SessionToken;
+
+use crate::team::{ADMIN, ADMIN_PASSWORD, Team};
+
+const BOB: &str = "bob@example.com";
+const CAROL: &str = "carol@example.com";
+const TEMPORARY: &str = "amber-window-falcon-31";
+const BOB_PASSWORD: &str = "quiet-meadow-copper-77";
+const CAROL_PASSWORD: &str = "silver-canyon-maple-58";
+/// An Ethereum address with a valid EIP-55 checksum.
+const ETH_ADDRESS: &str = "0x52908400098527886E0F7030069857D2E4169EE7";
+
+fn device(name: &str) -> DeviceRequest {
+    DeviceRequest {
+        installation_id: format!("test-{}-0001", name.replace(['@', '.'], "-")),
+        name: name.to_owned(),
+        kind: DeviceKindView::Laptop,
+        os: "Debian".to_owned(),
+        os_version: "12".to_owned(),
+    }
+}
+
+fn client() -> ClientRequest {
+    ClientRequest { kind: ClientKindView::Desktop, name: "Gatehouse desktop".to_owned(), version: "0.1.0".to_owned() }
+}
+
+fn sign_in_request(email: &str, password: &str) -> ops::SignIn {
+    ops::SignIn { email: email.to_owned(), password: Secret::new(password), device: device(email), client: client() }
+}
+
+async fn sign_in(server: &Remote, email: &str, password: &str) -> SessionToken {
+    match server.call(&sign_in_request(email, password), None).await.unwrap() {
+        SignInResult::SignedIn { session_token } => SessionToken::parse(session_token.expose()).unwrap(),
+        other => panic!("expected a session, got {other:?}"),
+    }
+}
+
+async fn step_up(server: &Remote, token: &SessionToken, answer: &str) {
+    server.call(&ops::StepUp { answer: Secret::new(answer) }, Some(token)).await.unwrap();
+}
+
+/// Creates a user with a temporary password (as the admin), then signs them in on `server`
+/// and has them choose `password`. Returns their session.
+async fn add_user(team: &Team, admin: &SessionToken, email: &str, role: &str, password: &str) -> SessionToken {
+    let a = team.server(0);
+    let request = NewUserRequest {
+        email: email.to_owned(),
+        name: String::new(),
+        role: role.to_owned(),
+        password: TEMPORARY.to_owned(),
+    };
+    a.call(&ops::CreateUser { request }, Some(admin)).await.unwrap();
+    let b = team.server(1);
+    let token = sign_in(b, email, TEMPORARY).await;
+    let refused = b.call(&ops::ListSessions { user_id: None }, Some(&token)).await.unwrap_err();
+    assert_eq!(refused.code, "password.change_required");
+    let change = ops::ChangePassword { current: Secret::new(TEMPORARY), new: Secret::new(password) };
+    b.call(&change, Some(&token)).await.unwrap();
+    token
+}
+
+#[tokio::test]
+async fn every_area_works_across_two_instances() {
+    let team = Team::start(2);
+    let (a, b) = (team.server(0), team.server(1));
+    let info = b.server_info().await.unwrap();
+    assert!(info.set_up && info.product == "gatehouse");
+
+    let admin = sign_in(a, ADMIN, ADMIN_PASSWORD).await;
+    // The other instance knows the session at once: it lives in the database.
+    match b.call(&ops::GetSessionState {}, Some(&admin)).await.unwrap() {
+        SessionStateView::Active { me, obligation } => {
+            assert_eq!(me.user.email, ADMIN);
+            assert_eq!(obligation, None);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Adding a user needs a fresh step-up: asked on B, given on A, honoured on B.
+    let asked = b
+        .call(
+            &ops::CreateUser {
+                request: NewUserRequest {
+                    email: BOB.to_owned(),
+                    name: String::new(),
+                    role: "member".to_owned(),
+                    password: TEMPORARY.to_owned(),
+                },
+            },
+            Some(&admin),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!((asked.code.as_str(), asked.step_up_with.as_deref()), ("auth.step_up_required", Some("password")));
+    step_up(a, &admin, ADMIN_PASSWORD).await;
+    let bob = add_user(&team, &admin, BOB, "member", BOB_PASSWORD).await;
+
+    // Sessions and activity show the real client: its address as the server saw it, its app.
+    let sessions = a.call(&ops::ListSessions { user_id: None }, Some(&bob)).await.unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].ip.as_deref(), Some("127.0.0.1"));
+    assert_eq!(sessions[0].client_name, "Gatehouse desktop");
+    assert_eq!(sessions[0].device_name, BOB);
+    let devices = b.call(&ops::ListDevices { user_id: None }, Some(&bob)).await.unwrap();
+    assert_eq!(devices.len(), 1);
+    let users = b.call(&ops::ListUsers {}, Some(&admin)).await.unwrap();
+    assert_eq!(users.iter().map(|u| u.email.as_str()).collect::<Vec<_>>(), [ADMIN, BOB]);
+    let query = gatehouse_api::ActivityQuery { everyone: true, ..Default::default() };
+    let activity = a.call(&ops::ListActivity { query: query.clone() }, Some(&admin)).await.unwrap();
+    let bobs: Vec<_> = activity.iter().filter(|attempt| attempt.email == BOB).collect();
+    assert_eq!(bobs.len(), 1, "{activity:?}");
+    assert_eq!(bobs[0].ip.as_deref(), Some("127.0.0.1"));
+    let export = b.call(&ops::ExportActivity { query }, Some(&admin)).await.unwrap();
+    assert_eq!(export.rows as usize, activity.len());
+    assert_eq!(export.csv.lines().count(), activity.len() + 1);
+
+    // Two-factor enrolment: begun on A, confirmed on B with a code oathtool computes.
+    step_up(b, &bob, BOB_PASSWORD).await;
+    let enrollment = a.call(&ops::BeginTwoFactorEnrollment {}, Some(&bob)).await.unwrap();
+    let code = team::oathtool(&enrollment.secret, 0);
+    let codes = b.call(&ops::ConfirmTwoFactorEnrollment { code: Secret::new(&code) }, Some(&bob)).await.unwrap();
+    assert_eq!(codes.codes.len(), 10);
+    let status = a.call(&ops::GetTwoFactorStatus { user_id: None }, Some(&bob)).await.unwrap();
+    assert!(status.enabled && status.backup_codes_left == 10);
+
+    // A sign-in with 2FA: the challenge from A is answered on B.
+    let challenge = match a.call(&sign_in_request(BOB, BOB_PASSWORD), None).await.unwrap() {
+        SignInResult::SecondFactorRequired { challenge, .. } => challenge,
+        other => panic!("{other:?}"),
+    };
+    let finish =
+        ops::CompleteSignIn { challenge, code: Secret::new(&codes.codes[0]), device: device(BOB), client: client() };
+    assert!(matches!(b.call(&finish, None).await.unwrap(), SignInResult::SignedIn { .. }));
+
+    // Notices: the new sign-in was announced to Bob's other session.
+    let notices = a.call(&ops::ListNotices {}, Some(&bob)).await.unwrap();
+    assert!(!notices.is_empty());
+    assert!(b.call(&ops::UnreadNotices {}, Some(&bob)).await.unwrap() >= 1);
+    let settings = a.call(&ops::AlertSettings {}, Some(&bob)).await.unwrap();
+    assert!(!settings.is_empty());
+    let policy = b.call(&ops::GetPolicy {}, Some(&admin)).await.unwrap();
+    assert_eq!(policy.lockout_threshold, 10);
+    let networks = a.call(&ops::ListNetworks {}, None).await.unwrap();
+    assert!(networks.iter().any(|n| n.name == "ethereum"));
+}
+
+#[tokio::test]
+async fn a_withdrawal_asked_on_one_instance_is_approved_on_the_other() {
+    let team = Team::start(2);
+    let (a, b) = (team.server(0), team.server(1));
+    let admin = sign_in(a, ADMIN, ADMIN_PASSWORD).await;
+    step_up(a, &admin, ADMIN_PASSWORD).await;
+    let mut policy = a.call(&ops::GetPolicy {}, Some(&admin)).await.unwrap();
+    policy.withdrawals_need_approval = true;
+    a.call(&ops::SetPolicy { policy }, Some(&admin)).await.unwrap();
+    let bob = add_user(&team, &admin, BOB, "member", BOB_PASSWORD).await;
+    let carol = add_user(&team, &admin, CAROL, "finance", CAROL_PASSWORD).await;
+
+    step_up(a, &bob, BOB_PASSWORD).await;
+    let request = NewAddressRequest {
+        label: "Cold wallet".to_owned(),
+        network: "ethereum".to_owned(),
+        address: ETH_ADDRESS.to_owned(),
+        memo: None,
+        note: String::new(),
+        scope: "personal".to_owned(),
+        accept_lookalike: false,
+    };
+    let saved = a.call(&ops::AddAddress { request }, Some(&bob)).await.unwrap().address;
+    let query = AddressQueryRequest { search: Some("cold".to_owned()), network: None, usable_only: false };
+    let found = b.call(&ops::ListAddresses { query }, Some(&bob)).await.unwrap();
+    assert_eq!(found.iter().map(|a| a.id).collect::<Vec<_>>(), [saved.id]);
+
+    let new = |amount: &str| ops::CreateWithdrawal {
+        request: NewWithdrawalRequest {
+            address_id: saved.id,
+            asset: "ETH".to_owned(),
+            amount: amount.to_owned(),
+            note: String::new(),
+        },
+    };
+    let cooling = b.call(&new("1.5"), Some(&bob)).await.unwrap_err();
+    assert_eq!(cooling.code, "address.cooling_off");
+    // A day passes for the address (the servers use the real clock; the database is moved).
+    team.sql(&format!("UPDATE addresses SET usable_from = 0 WHERE id = {}", saved.id));
+    let asked = b.call(&new("1.5"), Some(&bob)).await.unwrap();
+    assert_eq!(asked.status, "pending");
+
+    let by_member = ops::DecideWithdrawal { withdrawal_id: asked.id, approve: true, note: String::new() };
+    assert_eq!(b.call(&by_member, Some(&bob)).await.unwrap_err().code, "forbidden");
+    step_up(a, &carol, CAROL_PASSWORD).await;
+    let decide = ops::DecideWithdrawal { withdrawal_id: asked.id, approve: true, note: "ok".to_owned() };
+    let approved = a.call(&decide, Some(&carol)).await.unwrap();
+    assert_eq!(approved.status, "approved");
+    let again = b.call(&decide, Some(&carol)).await.unwrap_err();
+    assert_eq!(again.code, "withdrawal.decided");
+    let mine = b.call(&ops::ListWithdrawals { status: None, mine_only: true }, Some(&bob)).await.unwrap();
+    assert_eq!(mine[0].status, "approved");
+}
+
+#[tokio::test]
+async fn a_session_ended_on_one_instance_fails_on_the_other_at_its_next_request() {
+    let team = Team::start(2);
+    let (a, b) = (team.server(0), team.server(1));
+    let admin = sign_in(a, ADMIN, ADMIN_PASSWORD).await;
+    let second = sign_in(b, ADMIN, ADMIN_PASSWORD).await;
+    // `gatehouse init` signed in too: three sessions.
+    assert_eq!(b.call(&ops::ListSessions { user_id: None }, Some(&second)).await.unwrap().len(), 3);
+
+    step_up(a, &admin, ADMIN_PASSWORD).await;
+    assert_eq!(a.call(&ops::EndOtherSessions {}, Some(&admin)).await.unwrap(), 2);
+    let ended = b.call(&ops::ListSessions { user_id: None }, Some(&second)).await.unwrap_err();
+    assert_eq!(ended.code, "session.signed_out");
+
+    b.call(&ops::SignOut {}, Some(&admin)).await.unwrap();
+    let signed_out = a.call(&ops::GetSessionState {}, Some(&admin)).await.unwrap_err();
+    assert_eq!(signed_out.code, "session.signed_out");
+}
+
+#[tokio::test]
+async fn bad_expired_ended_and_malformed_tokens_get_401_without_detail() {
+    let team = Team::start(1);
+    let a = team.server(0);
+    let admin = sign_in(a, ADMIN, ADMIN_PASSWORD).await;
+    let (status, body) = team.curl(0, "list_sessions", "{}", &[]);
+    assert_eq!((status, body["code"].as_str()), (401, Some("session.signed_out")));
+    for header in [
+        "Authorization: Bearer nonsense".to_owned(),
+        "Authorization: Basic YWRhOnB3".to_owned(),
+        format!("Authorization: Bearer ghs_{}", "A".repeat(43)),
+        format!("Authorization: Bearer {}", admin.expose().replacen("ghs_", "ghc_", 1)),
+    ] {
+        let (status, body) = team.curl(0, "list_sessions", "{}", &[&header]);
+        assert_eq!((status, body["code"].as_str()), (401, Some("session.signed_out")), "{header}");
+    }
+    let bearer = format!("Authorization: Bearer {}", admin.expose());
+    let (status, _) = team.curl(0, "list_sessions", "{}", &[&bearer]);
+    assert_eq!(status, 200);
+
+    // Expired: its idle time ran out (the database is moved back; the server's clock is real).
+    team.sql("UPDATE sessions SET last_active_at = 0, expires_at = 1");
+    let (status, body) = team.curl(0, "list_sessions", "{}", &[&bearer]);
+    assert_eq!((status, body["code"].as_str()), (401, Some("session.expired")));
+    let again = a.call(&ops::ListSessions { user_id: None }, Some(&admin)).await.unwrap_err();
+    assert!(again.code.starts_with("session."), "{again:?}");
+}
+
+#[tokio::test]
+async fn an_unknown_email_and_a_wrong_password_get_the_same_status_and_body() {
+    let team = Team::start(1);
+    let body = |email: &str| serde_json::to_string(&sign_in_request(email, "not-the-password-9")).unwrap();
+    let wrong = team.curl(0, "sign_in", &body(ADMIN), &[]);
+    let unknown = team.curl(0, "sign_in", &body("nobody@example.com"), &[]);
+    assert_eq!(wrong, unknown);
+    assert_eq!((wrong.0, wrong.1["code"].as_str()), (401, Some("auth.invalid_credentials")));
+}
+
+#[tokio::test]
+async fn failures_add_up_across_instances() {
+    let team = Team::start(2);
+    let team = &team;
+    let attempt = |i: usize| async move {
+        team.server(i % 2).call(&sign_in_request(ADMIN, "not-the-password-9"), None).await.unwrap_err()
+    };
+    // Two free failures (one per instance); the third, wherever it lands, must wait.
+    assert_eq!(attempt(0).await.code, "auth.invalid_credentials");
+    assert_eq!(attempt(1).await.code, "auth.invalid_credentials");
+    let third = attempt(2).await;
+    assert_eq!(third.code, "auth.invalid_credentials");
+    let waiting = attempt(3).await;
+    assert_eq!(waiting.code, "auth.throttled", "{waiting:?}");
+    assert!(waiting.retry_after_seconds.unwrap() >= 1);
+    let (status, body) =
+        team.curl(0, "sign_in", &serde_json::to_string(&sign_in_request(ADMIN, "x-y-z-w-1")).unwrap(), &[]);
+    assert_eq!(status, 429);
+    assert_eq!(body["code"], "auth.throttled");
+}
+
+#[tokio::test]
+async fn bad_requests_get_coded_errors_and_the_api_describes_itself() {
+    let team = Team::start(1);
+    let (status, body) = team.curl(0, "sign_in", &format!("{{\"email\": \"{}\"}}", "x".repeat(100 * 1024)), &[]);
+    assert_eq!((status, body["code"].as_str()), (413, Some("request.too_large")));
+    let (status, body) = team.curl(0, "sign_in", "{not json", &[]);
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_input")));
+    let (status, body) = team.curl(0, "unlock", r#"{"password": 12345678}"#, &[]);
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_input")));
+    assert!(!body["message"].as_str().unwrap().contains("12345678"), "{body}");
+    let (status, body) = team.curl(0, "sign_in", "email=a", &["Content-Type: application/x-www-form-urlencoded"]);
+    assert_eq!((status, body["code"].as_str()), (415, Some("request.unsupported_media_type")));
+    let (status, body) = team.curl(0, "no_such_operation", "{}", &[]);
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
+
+    let headers = team.curl_headers(0, "/healthz");
+    for expected in
+        ["x-request-id: ", "strict-transport-security: ", "x-content-type-options: nosniff", "cache-control: no-store"]
+    {
+        assert!(headers.to_lowercase().contains(expected), "{expected} missing:\n{headers}");
+    }
+    let (status, _) = team.curl_get(0, "/readyz");
+    assert_eq!(status, 200);
+    let (status, document) = team.curl_get(0, "/api/v1/openapi.json");
+    assert_eq!(status, 200);
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths = document["paths"].as_object().unwrap();
+    let mut names = Vec::new();
+    gatehouse_api::visit_operations(&mut team::Names(&mut names));
+    assert_eq!(paths.len(), names.len());
+    for name in &names {
+        assert!(paths.contains_key(&format!("/api/v1/{name}")), "{name} missing from the OpenAPI document");
+    }
+    let sign_in = &paths["/api/v1/sign_in"]["post"];
+    assert_eq!(sign_in["security"], serde_json::json!([]));
+    let schema = sign_in["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str().unwrap();
+    let schema = &document["components"]["schemas"][schema.trim_start_matches("#/components/schemas/")];
+    assert_eq!(schema["properties"]["password"]["$ref"], "#/components/schemas/Secret", "{schema}");
+    assert_eq!(document["components"]["schemas"]["Secret"]["type"], "string");
+}
+
+#[tokio::test]
+async fn the_client_refuses_what_is_not_a_trusted_gatehouse() {
+    let team = Team::start(1);
+    let url = team.url(0);
+    // The system's roots don't know the test CA.
+    let untrusted = Remote::new(url, &Trust::SystemRoots).unwrap().server_info().await.unwrap_err();
+    assert_eq!(untrusted.code, "client.certificate", "{untrusted:?}");
+    // Pinning: the fingerprint read before trusting is the one curl sees; a wrong pin fails.
+    let fingerprint = gatehouse_client::certificate_fingerprint(url).await.unwrap();
+    assert_eq!(fingerprint.to_string(), team.certificate_fingerprint());
+    let pinned = Remote::new(url, &Trust::Pinned(fingerprint)).unwrap();
+    assert!(pinned.server_info().await.unwrap().set_up);
+    let other = gatehouse_client::Fingerprint::parse(&"AB".repeat(32)).unwrap();
+    let changed = Remote::new(url, &Trust::Pinned(other)).unwrap().server_info().await.unwrap_err();
+    assert_eq!(changed.code, "client.certificate");
+    assert!(changed.message.contains("has changed since you confirmed it"), "{changed:?}");
+    // Nothing listening; plain http to another host; not a URL.
+    let closed = Remote::new("https://127.0.0.1:9", &Trust::SystemRoots).unwrap().server_info().await.unwrap_err();
+    assert_eq!(closed.code, "client.unreachable", "{closed:?}");
+    assert_eq!(Remote::new("http://example.com", &Trust::SystemRoots).unwrap_err().code, "invalid_input");
+    assert_eq!(Remote::new("gatehouse", &Trust::SystemRoots).unwrap_err().code, "invalid_input");
+    // A web server that isn't Gatehouse (Python's, on loopback: plain http is allowed there).
+    let other_server = team::OtherWebServer::start();
+    let not_gatehouse = Remote::new(&other_server.url, &Trust::SystemRoots).unwrap().server_info().await.unwrap_err();
+    assert_eq!(not_gatehouse.code, "client.not_gatehouse", "{not_gatehouse:?}");
+    assert!(not_gatehouse.message.contains("not like a Gatehouse server"), "{not_gatehouse:?}");
+}
+
+#[test]
+fn serve_refuses_plain_http_off_loopback_and_needs_its_data_key_file() {
+    let team = Team::prepare();
+    let err = team.serve_error(&["--listen", "0.0.0.0:0", "--insecure-loopback-http"], true);
+    assert!(err.contains("Plain HTTP is only allowed on a loopback address"), "{err}");
+    let err = team.serve_error(&["--listen", "127.0.0.1:0"], true);
+    assert!(err.contains("--tls-cert"), "{err}");
+    let err = team.serve_error(&["--listen", "127.0.0.1:0", "--insecure-loopback-http"], false);
+    assert!(err.contains("--data-key-file"), "{err}");
+}
