@@ -59,7 +59,12 @@ impl OperationVisitor for Table {
                 self.imports.insert(name);
             }
         }
-        let _ = writeln!(self.entries, "  /** {} */\n  {}: {{ args: {args}; output: {output} }};", O::SUMMARY.trim(), O::NAME);
+        let _ = writeln!(
+            self.entries,
+            "  /** {} */\n  {}: {{ args: {args}; output: {output} }};",
+            O::SUMMARY.trim(),
+            O::NAME
+        );
         let _ = writeln!(self.sessions, "  {}: {},", O::NAME, O::NEEDS_SESSION);
     }
 }
