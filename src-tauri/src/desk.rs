@@ -1,17 +1,15 @@
-//! The app's state: the opened core, the keychain, the current session token, this
-//! machine's address, and the clock. Opening happens at start-up; when it fails (no
-//! keychain, unreadable database) the error is shown by the UI and its Retry opens again.
+//! The app's state: where operations run (the local core on this computer's database —
+//! or, in team mode, a server), the keychain, the current session token, and the clock.
+//! Opening happens at start-up; when it fails (no keychain, unreadable database) the error
+//! is shown by the UI and its Retry opens again.
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use gatehouse_api::ApiError;
-use gatehouse_core::{
-    Caller, ChallengeToken, ClientInfo, ClientKind, Clock, Gatehouse, OpenOptions, Origin, SessionToken, SystemClock,
-    Timestamp,
-};
+use gatehouse_api::{ApiError, ClientRequest, DeviceRequest, Run, Secret};
+use gatehouse_client::{Connection, Local};
+use gatehouse_core::{ClientInfo, ClientKind, Clock, Gatehouse, OpenOptions, SessionToken, SystemClock, Timestamp};
 use gatehouse_host::{Keychain, KeychainDataKey, KeychainError, OsKeychain, SafeClipboard, SessionTokenStore};
 use tokio::sync::{Mutex, OnceCell};
 
@@ -19,7 +17,6 @@ use tokio::sync::{Mutex, OnceCell};
 pub struct Desk {
     settings: Settings,
     opened: OnceCell<Opened>,
-    ip: Option<IpAddr>,
     clock: SystemClock,
     clipboard: std::sync::Arc<SafeClipboard>,
     /// When the process started, for the start-up benchmark's log line.
@@ -36,12 +33,12 @@ pub struct Settings {
 }
 
 struct Opened {
-    gate: Gatehouse,
+    connection: Connection,
     keychain: OsKeychain,
     /// The session token, loaded from the keychain when opening. The web view never sees it.
     token: Mutex<Option<SessionToken>>,
-    /// A sign-in waiting for its two-factor code, and whose it is (memory only).
-    challenge: Mutex<Option<(ChallengeToken, String)>>,
+    /// A sign-in waiting for its two-factor code: its challenge and whose it is (memory only).
+    challenge: Mutex<Option<(Secret, String)>>,
 }
 
 pub fn keychain_error(err: KeychainError) -> ApiError {
@@ -59,7 +56,6 @@ impl Desk {
         let desk = Desk {
             settings,
             opened: OnceCell::new(),
-            ip: gatehouse_host::primary_ip(),
             clock: SystemClock,
             clipboard: std::sync::Arc::default(),
             started,
@@ -84,9 +80,29 @@ impl Desk {
         }
     }
 
-    /// The core.
-    pub async fn gate(&self) -> Result<&Gatehouse, ApiError> {
-        Ok(&self.opened().await?.gate)
+    /// Runs an operation as the current session (or signed out, without one).
+    pub async fn call<O: Run>(&self, args: O) -> Result<O::Output, ApiError> {
+        let opened = self.opened().await?;
+        let token = opened.token.lock().await.clone();
+        opened.connection.call(args, token.as_ref()).await
+    }
+
+    /// Runs the operation called `name` with JSON arguments, as the current session.
+    pub async fn call_json(&self, name: &str, args: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+        let opened = self.opened().await?;
+        let token = opened.token.lock().await.clone();
+        opened.connection.call_json(name, args, token.as_ref()).await
+    }
+
+    /// The core on this computer, for first-run set-up (standalone only).
+    pub async fn local_gate(&self) -> Result<&Gatehouse, ApiError> {
+        match self.opened().await?.connection.local() {
+            Some(Local { gate, .. }) => Ok(gate),
+            None => Err(ApiError::new(
+                "setup.on_server",
+                "The server has no administrator yet: its operator creates one with gatehouse init.",
+            )),
+        }
     }
 
     /// The system clipboard (for copying addresses safely).
@@ -99,19 +115,19 @@ impl Desk {
         self.clock.now()
     }
 
-    /// The current session token, or "signed out".
-    pub async fn token(&self) -> Result<SessionToken, ApiError> {
-        self.maybe_token().await?.ok_or_else(not_signed_in)
+    /// Whether a session token is held.
+    pub async fn has_token(&self) -> Result<bool, ApiError> {
+        Ok(self.opened().await?.token.lock().await.is_some())
     }
 
-    /// The token, if any (for start-up and sign-out).
+    /// The token, for the watcher (which tells sessions apart).
     pub async fn maybe_token(&self) -> Result<Option<SessionToken>, ApiError> {
         Ok(self.opened().await?.token.lock().await.clone())
     }
 
-    /// A caller for `token`, now.
-    pub fn caller<'a>(&self, token: &'a SessionToken) -> Caller<'a> {
-        Caller { token, now: self.now(), ip: self.ip }
+    /// Fails with "signed out" unless a session token is held.
+    pub async fn require_token(&self) -> Result<(), ApiError> {
+        if self.has_token().await? { Ok(()) } else { Err(not_signed_in()) }
     }
 
     /// Keeps a new session's token in memory and in the keychain.
@@ -130,14 +146,14 @@ impl Desk {
     }
 
     /// Keeps the second step of a sign-in until the code comes.
-    pub async fn keep_challenge(&self, challenge: ChallengeToken, email: String) {
+    pub async fn keep_challenge(&self, challenge: Secret, email: String) {
         if let Ok(opened) = self.opened().await {
             *opened.challenge.lock().await = Some((challenge, email));
         }
     }
 
     /// The pending sign-in's challenge.
-    pub async fn challenge(&self) -> Option<ChallengeToken> {
+    pub async fn challenge(&self) -> Option<Secret> {
         let opened = self.opened().await.ok()?;
         opened.challenge.lock().await.as_ref().map(|(challenge, _)| challenge.clone())
     }
@@ -155,19 +171,20 @@ impl Desk {
         }
     }
 
-    /// Where a sign-in from this app comes from.
-    pub async fn origin(&self) -> Result<Origin, ApiError> {
+    /// This installation as a sign-in names it: its device, and the app.
+    pub async fn identity(&self) -> Result<(DeviceRequest, ClientRequest), ApiError> {
         let keychain = &self.opened().await?.keychain;
         let device = gatehouse_host::this_device(keychain, ClientKind::Desktop).map_err(keychain_error)?;
-        Ok(Origin {
-            ip: self.ip,
-            device,
-            client: ClientInfo {
-                kind: ClientKind::Desktop,
-                name: "Gatehouse desktop".to_owned(),
-                version: env!("CARGO_PKG_VERSION").to_owned(),
-            },
-        })
+        Ok((DeviceRequest::of(&device), ClientRequest::of(&client())))
+    }
+}
+
+/// This app, as sessions lists show it.
+pub fn client() -> ClientInfo {
+    ClientInfo {
+        kind: ClientKind::Desktop,
+        name: "Gatehouse desktop".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
     }
 }
 
@@ -186,7 +203,8 @@ async fn open(settings: &Settings) -> Result<Opened, ApiError> {
     let gate = Gatehouse::open(&data_dir, options).await?;
     let token = token_store(&keychain).load().map_err(keychain_error)?;
     tracing::info!(data_dir = %data_dir.display(), "opened Gatehouse");
-    Ok(Opened { gate, keychain, token: Mutex::new(token), challenge: Mutex::new(None) })
+    let connection = Connection::Local(Local { gate, ip: gatehouse_host::primary_ip() });
+    Ok(Opened { connection, keychain, token: Mutex::new(token), challenge: Mutex::new(None) })
 }
 
 fn token_store(keychain: &OsKeychain) -> SessionTokenStore<'_> {

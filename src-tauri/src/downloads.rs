@@ -3,42 +3,14 @@
 //! plugin and no path from the web view: the name is chosen here.
 
 use std::fs::File;
-use std::io::BufWriter;
 use std::path::PathBuf;
 
-use gatehouse_api::{ApiError, ExportResult};
+use gatehouse_api::ApiError;
 use gatehouse_core::Timestamp;
 
 /// Creates `<Downloads>/<stem>-<local time>.<extension>`, readable only by the user.
 pub fn create(stem: &str, extension: &str, now: Timestamp) -> Result<(File, PathBuf), ApiError> {
     create_file(stem, extension, now).map_err(|err| ApiError::new("desktop.save_failed", err.to_string()))
-}
-
-/// A CSV export's download, created only when the core opens it (after it accepted the
-/// export), so a refused export leaves no empty file behind.
-pub struct Download {
-    stem: &'static str,
-    now: Timestamp,
-    path: Option<PathBuf>,
-}
-
-impl Download {
-    /// `<Downloads>/<stem>-<local time>.csv`, not created yet.
-    pub fn csv(stem: &'static str, now: Timestamp) -> Self {
-        Download { stem, now, path: None }
-    }
-
-    /// Creates the file (the core calls this).
-    pub fn open(&mut self) -> std::io::Result<BufWriter<File>> {
-        let (file, path) = create_file(self.stem, "csv", self.now)?;
-        self.path = Some(path);
-        Ok(BufWriter::new(file))
-    }
-
-    /// What the UI is told: where the file went and how many rows it holds.
-    pub fn result(self, rows: u64) -> ExportResult {
-        ExportResult { path: self.path.map(|path| path.display().to_string()).unwrap_or_default(), rows }
-    }
 }
 
 fn create_file(stem: &str, extension: &str, now: Timestamp) -> std::io::Result<(File, PathBuf)> {

@@ -1,14 +1,15 @@
-//! Delivers new notices while the app runs. Every half second it asks the core for the
-//! current session's notices newer than the last one it saw — including those raised by
-//! other processes on the same database (the CLI, a second app instance) — tells the UI
+//! Delivers new notices while the app runs. Every half second it asks for the current
+//! session's notices newer than the last one it saw — including those raised by other
+//! processes on the same database (the CLI, a second app instance) — tells the UI
 //! (`notices-changed`), shows the native ones as desktop notifications and keeps the unread
-//! count on the app icon where the platform shows badges. In team mode
-//! the server will push the same notices; only where `fresh_notices` gets them changes.
+//! count on the app icon where the platform shows badges. It asks through the same
+//! operations as the UI, so in team mode it asks the server.
 
 use std::time::Duration;
 
-use gatehouse_api::OpenNoticeEvent;
-use gatehouse_core::{Gatehouse, Notice, SessionToken};
+use gatehouse_api::operations as ops;
+use gatehouse_api::{ApiError, NoticeView, OpenNoticeEvent};
+use gatehouse_core::SessionToken;
 use gatehouse_host::{AlertResponse, DesktopAlert};
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -43,8 +44,7 @@ pub fn start(app: AppHandle) {
                 show_badge(&app, &mut badge, 0);
                 continue;
             };
-            let Ok(gate) = desk.gate().await else { continue };
-            let fresh = match fresh_notices(gate, &desk, &mut watched, token.clone()).await {
+            let fresh = match fresh_notices(&desk, &mut watched, token).await {
                 Ok(fresh) => fresh,
                 // Locked or ended: what arrives meanwhile is delivered after unlocking.
                 Err(_) => continue,
@@ -55,7 +55,7 @@ pub fn start(app: AppHandle) {
             for notice in fresh.iter().filter(|notice| notice.native) {
                 show_native(&app, notice, &mut failure_logged).await;
             }
-            if let Ok(unread) = gate.unread_notices(desk.caller(&token)).await {
+            if let Ok(unread) = desk.call(ops::UnreadNotices {}).await {
                 show_badge(&app, &mut badge, unread);
             }
         }
@@ -77,21 +77,19 @@ fn show_badge(app: &AppHandle, shown: &mut Option<u32>, unread: u32) {
 /// Notices newer than the last seen. A session seen for the first time starts after the
 /// notices it already has (they are in the centre; only what comes next pops up).
 async fn fresh_notices(
-    gate: &Gatehouse,
     desk: &Desk,
     watched: &mut Option<Watched>,
     token: SessionToken,
-) -> gatehouse_core::Result<Vec<Notice>> {
-    let caller = desk.caller(&token);
+) -> Result<Vec<NoticeView>, ApiError> {
     let last_seen = match watched {
         Some(current) if current.token == token => current.last_seen,
         _ => {
-            let latest = gate.latest_notice_id(caller).await?;
+            let latest = desk.call(ops::LatestNoticeId {}).await?;
             *watched = Some(Watched { token, last_seen: latest });
             return Ok(Vec::new());
         }
     };
-    let fresh = gate.notices_after(caller, last_seen).await?;
+    let fresh = desk.call(ops::NoticesAfter { after: last_seen }).await?;
     if let (Some(current), Some(newest)) = (watched.as_mut(), fresh.last()) {
         current.last_seen = newest.id;
     }
@@ -100,7 +98,7 @@ async fn fresh_notices(
 
 /// Shows one notice natively. Without a notification service it is logged once; the notice
 /// is in the app's centre either way.
-async fn show_native(app: &AppHandle, notice: &Notice, failure_logged: &mut bool) {
+async fn show_native(app: &AppHandle, notice: &NoticeView, failure_logged: &mut bool) {
     let actions = if notice.disownable { vec![(NOT_ME.to_owned(), "This wasn't me".to_owned())] } else { Vec::new() };
     let alert = DesktopAlert { summary: notice.title.clone(), body: notice.body.clone(), actions };
     let (app_for_reply, id, subject) = (app.clone(), notice.id, notice.subject.clone());
@@ -140,11 +138,10 @@ fn reply(app: AppHandle, notice_id: i64, subject: Option<String>, response: Aler
 
 async fn disown_sign_in(app: &AppHandle, notice_id: i64) -> bool {
     let desk = app.state::<Desk>();
-    let (Ok(token), Ok(gate)) = (desk.token().await, desk.gate().await) else { return false };
-    match gate.disown_sign_in(desk.caller(&token), notice_id).await {
+    match desk.call(ops::DisownSignIn { notice_id }).await {
         Ok(()) => true,
         Err(err) => {
-            tracing::warn!(code = err.code(), "could not end the reported session: {err}");
+            tracing::warn!(code = %err.code, "could not end the reported session: {err}");
             false
         }
     }

@@ -181,6 +181,10 @@ class App:
             args,
         )
 
+    def op(self, operation: str, args: dict) -> dict:
+        """Runs one operation of the table through the shell's `call` command, as the UI does."""
+        return self.invoke("call", {"operation": operation, "args": args})
+
     def shot(self, name: str):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))

@@ -270,7 +270,7 @@ def test_a_withdrawal_picked_from_the_book_is_approved_by_another_user(desk: Des
         assert request["status"] == "pending" and request["label"] == "Treasury"
         # The requester can't approve their own: no button, and the command refuses too.
         assert not app.driver.find_elements("css selector", '[data-testid="withdrawal-approve"]')
-        refused = app.invoke("decide_withdrawal", {"withdrawalId": int(request["id"]), "approve": True, "note": ""})
+        refused = app.op("decide_withdrawal", {"withdrawalId": int(request["id"]), "approve": True, "note": ""})
         assert refused["ok"] is False and refused["error"]["code"] == "withdrawal.self_approval"
         app.shot("withdraw-03-pending")
         app.click("signout-button")

@@ -120,7 +120,7 @@ def test_this_wasnt_me_ends_the_reported_session(desk: Desk):
             "return [...document.querySelectorAll('[data-testid=\"alert-delivery-sign_in.risky\"] option')].map(o => o.value)"
         )
         assert offered == ["native", "in_app"], offered
-        saved = app.invoke("alert_settings", {})
+        saved = app.op("alert_settings", {})
         assert {s["kind"]: s["delivery"] for s in saved["value"]}["sign_in.new"] == "in_app"
         setting = app.find("alert-delivery-sign_in.new")
         app.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", setting)

@@ -35,6 +35,14 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The session is gone (signed out, expired, or ended after wrong answers): the client
+    /// forgets its token and shows the sign-in screen.
+    pub fn needs_sign_in(&self) -> bool {
+        matches!(self.code.as_str(), "session.signed_out" | "session.expired" | "session.ended_after_wrong_answers")
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)

@@ -9,6 +9,8 @@
 
 mod address_book;
 mod alerts;
+#[cfg(test)]
+mod drift;
 mod error;
 pub mod limits;
 pub mod local;

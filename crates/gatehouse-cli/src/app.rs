@@ -1,12 +1,11 @@
-//! What every command needs: the opened core, the keychain, this machine's origin, the
-//! caller's session token, the clock and the secrets reader.
+//! What every command needs: where operations run (this computer's database, or a team
+//! server with `--server`), the keychain, the caller's session token and the secrets reader.
 
-use std::net::IpAddr;
-
-use gatehouse_api::ApiError;
+use gatehouse_api::{ApiError, ClientRequest, DeviceRequest, Run};
+use gatehouse_client::{Connection, Fingerprint, Local, Remote, Trust};
 use gatehouse_core::{
-    Caller, ClientInfo, ClientKind, Clock, DataKeySource, Database, Gatehouse, OpenOptions, Origin, SessionToken,
-    SystemClock, Timestamp,
+    ClientInfo, ClientKind, Clock, DataKeySource, Database, Gatehouse, OpenOptions, Origin, SessionToken, SystemClock,
+    Timestamp,
 };
 use gatehouse_host::{FileDataKey, Keychain, KeychainDataKey, KeychainError, OsKeychain, SessionTokenStore};
 
@@ -56,24 +55,24 @@ const TOKEN_VARIABLE: &str = "GATEHOUSE_TOKEN";
 
 /// The opened CLI context.
 pub struct App {
-    pub gate: Gatehouse,
-    /// Where the database is, as people read it (a folder, or a URL without credentials).
-    pub database: String,
+    connection: Connection,
+    /// Where operations run, as people read it (a folder, a database URL without
+    /// credentials, or a server's URL).
+    pub location: String,
     pub secrets: Secrets,
     keychain: OsKeychain,
-    /// How this database was opened (for opening another: `import`).
-    options: OpenOptions,
-    ip: Option<IpAddr>,
+    /// How the database was opened (for opening another: `import`); none with `--server`.
+    options: Option<OpenOptions>,
     clock: SystemClock,
 }
 
-/// Runs a sensitive core call; when it asks for a step-up, confirms (a code or the
+/// Runs a sensitive operation; when Gatehouse asks for a step-up, confirms (a code or the
 /// password, from the prompt or stdin) and runs it once more. The call is written once and
 /// evaluated twice, so it must not move anything.
 macro_rules! stepped_up {
     ($app:expr, $token:expr, $call:expr) => {
         match $call.await {
-            Err(err @ gatehouse_core::Error::StepUpRequired { .. }) => {
+            Err(err) if err.code == "auth.step_up_required" => {
                 $app.step_up($token, &err).await?;
                 $call.await
             }
@@ -83,7 +82,7 @@ macro_rules! stepped_up {
 }
 pub(crate) use stepped_up;
 
-/// An error of the CLI itself (not of the core).
+/// An error of the CLI itself (not of Gatehouse).
 pub fn cli_error(code: &str, message: impl Into<String>) -> ApiError {
     ApiError::new(code, message)
 }
@@ -93,21 +92,69 @@ fn keychain_error(err: KeychainError) -> ApiError {
 }
 
 impl App {
-    /// Opens the chosen database: `--database URL`, else the data folder.
+    /// Opens where operations run: `--server URL`, else `--database URL`, else the data folder.
     pub async fn open(cli: &Cli) -> Result<App, ApiError> {
+        if let Some(server) = &cli.server {
+            let trust = match (&cli.ca_file, &cli.server_fingerprint) {
+                (_, Some(fingerprint)) => Trust::Pinned(Fingerprint::parse(fingerprint)?),
+                (Some(file), None) => Trust::CaFile(file.clone()),
+                (None, None) => Trust::SystemRoots,
+            };
+            let remote = Remote::new(server, &trust)?;
+            return Ok(App {
+                keychain: OsKeychain::for_server(remote.url()),
+                location: remote.url().to_owned(),
+                connection: Connection::Remote(remote),
+                secrets: Secrets::from_stdin(),
+                options: None,
+                clock: SystemClock,
+            });
+        }
         let database = database(cli)?;
-        let keychain = OsKeychain::for_database(&database);
         let options = open_options(cli);
         let gate = open_gatehouse(&database, options.clone(), cli.data_key_file.as_deref()).await?;
         Ok(App {
-            options,
-            keychain,
-            gate,
-            database: database.describe(),
+            keychain: OsKeychain::for_database(&database),
+            location: database.describe(),
+            connection: Connection::Local(Local { gate, ip: gatehouse_host::primary_ip() }),
             secrets: Secrets::from_stdin(),
-            ip: gatehouse_host::primary_ip(),
+            options: Some(options),
             clock: SystemClock,
         })
+    }
+
+    /// Runs an operation as the holder of `token`.
+    pub async fn call<O: Run>(&self, token: &SessionToken, args: O) -> Result<O::Output, ApiError> {
+        self.connection.call(args, Some(token)).await
+    }
+
+    /// Runs an operation that needs no session (signing in).
+    pub async fn call_signed_out<O: Run>(&self, args: O) -> Result<O::Output, ApiError> {
+        self.connection.call(args, None).await
+    }
+
+    /// The database itself, for what runs beside it (`init`, `import`, `geoip`, key
+    /// recovery) — refused with `--server`.
+    pub fn local(&self, command: &str) -> Result<&Gatehouse, ApiError> {
+        match self.connection.local() {
+            Some(Local { gate, .. }) => Ok(gate),
+            None => Err(cli_error(
+                "cli.database_side",
+                format!(
+                    "`gatehouse {command}` runs on the server host, against its database (--database URL), \
+                     not with --server."
+                ),
+            )),
+        }
+    }
+
+    /// The database itself, to change what the opened core holds (the GeoIP setting).
+    pub fn local_mut(&mut self, command: &str) -> Result<&mut Gatehouse, ApiError> {
+        self.local(command)?;
+        match self.connection.local_mut() {
+            Some(Local { gate, .. }) => Ok(gate),
+            None => Err(cli_error("internal", "no local database")),
+        }
     }
 
     /// Opens another database the way this one was opened, with its own data key.
@@ -116,7 +163,8 @@ impl App {
         database: &Database,
         data_key_file: Option<&std::path::Path>,
     ) -> Result<Gatehouse, ApiError> {
-        open_gatehouse(database, self.options.clone(), data_key_file).await
+        self.local("import")?;
+        open_gatehouse(database, self.options.clone().unwrap_or_default(), data_key_file).await
     }
 
     /// The current time.
@@ -140,35 +188,33 @@ impl App {
         std::env::var_os(TOKEN_VARIABLE).is_some()
     }
 
-    /// A caller for `token`, now.
-    pub fn caller<'a>(&self, token: &'a SessionToken) -> Caller<'a> {
-        Caller { token, now: self.now(), ip: self.ip }
+    /// This installation as a sign-in names it: its device and the CLI.
+    pub fn identity(&self) -> Result<(DeviceRequest, ClientRequest), ApiError> {
+        let device = gatehouse_host::this_device(&self.keychain, ClientKind::Cli).map_err(keychain_error)?;
+        let client = ClientInfo {
+            kind: ClientKind::Cli,
+            name: "gatehouse CLI".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        };
+        Ok((DeviceRequest::of(&device), ClientRequest::of(&client)))
     }
 
-    /// Where a sign-in from this CLI comes from.
+    /// Where a sign-in from this CLI comes from, for the database-side commands.
     pub fn origin(&self) -> Result<Origin, ApiError> {
-        let device = gatehouse_host::this_device(&self.keychain, ClientKind::Cli).map_err(keychain_error)?;
-        Ok(Origin {
-            ip: self.ip,
-            device,
-            client: ClientInfo {
-                kind: ClientKind::Cli,
-                name: "gatehouse CLI".to_owned(),
-                version: env!("CARGO_PKG_VERSION").to_owned(),
-            },
-        })
+        let (device, client) = self.identity()?;
+        Ok(Origin { ip: gatehouse_host::primary_ip(), device: device.to_core(), client: client.to_core() })
     }
 
     /// Confirms it's the user after Gatehouse asked for a step-up: a code when two-factor
     /// authentication is on, the password otherwise.
-    pub async fn step_up(&self, token: &SessionToken, asked: &gatehouse_core::Error) -> Result<(), ApiError> {
-        let prompt = match asked {
-            gatehouse_core::Error::StepUpRequired { with_code: true } => "Authentication code (or a backup code)",
+    pub async fn step_up(&self, token: &SessionToken, asked: &ApiError) -> Result<(), ApiError> {
+        let prompt = match asked.step_up_with.as_deref() {
+            Some("code") => "Authentication code (or a backup code)",
             _ => "Password",
         };
         let answer = self.secrets.read(prompt)?;
-        self.gate.step_up(self.caller(token), &answer).await?;
-        Ok(())
+        self.call(token, gatehouse_api::operations::StepUp { answer: gatehouse_api::Secret::new(answer.as_str()) })
+            .await
     }
 
     /// Keeps a new session's token in the keychain.

@@ -20,6 +20,27 @@ pub struct Cli {
     #[arg(long, global = true, env = "GATEHOUSE_DATABASE", value_name = "URL", conflicts_with = "data_dir")]
     pub database: Option<String>,
 
+    /// Run every command on your team's Gatehouse server instead (https://…); `init`,
+    /// `import`, `keygen`, `serve` and `geoip` stay on the server host
+    #[arg(long, global = true, env = "GATEHOUSE_SERVER", value_name = "URL", conflicts_with_all = ["data_dir", "database"])]
+    pub server: Option<String>,
+
+    /// With --server: trust the server's certificate if it chains to the CA in this PEM file
+    /// (a private CA) instead of the system's roots
+    #[arg(long, global = true, env = "GATEHOUSE_CA_FILE", value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+
+    /// With --server: trust exactly the certificate with this SHA-256 fingerprint (a
+    /// self-signed server; on its host: openssl x509 -noout -fingerprint -sha256 -in cert.pem)
+    #[arg(
+        long,
+        global = true,
+        env = "GATEHOUSE_SERVER_FINGERPRINT",
+        value_name = "SHA256",
+        conflicts_with = "ca_file"
+    )]
+    pub server_fingerprint: Option<String>,
+
     /// PostgreSQL: connections in the pool
     #[arg(long, global = true, env = "GATEHOUSE_DB_POOL_SIZE", value_name = "N", default_value_t = 10)]
     pub db_pool_size: u32,

@@ -66,4 +66,13 @@ impl Connection {
             Connection::Remote(_) => None,
         }
     }
+
+    /// The local core, to change what it holds in memory (the GeoIP database); None in
+    /// team mode.
+    pub fn local_mut(&mut self) -> Option<&mut Local> {
+        match self {
+            Connection::Local(local) => Some(local),
+            Connection::Remote(_) => None,
+        }
+    }
 }

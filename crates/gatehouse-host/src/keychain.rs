@@ -60,6 +60,11 @@ impl OsKeychain {
         OsKeychain { scope: database.describe() }
     }
 
+    /// Entries for a team server, by its URL: one session token (and device id) per server.
+    pub fn for_server(url: &str) -> Self {
+        OsKeychain { scope: url.trim_end_matches('/').to_owned() }
+    }
+
     /// The keychain account name for `name`: `<data folder>#<name>`.
     pub fn account(&self, name: &str) -> String {
         format!("{}#{name}", self.scope)

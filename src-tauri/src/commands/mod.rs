@@ -1,19 +1,31 @@
-//! The commands the UI calls (through `ui/src/lib/backend.ts`). Each validates its input,
-//! calls one core operation and maps the result to a `gatehouse-api` view or error.
-//! The list here must match `COMMANDS` in build.rs and the capability file.
+//! The commands the UI calls (through `ui/src/lib/backend.ts`).
+//!
+//! Every operation of gatehouse-api's table goes through one command, [`call`], which runs
+//! it as the current session — on this computer's database or on the team server — so no
+//! operation is listed here. The other commands are what only the desktop shell does: hold
+//! the session token and the sign-in challenge (never in the web view), save files, copy to
+//! the clipboard, and the window. They are listed three times — here, in `build.rs` and in
+//! `capabilities/main.json` — and gatehouse-api's `drift` test fails when those lists (or
+//! `backend.ts`) disagree.
 
 mod account;
-mod activity;
-mod address_book;
-mod alerts;
-mod devices;
-mod sessions;
-mod two_factor;
-mod users;
+mod clipboard;
+mod files;
+mod window;
+
+use gatehouse_api::ApiError;
+use tauri::State;
+
+use crate::desk::Desk;
+
+/// Operations whose answers carry a token or whose effect includes forgetting one: the
+/// shell's own commands run them, [`call`] refuses them.
+const HELD_BY_THE_SHELL: &[&str] = &["sign_in", "complete_sign_in", "sign_out"];
 
 /// The invoke handler with every command.
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
+        call,
         account::app_state,
         account::create_first_admin,
         account::sign_in,
@@ -22,53 +34,25 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         account::sign_out,
         account::lock,
         account::unlock,
-        account::change_password,
-        account::get_policy,
-        account::set_policy,
-        account::pending_policy_changes,
-        account::confirm_policy_change,
-        account::cancel_policy_change,
-        sessions::list_sessions,
-        sessions::end_session,
-        sessions::end_other_sessions,
-        devices::list_devices,
-        devices::rename_device,
-        devices::remove_device,
-        activity::list_activity,
-        activity::export_activity,
-        users::list_users,
-        users::create_user,
-        users::set_user_disabled,
-        users::reset_user_password,
-        users::unlock_user,
-        two_factor::begin_two_factor_enrollment,
-        two_factor::confirm_two_factor_enrollment,
-        two_factor::two_factor_status,
-        two_factor::regenerate_backup_codes,
-        two_factor::disable_two_factor,
-        two_factor::reset_two_factor,
-        two_factor::step_up,
-        two_factor::save_backup_codes,
-        two_factor::set_screen_capture_protection,
-        two_factor::print_window,
-        address_book::list_networks,
-        address_book::check_address,
-        address_book::list_addresses,
-        address_book::find_lookalikes,
-        address_book::add_address,
-        address_book::edit_address,
-        address_book::delete_address,
-        address_book::export_addresses,
-        address_book::copy_address,
-        address_book::create_withdrawal,
-        address_book::list_withdrawals,
-        address_book::decide_withdrawal,
-        address_book::export_withdrawals,
-        address_book::list_notices,
-        address_book::unread_notices,
-        address_book::mark_notices_read,
-        alerts::alert_settings,
-        alerts::set_alert_setting,
-        alerts::disown_sign_in,
+        files::save_backup_codes,
+        files::export_activity,
+        files::export_addresses,
+        files::export_withdrawals,
+        clipboard::copy_address,
+        window::set_screen_capture_protection,
+        window::print_window,
     ]
+}
+
+/// Runs one operation of the table, named by the UI, with its JSON arguments.
+#[tauri::command]
+pub async fn call(
+    desk: State<'_, Desk>,
+    operation: String,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, ApiError> {
+    if HELD_BY_THE_SHELL.contains(&operation.as_str()) {
+        return Err(gatehouse_api::operations::unknown_operation(&operation));
+    }
+    desk.call_json(&operation, args).await
 }

@@ -1,6 +1,10 @@
-// The one place the UI talks to Gatehouse. Today that is the Tauri shell (invoke); for
-// team mode the same functions will call the server over HTTP. Components import these
-// functions and the generated types, never `invoke` itself.
+// The one place the UI talks to Gatehouse. Every operation of the Rust table
+// (crates/gatehouse-api/src/operations.rs) goes through the shell's one `call` command,
+// typed by the generated `Operations` interface; the shell runs it on this computer's
+// database or on the team server, so the UI doesn't know which. A few commands are the
+// shell's own (the session token and sign-in challenge never reach the web view; files,
+// clipboard, window). Components import these functions and the generated types, never
+// `invoke` itself.
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
@@ -33,6 +37,7 @@ import type { PolicyView } from "./generated/PolicyView";
 import type { SessionView } from "./generated/SessionView";
 import type { TwoFactorStatusView } from "./generated/TwoFactorStatusView";
 import type { UserView } from "./generated/UserView";
+import type { Operations } from "./generated/operations";
 
 export type {
   ActivityQuery,
@@ -143,7 +148,12 @@ async function call<T>(command: string, args: Record<string, unknown> = {}): Pro
   }
 }
 
-// Account and app state
+/** Runs one operation of the table through the shell's `call` command. */
+function op<K extends keyof Operations>(operation: K, args: Operations[K]["args"]): Promise<Operations[K]["output"]> {
+  return call<Operations[K]["output"]>("call", { operation, args });
+}
+
+// Account and app state (the shell's own commands: they hold the token and the challenge)
 export const appState = () => call<AppState>("app_state");
 export const createFirstAdmin = (request: NewUserRequest) => call<AppState>("create_first_admin", { request });
 export const signIn = (email: string, password: string) => call<AppState>("sign_in", { email, password });
@@ -153,28 +163,24 @@ export const cancelSignIn = () => call<AppState>("cancel_sign_in");
 export const signOut = () => call<AppState>("sign_out");
 export const lock = () => call<AppState>("lock");
 export const unlock = (password: string) => call<AppState>("unlock", { password });
-export const changePassword = (current: string, next: string) =>
-  call<void>("change_password", { current, new: next });
-export const getPolicy = () => call<PolicyView>("get_policy");
+export const changePassword = (current: string, next: string) => op("change_password", { current, new: next });
+export const getPolicy = () => op("get_policy", {});
 /** Saves the policy: what weakens protection waits (returned in `delayed`), the rest applies at once. */
-export const setPolicy = (policy: PolicyView) => call<PolicySavedView>("set_policy", { policy });
-export const pendingPolicyChanges = () => call<PendingChangeView[]>("pending_policy_changes");
+export const setPolicy = (policy: PolicyView) => op("set_policy", { policy });
+export const pendingPolicyChanges = () => op("pending_policy_changes", {});
 /** Another admin confirms a pending change: it applies at once. */
-export const confirmPolicyChange = (changeId: number) => call<PolicyView>("confirm_policy_change", { changeId });
-export const cancelPolicyChange = (changeId: number) => call<void>("cancel_policy_change", { changeId });
+export const confirmPolicyChange = (changeId: number) => op("confirm_policy_change", { changeId });
+export const cancelPolicyChange = (changeId: number) => op("cancel_policy_change", { changeId });
 
 // Two-factor authentication
-export const beginTwoFactorEnrollment = () => call<EnrollmentView>("begin_two_factor_enrollment");
-export const confirmTwoFactorEnrollment = (code: string) =>
-  call<BackupCodesView>("confirm_two_factor_enrollment", { code });
-export const twoFactorStatus = (userId: number | null = null) =>
-  call<TwoFactorStatusView>("two_factor_status", { userId });
-export const regenerateBackupCodes = () => call<BackupCodesView>("regenerate_backup_codes");
-export const disableTwoFactor = (password: string, code: string) =>
-  call<void>("disable_two_factor", { password, code });
-export const resetTwoFactor = (userId: number) => call<void>("reset_two_factor", { userId });
+export const beginTwoFactorEnrollment = () => op("begin_two_factor_enrollment", {});
+export const confirmTwoFactorEnrollment = (code: string) => op("confirm_two_factor_enrollment", { code });
+export const twoFactorStatus = (userId: number | null = null) => op("two_factor_status", { userId });
+export const regenerateBackupCodes = () => op("regenerate_backup_codes", {});
+export const disableTwoFactor = (password: string, code: string) => op("disable_two_factor", { password, code });
+export const resetTwoFactor = (userId: number) => op("reset_two_factor", { userId });
 /** Confirms it's the user (a code, or the password without 2FA) before sensitive changes. */
-export const stepUp = (answer: string) => call<void>("step_up", { answer });
+export const stepUp = (answer: string) => op("step_up", { answer });
 export const saveBackupCodes = (codes: string[]) => call<ExportResult>("save_backup_codes", { codes });
 /** Keeps the window out of screenshots while secrets are shown (where the OS allows it). */
 export const setScreenCaptureProtection = (isProtected: boolean) =>
@@ -183,62 +189,60 @@ export const setScreenCaptureProtection = (isProtected: boolean) =>
 export const printWindow = () => call<void>("print_window");
 
 // Sessions
-export const listSessions = (userId: number | null = null) => call<SessionView[]>("list_sessions", { userId });
-export const endSession = (sessionId: number) => call<void>("end_session", { sessionId });
-export const endOtherSessions = () => call<number>("end_other_sessions");
+export const listSessions = (userId: number | null = null) => op("list_sessions", { userId });
+export const endSession = (sessionId: number) => op("end_session", { sessionId });
+export const endOtherSessions = () => op("end_other_sessions", {});
 
 // Devices
-export const listDevices = (userId: number | null = null) => call<DeviceView[]>("list_devices", { userId });
-export const renameDevice = (deviceId: number, name: string) => call<void>("rename_device", { deviceId, name });
-export const removeDevice = (deviceId: number) => call<void>("remove_device", { deviceId });
+export const listDevices = (userId: number | null = null) => op("list_devices", { userId });
+export const renameDevice = (deviceId: number, name: string) => op("rename_device", { deviceId, name });
+export const removeDevice = (deviceId: number) => op("remove_device", { deviceId });
 
 // Sign-in activity
-export const listActivity = (query: ActivityQuery) => call<AttemptView[]>("list_activity", { query });
+export const listActivity = (query: ActivityQuery) => op("list_activity", { query });
 export const exportActivity = (query: ActivityQuery) => call<ExportResult>("export_activity", { query });
 
 // Users (admins)
-export const listUsers = () => call<UserView[]>("list_users");
-export const createUser = (request: NewUserRequest) => call<UserView>("create_user", { request });
-export const setUserDisabled = (userId: number, disabled: boolean) =>
-  call<UserView>("set_user_disabled", { userId, disabled });
+export const listUsers = () => op("list_users", {});
+export const createUser = (request: NewUserRequest) => op("create_user", { request });
+export const setUserDisabled = (userId: number, disabled: boolean) => op("set_user_disabled", { userId, disabled });
 export const resetUserPassword = (userId: number, password: string) =>
-  call<void>("reset_user_password", { userId, password });
-export const unlockUser = (userId: number) => call<void>("unlock_user", { userId });
+  op("reset_user_password", { userId, password });
+export const unlockUser = (userId: number) => op("unlock_user", { userId });
 
 // Address book and withdrawals
-export const listNetworks = () => call<NetworkView[]>("list_networks");
+export const listNetworks = () => op("list_networks", {});
 /** Checks an address without saving it (no sign-in needed). */
 export const checkAddress = (network: string, address: string, memo: string | null = null) =>
-  call<AddressCheckView>("check_address", { network, address, memo });
-export const listAddresses = (query: AddressQueryRequest) => call<SavedAddressView[]>("list_addresses", { query });
+  op("check_address", { network, address, memo });
+export const listAddresses = (query: AddressQueryRequest) => op("list_addresses", { query });
 /** Saved addresses that look like this one (same start and end): show them before saving. */
-export const findLookalikes = (network: string, address: string) =>
-  call<LookAlikeView[]>("find_lookalikes", { network, address });
-export const addAddress = (request: NewAddressRequest) => call<SavedAddressResult>("add_address", { request });
+export const findLookalikes = (network: string, address: string) => op("find_lookalikes", { network, address });
+export const addAddress = (request: NewAddressRequest) => op("add_address", { request });
 export const editAddress = (addressId: number, changes: AddressChangesRequest) =>
-  call<SavedAddressResult>("edit_address", { addressId, changes });
-export const deleteAddress = (addressId: number) => call<void>("delete_address", { addressId });
+  op("edit_address", { addressId, changes });
+export const deleteAddress = (addressId: number) => op("delete_address", { addressId });
 export const exportAddresses = () => call<ExportResult>("export_addresses");
 /** Copies a saved address (checked, cleared after a minute); the address never enters the UI's clipboard code. */
 export const copyAddress = (addressId: number) => call<CopyResult>("copy_address", { addressId });
-export const createWithdrawal = (request: NewWithdrawalRequest) => call<WithdrawalView>("create_withdrawal", { request });
+export const createWithdrawal = (request: NewWithdrawalRequest) => op("create_withdrawal", { request });
 export const listWithdrawals = (status: string | null = null, mineOnly = false) =>
-  call<WithdrawalView[]>("list_withdrawals", { status, mineOnly });
+  op("list_withdrawals", { status, mineOnly });
 export const decideWithdrawal = (withdrawalId: number, approve: boolean, note: string) =>
-  call<WithdrawalView>("decide_withdrawal", { withdrawalId, approve, note });
+  op("decide_withdrawal", { withdrawalId, approve, note });
 export const exportWithdrawals = () => call<ExportResult>("export_withdrawals");
 
 // In-app notices
-export const listNotices = () => call<NoticeView[]>("list_notices");
-export const unreadNotices = () => call<number>("unread_notices");
-export const markNoticesRead = (noticeId: number | null = null) => call<void>("mark_notices_read", { noticeId });
+export const listNotices = () => op("list_notices", {});
+export const unreadNotices = () => op("unread_notices", {});
+export const markNoticesRead = (noticeId: number | null = null) => op("mark_notices_read", { noticeId });
 
 // Alerts
-export const alertSettings = () => call<AlertSettingView[]>("alert_settings");
+export const alertSettings = () => op("alert_settings", {});
 /** `delivery`: "native", "in_app" or "off". */
-export const setAlertSetting = (kind: string, delivery: string) => call<void>("set_alert_setting", { kind, delivery });
+export const setAlertSetting = (kind: string, delivery: string) => op("set_alert_setting", { kind, delivery });
 /** "This wasn't me" about the sign-in a notice reported: that session ends at once. */
-export const disownSignIn = (noticeId: number) => call<void>("disown_sign_in", { noticeId });
+export const disownSignIn = (noticeId: number) => op("disown_sign_in", { noticeId });
 
 /** Runs `handler` whenever new notices arrive (from this app, the CLI or another instance). Returns a stop function. */
 export function onNoticesChanged(handler: () => void): () => void {

@@ -1,42 +1,56 @@
 //! First run, sign-in, sign-out, who am I, password change.
 
-use gatehouse_api::{ApiError, Me, UserView};
-use gatehouse_core::{NewUser, Role, SignInOutcome};
+use gatehouse_api::operations::{ChangePassword, CompleteSignIn, GetSessionState, SignIn, SignOut};
+use gatehouse_api::{ApiError, Me, Secret, SessionStateView, SignInResult};
+use gatehouse_core::{NewUser, Role, SessionToken};
 
-use crate::app::{App, stepped_up};
+use crate::app::{App, cli_error, stepped_up};
 use crate::args::PasswordCommand;
 use crate::output;
 
+/// `init`: the first administrator, on the database itself.
 pub async fn init(app: &mut App, email: &str, name: &str) -> Result<(), ApiError> {
+    let gate = app.local("init")?;
     let password = app.secrets.read_new("Password for the new administrator")?;
     let origin = app.origin()?;
     let new = NewUser { email: email.to_owned(), name: name.to_owned(), role: Role::Admin, password };
-    let signed_in = app.gate.create_first_admin(new, &origin, app.now()).await?;
+    let signed_in = gate.create_first_admin(new, &origin, app.now()).await?;
     app.save_token(&signed_in.token)?;
     println!("Created the administrator {} and signed in.", signed_in.user.email);
-    println!("Database: {}", app.database);
+    println!("Database: {}", app.location);
     Ok(())
 }
 
 pub async fn sign_in(app: &mut App, email: &str, print_token: bool) -> Result<(), ApiError> {
-    let password = app.secrets.read("Password")?;
-    let origin = app.origin()?;
-    let signed_in = match app.gate.sign_in(email, &password, &origin, app.now()).await? {
-        SignInOutcome::SignedIn(signed_in) => signed_in,
-        SignInOutcome::SecondFactorRequired(challenge) => {
-            let code = app.secrets.read("Authentication code (or a backup code)")?;
-            app.gate.complete_sign_in(&challenge.token, &code, &origin, app.now()).await?
+    let password = Secret::new(app.secrets.read("Password")?.as_str());
+    let (device, client) = app.identity()?;
+    let request = SignIn { email: email.to_owned(), password, device: device.clone(), client: client.clone() };
+    let session_token = match app.call_signed_out(request).await? {
+        SignInResult::SignedIn { session_token } => session_token,
+        SignInResult::SecondFactorRequired { challenge, .. } => {
+            let code = Secret::new(app.secrets.read("Authentication code (or a backup code)")?.as_str());
+            match app.call_signed_out(CompleteSignIn { challenge, code, device, client }).await? {
+                SignInResult::SignedIn { session_token } => session_token,
+                SignInResult::SecondFactorRequired { .. } => {
+                    return Err(cli_error("internal", "A second challenge came back."));
+                }
+            }
         }
     };
-    app.save_token(&signed_in.token)?;
-    eprintln!("Signed in as {} (session {}).", signed_in.user.email, signed_in.session_id);
-    if signed_in.user.must_change_password {
+    let token = SessionToken::parse(session_token.expose())?;
+    app.save_token(&token)?;
+    let me = match app.call(&token, GetSessionState {}).await? {
+        SessionStateView::Active { me, obligation } => (me, obligation),
+        SessionStateView::Locked { .. } => return Err(ApiError::from(gatehouse_core::Error::Locked)),
+    };
+    eprintln!("Signed in as {} (session {}).", me.0.user.email, me.0.session_id);
+    if me.1.as_deref() == Some("change_password") {
         eprintln!(
             "An administrator set your password: choose your own with `gatehouse password change` (nothing else works until you do)."
         );
     }
     if print_token {
-        println!("{}", signed_in.token.expose());
+        println!("{}", token.expose());
     }
     Ok(())
 }
@@ -45,7 +59,7 @@ pub async fn sign_in(app: &mut App, email: &str, print_token: bool) -> Result<()
 /// in), else the keychain's (which is then forgotten).
 pub async fn sign_out(app: &App) -> Result<(), ApiError> {
     let token = app.token()?;
-    let result = app.gate.sign_out(app.caller(&token)).await;
+    let result = app.call(&token, SignOut {}).await;
     // Forget the keychain's token even if its session had already ended elsewhere.
     if !app.token_from_environment() {
         app.forget_token()?;
@@ -59,29 +73,42 @@ pub async fn sign_out(app: &App) -> Result<(), ApiError> {
             println!("That session had already ended.");
             Ok(())
         }
-        Err(err) => Err(err.into()),
+        Err(err) => Err(err),
     }
 }
 
 pub async fn whoami(app: &App, json: bool) -> Result<(), ApiError> {
     let token = app.token()?;
-    let actor = app.gate.authenticate(app.caller(&token)).await?;
-    let me = Me::from(&actor);
+    // Like every other command, it waits until what must be done first is done.
+    let me: Me = match app.call(&token, GetSessionState {}).await? {
+        SessionStateView::Active { obligation: Some(obligation), .. } => return Err(obligation_error(&obligation)),
+        SessionStateView::Active { me, obligation: None } => me,
+        SessionStateView::Locked { .. } => return Err(ApiError::from(gatehouse_core::Error::Locked)),
+    };
     if json {
         return output::json(&me);
     }
-    let user: &UserView = &me.user;
+    let user = &me.user;
     println!("{} <{}>, {:?}, session {}", user.name, user.email, user.role, me.session_id);
     Ok(())
+}
+
+/// The refusal for an obligation the session state named.
+fn obligation_error(obligation: &str) -> ApiError {
+    ApiError::from(match obligation {
+        "change_password" => gatehouse_core::Error::PasswordChangeRequired,
+        _ => gatehouse_core::Error::EnrollmentRequired,
+    })
 }
 
 pub async fn password(app: &mut App, command: PasswordCommand) -> Result<(), ApiError> {
     match command {
         PasswordCommand::Change => {
             let token = app.token()?;
-            let current = app.secrets.read("Current password")?;
-            let new = app.secrets.read_new("New password")?;
-            stepped_up!(app, &token, app.gate.change_password(app.caller(&token), &current, &new))?;
+            let current = Secret::new(app.secrets.read("Current password")?.as_str());
+            let new = Secret::new(app.secrets.read_new("New password")?.as_str());
+            let change = ChangePassword { current, new };
+            stepped_up!(app, &token, app.call(&token, change.clone()))?;
             println!("Password changed. Your other sessions were signed out.");
             Ok(())
         }

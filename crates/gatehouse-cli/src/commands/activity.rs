@@ -1,21 +1,21 @@
 //! `gatehouse activity …`.
 
-use gatehouse_api::{ApiError, AttemptView};
-use gatehouse_core::{ActivityFilter, ActivityScope, SessionToken};
+use gatehouse_api::operations::{ExportActivity, ListActivity};
+use gatehouse_api::{ActivityQuery, ApiError, AttemptView};
+use gatehouse_core::SessionToken;
 
 use crate::app::App;
 use crate::args::{ActivityCommand, ActivityFilterArgs};
-use crate::commands::user_id;
+use crate::commands::{user_id, write_export};
 use crate::output;
 
 pub async fn run(app: &App, command: ActivityCommand) -> Result<(), ApiError> {
     let token = app.token()?;
     match command {
         ActivityCommand::List { filter, limit, json } => {
-            let mut filter = to_filter(app, &token, &filter).await?;
-            filter.limit = Some(limit);
-            let attempts = app.gate.list_activity(app.caller(&token), &filter).await?;
-            let attempts: Vec<AttemptView> = attempts.iter().map(AttemptView::from).collect();
+            let mut query = to_query(app, &token, &filter).await?;
+            query.limit = Some(limit);
+            let attempts: Vec<AttemptView> = app.call(&token, ListActivity { query }).await?;
             if json {
                 return output::json(&attempts);
             }
@@ -38,26 +38,33 @@ pub async fn run(app: &App, command: ActivityCommand) -> Result<(), ApiError> {
             output::table(&header, rows, "No sign-in attempts match.");
         }
         ActivityCommand::Export { file, filter } => {
-            let filter = to_filter(app, &token, &filter).await?;
-            let rows = app.gate.export_activity_csv(app.caller(&token), &filter, || output::create_file(&file)).await?;
-            println!("Wrote {rows} sign-in attempt(s) to {}.", file.display());
+            let query = to_query(app, &token, &filter).await?;
+            let export = app.call(&token, ExportActivity { query }).await?;
+            write_export(&file, &export)?;
+            println!("Wrote {} sign-in attempt(s) to {}.", export.rows, file.display());
         }
     }
     Ok(())
 }
 
-async fn to_filter(app: &App, token: &SessionToken, args: &ActivityFilterArgs) -> Result<ActivityFilter, ApiError> {
-    let scope = match (args.all, user_id(app, token, args.user.as_deref()).await?) {
-        (true, _) => ActivityScope::Everyone,
-        (false, Some(user)) => ActivityScope::User(user),
-        (false, None) => ActivityScope::Own,
-    };
-    Ok(ActivityFilter {
-        scope,
+async fn to_query(app: &App, token: &SessionToken, args: &ActivityFilterArgs) -> Result<ActivityQuery, ApiError> {
+    Ok(ActivityQuery {
+        user_id: user_id(app, token, args.user.as_deref()).await?,
+        everyone: args.all,
         failures_only: args.failures,
         flagged_only: args.flagged,
-        since: args.since.as_deref().map(|text| output::parse_time("--since", text)).transpose()?,
-        until: args.until.as_deref().map(|text| output::parse_time("--until", text)).transpose()?,
+        since: args
+            .since
+            .as_deref()
+            .map(|text| output::parse_time("--since", text))
+            .transpose()?
+            .map(|t| t.as_millis()),
+        until: args
+            .until
+            .as_deref()
+            .map(|text| output::parse_time("--until", text))
+            .transpose()?
+            .map(|t| t.as_millis()),
         ..Default::default()
     })
 }

@@ -1,11 +1,15 @@
 //! `gatehouse address …`: check, add, list, edit, remove, export.
 
-use gatehouse_api::{AddressCheckView, ApiError, LookAlikeView, SavedAddressView};
-use gatehouse_core::{AddressChanges, AddressId, AddressQuery, AddressScope, NewAddress};
+use gatehouse_api::operations::{
+    AddAddress, DeleteAddress, EditAddress, ExportAddresses, FindLookalikes, GetAddress, ListAddresses,
+};
+use gatehouse_api::{
+    AddressChangesRequest, AddressCheckView, AddressQueryRequest, ApiError, NewAddressRequest, SavedAddressView,
+};
 
 use crate::app::{App, stepped_up};
 use crate::args::AddressCommand;
-use crate::commands::parse_id;
+use crate::commands::{parse_id, write_export};
 use crate::output;
 
 /// `address check`: needs no database or sign-in.
@@ -25,8 +29,8 @@ pub async fn run(app: &mut App, command: AddressCommand) -> Result<(), ApiError>
         // Handled in main.rs before anything is opened.
         AddressCommand::Check { network, address, memo } => check(&network, &address, memo.as_deref())?,
         AddressCommand::Add { label, network, address, memo, note, shared, accept_lookalike } => {
-            let scope = if shared { AddressScope::Shared } else { AddressScope::Personal };
-            let new = NewAddress {
+            let scope = if shared { "shared" } else { "personal" }.to_owned();
+            let request = NewAddressRequest {
                 label,
                 network: network.clone(),
                 address: address.clone(),
@@ -35,20 +39,19 @@ pub async fn run(app: &mut App, command: AddressCommand) -> Result<(), ApiError>
                 scope,
                 accept_lookalike,
             };
-            let result = stepped_up!(app, &token, app.gate.add_address(app.caller(&token), new.clone()));
-            let (saved, notes) = match result {
-                Err(err) if err.code() == "address.lookalike" => {
+            let result = stepped_up!(app, &token, app.call(&token, AddAddress { request: request.clone() }));
+            let saved = match result {
+                Err(err) if err.code == "address.lookalike" => {
                     explain_lookalikes(app, &token, &network, &address).await?;
-                    return Err(err.into());
+                    return Err(err);
                 }
                 other => other?,
             };
-            print_saved("Saved", &SavedAddressView::from(&saved), &notes);
+            print_saved("Saved", &saved.address, &saved.notes);
         }
         AddressCommand::List { search, network, usable, json } => {
-            let query = AddressQuery { search, network, usable_only: usable };
-            let list = app.gate.list_addresses(app.caller(&token), &query).await?;
-            let views: Vec<SavedAddressView> = list.iter().map(SavedAddressView::from).collect();
+            let query = AddressQueryRequest { search, network, usable_only: usable };
+            let views: Vec<SavedAddressView> = app.call(&token, ListAddresses { query }).await?;
             if json {
                 return output::json(&views);
             }
@@ -75,9 +78,9 @@ pub async fn run(app: &mut App, command: AddressCommand) -> Result<(), ApiError>
             );
         }
         AddressCommand::Edit { id, label, address, memo, note, accept_lookalike } => {
-            let id: AddressId = parse_id("Address", &id)?;
-            let current = app.gate.saved_address(app.caller(&token), id).await?;
-            let changes = AddressChanges {
+            let id: i64 = parse_id("Address", &id)?;
+            let current = app.call(&token, GetAddress { address_id: id }).await?;
+            let changes = AddressChangesRequest {
                 label: label.unwrap_or(current.label),
                 address: address.unwrap_or(current.address),
                 memo: match memo {
@@ -88,26 +91,28 @@ pub async fn run(app: &mut App, command: AddressCommand) -> Result<(), ApiError>
                 note: note.unwrap_or(current.note),
                 accept_lookalike,
             };
-            let network = current.network.as_str().to_owned();
+            let network = current.network.clone();
             let candidate = changes.address.clone();
-            let result = stepped_up!(app, &token, app.gate.edit_address(app.caller(&token), id, changes.clone()));
-            let (saved, notes) = match result {
-                Err(err) if err.code() == "address.lookalike" => {
+            let edit = EditAddress { address_id: id, changes };
+            let result = stepped_up!(app, &token, app.call(&token, edit.clone()));
+            let saved = match result {
+                Err(err) if err.code == "address.lookalike" => {
                     explain_lookalikes(app, &token, &network, &candidate).await?;
-                    return Err(err.into());
+                    return Err(err);
                 }
                 other => other?,
             };
-            print_saved("Saved", &SavedAddressView::from(&saved), &notes);
+            print_saved("Saved", &saved.address, &saved.notes);
         }
         AddressCommand::Remove { id } => {
-            let id: AddressId = parse_id("Address", &id)?;
-            stepped_up!(app, &token, app.gate.delete_address(app.caller(&token), id))?;
+            let id: i64 = parse_id("Address", &id)?;
+            stepped_up!(app, &token, app.call(&token, DeleteAddress { address_id: id }))?;
             println!("Deleted address {id}. Withdrawals made to it keep their copy.");
         }
         AddressCommand::Export { file } => {
-            let rows = app.gate.export_addresses_csv(app.caller(&token), || output::create_file(&file)).await?;
-            println!("Wrote {rows} address(es) to {}.", file.display());
+            let export = app.call(&token, ExportAddresses {}).await?;
+            write_export(&file, &export)?;
+            println!("Wrote {} address(es) to {}.", export.rows, file.display());
         }
     }
     Ok(())
@@ -135,8 +140,8 @@ async fn explain_lookalikes(
     network: &str,
     candidate: &str,
 ) -> Result<(), ApiError> {
-    let matches = app.gate.find_lookalikes(app.caller(token), network, candidate).await?;
-    for m in matches.iter().map(LookAlikeView::from) {
+    let lookalikes = FindLookalikes { network: network.to_owned(), address: candidate.to_owned() };
+    for m in app.call(token, lookalikes).await? {
         eprintln!("Looks like {:?}:", m.label);
         eprintln!("  saved:     {}", bracket(&m.address, m.saved_middle));
         if let Ok((canonical, _)) = gatehouse_core::check_address(network, candidate, None) {

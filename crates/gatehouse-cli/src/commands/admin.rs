@@ -1,7 +1,10 @@
 //! `gatehouse policy …`, `gatehouse geoip …`, `gatehouse audit …`, `gatehouse keygen`.
 
+use gatehouse_api::operations::{
+    CancelPolicyChange, ConfirmPolicyChange, GetPolicy, GetSessionState, ListAudit, PendingPolicyChanges, SetPolicy,
+};
 use gatehouse_api::{ApiError, AuditView, PendingChangeView, PolicyView};
-use gatehouse_core::{Policy, PolicyChangeId};
+use gatehouse_core::{Caller, SessionToken};
 
 use crate::app::{App, stepped_up};
 use crate::args::{AuditCommand, GeoipCommand, PolicyCommand, PolicySetArgs};
@@ -10,45 +13,43 @@ use crate::output;
 
 pub async fn policy(app: &App, command: PolicyCommand) -> Result<(), ApiError> {
     let token = app.token()?;
-    let current = app.gate.policy(app.caller(&token)).await?;
+    let current = app.call(&token, GetPolicy {}).await?;
     match command {
         PolicyCommand::Show { json } => {
-            let view = PolicyView::from(&current);
             if json {
-                return output::json(&view);
+                return output::json(&current);
             }
             print_policy(&current);
         }
         PolicyCommand::Set(changes) => {
-            let wanted = apply(current, &changes);
-            let update = stepped_up!(app, &token, app.gate.set_policy(app.caller(&token), &wanted))?;
+            let wanted = SetPolicy { policy: apply(current, &changes) };
+            let update = stepped_up!(app, &token, app.call(&token, wanted.clone()))?;
             println!("Policy saved.");
             print_policy(&update.policy);
             if !update.delayed.is_empty() {
-                let delayed: Vec<PendingChangeView> = update.delayed.iter().map(PendingChangeView::from).collect();
+                let delayed = &update.delayed;
                 println!("\nThese weaken protection: every admin and finance user was alerted, and they apply");
                 println!("only at the time shown, unless another admin confirms them (gatehouse policy confirm ID)");
                 println!("or any admin cancels them (gatehouse policy cancel ID).");
-                print_pending(&delayed);
+                print_pending(delayed);
             }
         }
         PolicyCommand::Pending { json } => {
-            let pending = app.gate.pending_policy_changes(app.caller(&token)).await?;
-            let pending: Vec<PendingChangeView> = pending.iter().map(PendingChangeView::from).collect();
+            let pending: Vec<PendingChangeView> = app.call(&token, PendingPolicyChanges {}).await?;
             if json {
                 return output::json(&pending);
             }
             print_pending(&pending);
         }
         PolicyCommand::Confirm { id } => {
-            let id = parse_id::<PolicyChangeId>("Change", &id)?;
-            let policy = stepped_up!(app, &token, app.gate.confirm_policy_change(app.caller(&token), id))?;
+            let id = parse_id::<i64>("Change", &id)?;
+            let policy = stepped_up!(app, &token, app.call(&token, ConfirmPolicyChange { change_id: id }))?;
             println!("Change {id} confirmed: it applies now.");
             print_policy(&policy);
         }
         PolicyCommand::Cancel { id } => {
-            let id = parse_id::<PolicyChangeId>("Change", &id)?;
-            app.gate.cancel_policy_change(app.caller(&token), id).await?;
+            let id = parse_id::<i64>("Change", &id)?;
+            app.call(&token, CancelPolicyChange { change_id: id }).await?;
             println!("Change {id} cancelled.");
         }
     }
@@ -71,7 +72,7 @@ fn print_pending(pending: &[PendingChangeView]) {
     output::table(&["ID", "SETTING", "CHANGE", "PROPOSED BY", "APPLIES AT"], rows, "No pending changes.");
 }
 
-fn apply(mut policy: Policy, changes: &PolicySetArgs) -> Policy {
+fn apply(mut policy: PolicyView, changes: &PolicySetArgs) -> PolicyView {
     let set = |slot: &mut u32, value: Option<u32>| {
         if let Some(value) = value {
             *slot = value;
@@ -100,7 +101,7 @@ fn apply(mut policy: Policy, changes: &PolicySetArgs) -> Policy {
     policy
 }
 
-fn print_policy(policy: &Policy) {
+fn print_policy(policy: &PolicyView) {
     let rows = vec![
         vec!["Session idle lifetime".to_owned(), format!("{} min", policy.session_idle_minutes)],
         vec!["Session absolute lifetime".to_owned(), format!("{} min", policy.session_absolute_minutes)],
@@ -136,12 +137,15 @@ fn print_policy(policy: &Policy) {
     output::table(&["SETTING", "VALUE"], rows, "");
 }
 
+/// `geoip …`: the GeoIP database is a file beside the database (on a server: the server
+/// host's `--geoip`), so this runs on the database itself.
 pub async fn geoip(app: &mut App, command: GeoipCommand) -> Result<(), ApiError> {
     let token = app.token()?;
+    app.local("geoip")?;
     match command {
         GeoipCommand::Show => {
-            app.gate.authenticate(app.caller(&token)).await?;
-            match app.gate.geoip_setting().await? {
+            app.call(&token, GetSessionState {}).await?;
+            match app.local("geoip")?.geoip_setting().await? {
                 Some(path) => println!("{}", path.display()),
                 None => println!(
                     "No GeoIP database is saved; locations show as Unknown (Local network for private addresses)."
@@ -150,22 +154,41 @@ pub async fn geoip(app: &mut App, command: GeoipCommand) -> Result<(), ApiError>
         }
         GeoipCommand::Set { file } => {
             let file = std::path::absolute(&file).unwrap_or(file);
-            stepped_up!(app, &token, app.gate.set_geoip_setting(app.caller(&token), Some(&file)))?;
+            set_geoip(app, &token, Some(&file)).await?;
             println!("Locations now come from {}.", file.display());
         }
         GeoipCommand::Clear => {
-            stepped_up!(app, &token, app.gate.set_geoip_setting(app.caller(&token), None))?;
+            set_geoip(app, &token, None).await?;
             println!("GeoIP database cleared.");
         }
     }
     Ok(())
 }
 
+/// Saves the GeoIP setting, confirming it's the admin first when asked.
+async fn set_geoip(app: &mut App, token: &SessionToken, path: Option<&std::path::Path>) -> Result<(), ApiError> {
+    match save_geoip(app, token, path).await? {
+        Err(asked @ gatehouse_core::Error::StepUpRequired { .. }) => {
+            app.step_up(token, &ApiError::from(asked)).await?;
+            Ok(save_geoip(app, token, path).await??)
+        }
+        result => Ok(result?),
+    }
+}
+
+async fn save_geoip(
+    app: &mut App,
+    token: &SessionToken,
+    path: Option<&std::path::Path>,
+) -> Result<gatehouse_core::Result<()>, ApiError> {
+    let caller = Caller { token, now: app.now(), ip: gatehouse_host::primary_ip() };
+    Ok(app.local_mut("geoip")?.set_geoip_setting(caller, path).await)
+}
+
 pub async fn audit(app: &App, command: AuditCommand) -> Result<(), ApiError> {
     let token = app.token()?;
     let AuditCommand::List { limit, json } = command;
-    let entries: Vec<AuditView> =
-        app.gate.list_audit(app.caller(&token), limit).await?.iter().map(AuditView::from).collect();
+    let entries: Vec<AuditView> = app.call(&token, ListAudit { limit: Some(limit) }).await?;
     if json {
         return output::json(&entries);
     }
@@ -201,6 +224,7 @@ pub async fn import(
     from_data_dir: std::path::PathBuf,
     from_data_key_file: Option<&std::path::Path>,
 ) -> Result<(), ApiError> {
+    app.local("import")?;
     if !from_data_dir.join("gatehouse.db").is_file() {
         return Err(crate::app::cli_error(
             "cli.import_source",
@@ -212,8 +236,8 @@ pub async fn import(
     }
     let source_database = gatehouse_core::Database::Sqlite { data_dir: from_data_dir };
     let source = app.open_other(&source_database, from_data_key_file).await?;
-    let counts = app.gate.import_from(&source, app.now()).await?;
-    println!("Imported {} into {}:", source_database.describe(), app.database);
+    let counts = app.local("import")?.import_from(&source, app.now()).await?;
+    println!("Imported {} into {}:", source_database.describe(), app.location);
     println!(
         "  {} user(s), {} with two-factor authentication, {} backup code(s)",
         counts.users, counts.two_factor, counts.backup_codes

@@ -1,7 +1,7 @@
 //! `gatehouse devices …`.
 
+use gatehouse_api::operations::{ListDevices, RemoveDevice, RenameDevice};
 use gatehouse_api::{ApiError, DeviceView};
-use gatehouse_core::DeviceId;
 
 use crate::app::{App, stepped_up};
 use crate::args::DevicesCommand;
@@ -13,8 +13,7 @@ pub async fn run(app: &App, command: DevicesCommand) -> Result<(), ApiError> {
     match command {
         DevicesCommand::List { user, json } => {
             let user = user_id(app, &token, user.as_deref()).await?;
-            let devices = app.gate.list_devices(app.caller(&token), user).await?;
-            let devices: Vec<DeviceView> = devices.iter().map(DeviceView::from).collect();
+            let devices: Vec<DeviceView> = app.call(&token, ListDevices { user_id: user }).await?;
             if json {
                 return output::json(&devices);
             }
@@ -37,13 +36,13 @@ pub async fn run(app: &App, command: DevicesCommand) -> Result<(), ApiError> {
             output::table(&header, rows, "No devices.");
         }
         DevicesCommand::Rename { id, name } => {
-            let id: DeviceId = parse_id("Device", &id)?;
-            app.gate.rename_device(app.caller(&token), id, &name).await?;
+            let id: i64 = parse_id("Device", &id)?;
+            app.call(&token, RenameDevice { device_id: id, name: name.clone() }).await?;
             println!("Renamed device {id} to {:?}.", name.trim());
         }
         DevicesCommand::Remove { id } => {
-            let id: DeviceId = parse_id("Device", &id)?;
-            stepped_up!(app, &token, app.gate.remove_device(app.caller(&token), id))?;
+            let id: i64 = parse_id("Device", &id)?;
+            stepped_up!(app, &token, app.call(&token, RemoveDevice { device_id: id }))?;
             println!("Removed device {id}; its sessions were ended.");
         }
     }

@@ -1,5 +1,5 @@
-//! One module per command group; each function validates, calls one core operation and
-//! prints the result.
+//! One module per command group; each function validates, runs one operation (on this
+//! computer's database or the team server) and prints the result.
 
 pub mod account;
 pub mod activity;
@@ -13,16 +13,25 @@ pub mod users;
 pub mod withdraw;
 
 use gatehouse_api::ApiError;
-use gatehouse_core::{SessionToken, UserId};
+use gatehouse_api::operations::FindUser;
+use gatehouse_core::SessionToken;
 
 use crate::app::{App, cli_error};
 
 /// Resolves `--user EMAIL` to an id (admins may name anyone, others only themselves).
-pub async fn user_id(app: &App, token: &SessionToken, email: Option<&str>) -> Result<Option<UserId>, ApiError> {
+pub async fn user_id(app: &App, token: &SessionToken, email: Option<&str>) -> Result<Option<i64>, ApiError> {
     match email {
         None => Ok(None),
-        Some(email) => Ok(Some(app.gate.find_user(app.caller(token), email).await?.id)),
+        Some(email) => Ok(Some(app.call(token, FindUser { email: email.to_owned() }).await?.id)),
     }
+}
+
+/// Writes an export to `file`, created only now that the export was allowed.
+pub fn write_export(file: &std::path::Path, export: &gatehouse_api::CsvExport) -> Result<(), ApiError> {
+    use std::io::Write;
+    crate::output::create_file(file)
+        .and_then(|mut out| out.write_all(export.csv.as_bytes()).and_then(|()| out.flush()))
+        .map_err(|err| cli_error("export.failed", format!("Could not write {}: {err}", file.display())))
 }
 
 /// Parses a numeric id argument.

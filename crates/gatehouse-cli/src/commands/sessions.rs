@@ -1,7 +1,7 @@
 //! `gatehouse sessions …`.
 
+use gatehouse_api::operations::{EndOtherSessions, EndSession, ListSessions};
 use gatehouse_api::{ApiError, SessionView};
-use gatehouse_core::SessionId;
 
 use crate::app::{App, stepped_up};
 use crate::args::SessionsCommand;
@@ -13,8 +13,7 @@ pub async fn run(app: &App, command: SessionsCommand) -> Result<(), ApiError> {
     match command {
         SessionsCommand::List { user, json } => {
             let user = user_id(app, &token, user.as_deref()).await?;
-            let sessions = app.gate.list_sessions(app.caller(&token), user).await?;
-            let sessions: Vec<SessionView> = sessions.iter().map(SessionView::from).collect();
+            let sessions: Vec<SessionView> = app.call(&token, ListSessions { user_id: user }).await?;
             if json {
                 return output::json(&sessions);
             }
@@ -37,12 +36,12 @@ pub async fn run(app: &App, command: SessionsCommand) -> Result<(), ApiError> {
             output::table(&header, rows, "No open sessions.");
         }
         SessionsCommand::End { id } => {
-            let id: SessionId = parse_id("Session", &id)?;
-            stepped_up!(app, &token, app.gate.end_session(app.caller(&token), id))?;
+            let id: i64 = parse_id("Session", &id)?;
+            stepped_up!(app, &token, app.call(&token, EndSession { session_id: id }))?;
             println!("Ended session {id}.");
         }
         SessionsCommand::EndOthers => {
-            let ended = stepped_up!(app, &token, app.gate.end_other_sessions(app.caller(&token)))?;
+            let ended = stepped_up!(app, &token, app.call(&token, EndOtherSessions {}))?;
             println!("Ended {ended} other session(s).");
         }
     }

@@ -1,7 +1,10 @@
 //! `gatehouse 2fa …`: enrol an authenticator app (QR code in the terminal), status,
 //! new backup codes, turn off; recover from a lost data key.
 
-use gatehouse_api::{ApiError, TwoFactorStatusView};
+use gatehouse_api::operations::{
+    BeginTwoFactorEnrollment, ConfirmTwoFactorEnrollment, DisableTwoFactor, GetTwoFactorStatus, RegenerateBackupCodes,
+};
+use gatehouse_api::{ApiError, BackupCodesView, Secret, TwoFactorStatusView};
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
 
@@ -18,22 +21,22 @@ pub async fn run(app: &mut App, command: TwoFactorCommand) -> Result<(), ApiErro
             let token = app.token()?;
             // Asks for the password first (a stolen session must not enrol its own phone),
             // except right after a sign-in that policy sent straight to enrolment.
-            let enrollment = stepped_up!(app, &token, app.gate.begin_two_factor_enrollment(app.caller(&token)))?;
+            let enrollment = stepped_up!(app, &token, app.call(&token, BeginTwoFactorEnrollment {}))?;
             println!("Scan this QR code with your authenticator app (Google Authenticator, 1Password, Aegis…):\n");
             println!("{}", terminal_qr(&enrollment.uri)?);
-            println!("Or type this key: {}", enrollment.secret_grouped.as_str());
-            println!("URI: {}", enrollment.uri.as_str());
+            println!("Or type this key: {}", enrollment.secret_grouped);
+            println!("URI: {}", enrollment.uri);
             println!("Keep this key safe: it cannot be recovered. If you lose your phone, use a backup code.\n");
-            let code = app.secrets.read("Code from the app")?;
-            let codes = stepped_up!(app, &token, app.gate.confirm_two_factor_enrollment(app.caller(&token), &code))?;
+            let code = Secret::new(app.secrets.read("Code from the app")?.as_str());
+            let confirm = ConfirmTwoFactorEnrollment { code };
+            let codes = stepped_up!(app, &token, app.call(&token, confirm.clone()))?;
             println!("Two-factor authentication is on.\n");
             print_backup_codes(&codes);
         }
         TwoFactorCommand::Status { user, json } => {
             let token = app.token()?;
             let user = user_id(app, &token, user.as_deref()).await?;
-            let status = app.gate.two_factor_status(app.caller(&token), user).await?;
-            let view = TwoFactorStatusView::from(&status);
+            let view: TwoFactorStatusView = app.call(&token, GetTwoFactorStatus { user_id: user }).await?;
             if json {
                 return output::json(&view);
             }
@@ -54,15 +57,15 @@ pub async fn run(app: &mut App, command: TwoFactorCommand) -> Result<(), ApiErro
         }
         TwoFactorCommand::BackupCodes => {
             let token = app.token()?;
-            let codes = stepped_up!(app, &token, app.gate.regenerate_backup_codes(app.caller(&token)))?;
+            let codes = stepped_up!(app, &token, app.call(&token, RegenerateBackupCodes {}))?;
             println!("New backup codes (the old ones no longer work):\n");
             print_backup_codes(&codes);
         }
         TwoFactorCommand::Disable => {
             let token = app.token()?;
-            let password = app.secrets.read("Password")?;
-            let code = app.secrets.read("Authentication code (or a backup code)")?;
-            app.gate.disable_two_factor(app.caller(&token), &password, &code).await?;
+            let password = Secret::new(app.secrets.read("Password")?.as_str());
+            let code = Secret::new(app.secrets.read("Authentication code (or a backup code)")?.as_str());
+            app.call(&token, DisableTwoFactor { password, code }).await?;
             println!("Two-factor authentication is off.");
         }
     }
@@ -74,9 +77,9 @@ fn terminal_qr(uri: &str) -> Result<String, ApiError> {
     Ok(code.render::<Dense1x2>().quiet_zone(true).build())
 }
 
-fn print_backup_codes(codes: &gatehouse_core::BackupCodes) {
-    for code in &codes.0 {
-        println!("  {}", code.as_str());
+fn print_backup_codes(codes: &BackupCodesView) {
+    for code in &codes.codes {
+        println!("  {code}");
     }
     println!("\nEach code works once. Store them somewhere safe: they are your way back in if you lose your phone.");
 }
@@ -90,9 +93,10 @@ async fn recover_lost_key(app: &App, email: &str, confirmed: bool) -> Result<(),
              Run it again with --yes to go ahead.",
         ));
     }
+    let gate = app.local("2fa recover-lost-key")?;
     let password = app.secrets.read("Administrator's password")?;
     let origin = app.origin()?;
-    let users = app.gate.recover_lost_data_key(email, &password, &origin, app.now()).await?;
+    let users = gate.recover_lost_data_key(email, &password, &origin, app.now()).await?;
     println!(
         "A new key protects two-factor secrets. Two-factor authentication was turned off for {users} user(s); \
          they were signed out and set it up again at their next sign-in."

@@ -1,7 +1,9 @@
 //! `gatehouse user …` (admins).
 
-use gatehouse_api::{ApiError, UserView};
-use gatehouse_core::{NewUser, Role};
+use gatehouse_api::operations::{
+    CreateUser, FindUser, ListUsers, ResetTwoFactor, ResetUserPassword, SetUserDisabled, UnlockUser,
+};
+use gatehouse_api::{ApiError, NewUserRequest, Secret, UserView};
 
 use crate::app::{App, stepped_up};
 use crate::args::UserCommand;
@@ -11,15 +13,14 @@ pub async fn run(app: &mut App, command: UserCommand) -> Result<(), ApiError> {
     let token = app.token()?;
     match command {
         UserCommand::Add { email, role, name } => {
-            let role = Role::parse(&role)?;
+            gatehouse_core::Role::parse(&role)?;
             let password = app.secrets.read_new("Initial password")?;
-            let new = NewUser { email, name, role, password };
-            let user = stepped_up!(app, &token, app.gate.create_user(app.caller(&token), new.clone()))?;
-            println!("Created {} ({}), user {}.", user.email, user.role.as_str(), user.id);
+            let request = NewUserRequest { email, name, role: role.clone(), password: password.to_string() };
+            let user = stepped_up!(app, &token, app.call(&token, CreateUser { request: request.clone() }))?;
+            println!("Created {} ({role}), user {}.", user.email, user.id);
         }
         UserCommand::List { json } => {
-            let users: Vec<UserView> =
-                app.gate.list_users(app.caller(&token)).await?.iter().map(UserView::from).collect();
+            let users: Vec<UserView> = app.call(&token, ListUsers {}).await?;
             if json {
                 return output::json(&users);
             }
@@ -44,35 +45,36 @@ pub async fn run(app: &mut App, command: UserCommand) -> Result<(), ApiError> {
             output::table(&["ID", "EMAIL", "NAME", "ROLE", "STATUS"], rows, "No users.");
         }
         UserCommand::Disable { email } => {
-            let user = app.gate.find_user(app.caller(&token), &email).await?;
-            stepped_up!(app, &token, app.gate.set_user_disabled(app.caller(&token), user.id, true))?;
+            let user = app.call(&token, FindUser { email }).await?;
+            stepped_up!(app, &token, app.call(&token, SetUserDisabled { user_id: user.id, disabled: true }))?;
             println!("Disabled {}; their sessions were ended.", user.email);
         }
         UserCommand::Enable { email } => {
-            let user = app.gate.find_user(app.caller(&token), &email).await?;
-            stepped_up!(app, &token, app.gate.set_user_disabled(app.caller(&token), user.id, false))?;
+            let user = app.call(&token, FindUser { email }).await?;
+            stepped_up!(app, &token, app.call(&token, SetUserDisabled { user_id: user.id, disabled: false }))?;
             println!("Enabled {}.", user.email);
         }
         UserCommand::ResetPassword { email } => {
-            let user = app.gate.find_user(app.caller(&token), &email).await?;
-            let password = app.secrets.read_new("New password")?;
-            stepped_up!(app, &token, app.gate.reset_user_password(app.caller(&token), user.id, &password))?;
+            let user = app.call(&token, FindUser { email }).await?;
+            let password = Secret::new(app.secrets.read_new("New password")?.as_str());
+            let reset = ResetUserPassword { user_id: user.id, password };
+            stepped_up!(app, &token, app.call(&token, reset.clone()))?;
             println!(
                 "Reset the password of {}; their sessions were ended. They will be asked to choose their own.",
                 user.email
             );
         }
         UserCommand::Reset2fa { email } => {
-            let user = app.gate.find_user(app.caller(&token), &email).await?;
-            stepped_up!(app, &token, app.gate.reset_two_factor(app.caller(&token), user.id))?;
+            let user = app.call(&token, FindUser { email }).await?;
+            stepped_up!(app, &token, app.call(&token, ResetTwoFactor { user_id: user.id }))?;
             println!(
                 "Reset the two-factor authentication of {}; their sessions were ended. They set it up again at next sign-in.",
                 user.email
             );
         }
         UserCommand::Unlock { email } => {
-            let user = app.gate.find_user(app.caller(&token), &email).await?;
-            stepped_up!(app, &token, app.gate.unlock_user(app.caller(&token), user.id))?;
+            let user = app.call(&token, FindUser { email }).await?;
+            stepped_up!(app, &token, app.call(&token, UnlockUser { user_id: user.id }))?;
             println!("Lifted the sign-in lockout of {}.", user.email);
         }
     }

@@ -1,11 +1,11 @@
 //! `gatehouse withdraw …`: create, list, approve, reject, export.
 
+use gatehouse_api::operations::{CreateWithdrawal, DecideWithdrawal, ExportWithdrawals, ListWithdrawals};
 use gatehouse_api::{ApiError, NewWithdrawalRequest, WithdrawalView};
-use gatehouse_core::{NewWithdrawal, WithdrawalId, WithdrawalQuery, WithdrawalStatus};
 
 use crate::app::{App, stepped_up};
 use crate::args::WithdrawCommand;
-use crate::commands::parse_id;
+use crate::commands::{parse_id, write_export};
 use crate::output;
 
 pub async fn run(app: &mut App, command: WithdrawCommand) -> Result<(), ApiError> {
@@ -13,9 +13,8 @@ pub async fn run(app: &mut App, command: WithdrawCommand) -> Result<(), ApiError
     match command {
         WithdrawCommand::Create { address_id, asset, amount, note } => {
             let address_id: i64 = parse_id("Address", &address_id)?;
-            let new: NewWithdrawal = NewWithdrawalRequest { address_id, asset, amount, note }.into();
-            let made = stepped_up!(app, &token, app.gate.create_withdrawal(app.caller(&token), new.clone()))?;
-            let view = WithdrawalView::from(&made);
+            let request = NewWithdrawalRequest { address_id, asset, amount, note };
+            let view = stepped_up!(app, &token, app.call(&token, CreateWithdrawal { request: request.clone() }))?;
             println!("Withdrawal {} ({}): {} {} to {:?}", view.id, view.status, view.amount, view.asset, view.label);
             println!("Address: {}", view.address);
             if let Some(memo) = &view.memo {
@@ -23,10 +22,7 @@ pub async fn run(app: &mut App, command: WithdrawCommand) -> Result<(), ApiError
             }
         }
         WithdrawCommand::List { status, mine, json } => {
-            let status = status.as_deref().map(WithdrawalStatus::parse).transpose()?;
-            let list =
-                app.gate.list_withdrawals(app.caller(&token), &WithdrawalQuery { status, mine_only: mine }).await?;
-            let views: Vec<WithdrawalView> = list.iter().map(WithdrawalView::from).collect();
+            let views: Vec<WithdrawalView> = app.call(&token, ListWithdrawals { status, mine_only: mine }).await?;
             if json {
                 return output::json(&views);
             }
@@ -53,11 +49,9 @@ pub async fn run(app: &mut App, command: WithdrawCommand) -> Result<(), ApiError
         WithdrawCommand::Approve { id, note } => decide(app, &token, &id, true, &note).await?,
         WithdrawCommand::Reject { id, note } => decide(app, &token, &id, false, &note).await?,
         WithdrawCommand::Export { file } => {
-            let rows = app
-                .gate
-                .export_withdrawals_csv(app.caller(&token), &WithdrawalQuery::default(), || output::create_file(&file))
-                .await?;
-            println!("Wrote {rows} withdrawal request(s) to {}.", file.display());
+            let export = app.call(&token, ExportWithdrawals {}).await?;
+            write_export(&file, &export)?;
+            println!("Wrote {} withdrawal request(s) to {}.", export.rows, file.display());
         }
     }
     Ok(())
@@ -70,8 +64,8 @@ async fn decide(
     approve: bool,
     note: &str,
 ) -> Result<(), ApiError> {
-    let id: WithdrawalId = parse_id("Withdrawal", id)?;
-    let decided = stepped_up!(app, token, app.gate.decide_withdrawal(app.caller(token), id, approve, note))?;
-    println!("Withdrawal {} is {}.", decided.id, decided.status.as_str());
+    let decision = DecideWithdrawal { withdrawal_id: parse_id("Withdrawal", id)?, approve, note: note.to_owned() };
+    let decided = stepped_up!(app, token, app.call(token, decision.clone()))?;
+    println!("Withdrawal {} is {}.", decided.id, decided.status);
     Ok(())
 }

@@ -14,6 +14,7 @@ use gatehouse_api::{
 };
 use gatehouse_client::{Remote, Trust};
 use gatehouse_core::SessionToken;
+use std::io::Write;
 
 use crate::team::{ADMIN, ADMIN_PASSWORD, Team};
 
@@ -357,6 +358,113 @@ async fn the_client_refuses_what_is_not_a_trusted_gatehouse() {
     let not_gatehouse = Remote::new(&other_server.url, &Trust::SystemRoots).unwrap().server_info().await.unwrap_err();
     assert_eq!(not_gatehouse.code, "client.not_gatehouse", "{not_gatehouse:?}");
     assert!(not_gatehouse.message.contains("not like a Gatehouse server"), "{not_gatehouse:?}");
+}
+
+/// The CLI's foundation flows with `--server`, alternating between the two instances.
+#[test]
+fn the_cli_runs_the_foundation_flows_against_the_servers() {
+    let team = Team::start(2);
+    let admin_password = format!("{ADMIN_PASSWORD}\n");
+    let admin_token = team.cli_ok(0, &["signin", ADMIN, "--print-token"], &admin_password, None).trim().to_owned();
+    let admin = Some(admin_token.as_str());
+    let me: serde_json::Value = serde_json::from_str(&team.cli_ok(1, &["whoami", "--json"], "", admin)).unwrap();
+    assert_eq!(me["user"]["email"], ADMIN);
+    // A self-signed server is reached by pinning its certificate's fingerprint instead.
+    let pinned = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["--server", team.url(0), "--server-fingerprint", &team.certificate_fingerprint(), "whoami"])
+        .env("GATEHOUSE_TOKEN", &admin_token)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&pinned.stdout).contains(ADMIN), "{pinned:?}");
+    let wrong_pin = "00".repeat(32);
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["--server", team.url(0), "--server-fingerprint", &wrong_pin, "whoami"])
+        .env("GATEHOUSE_TOKEN", &admin_token)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("has changed since you confirmed it"), "{refused:?}");
+
+    // Users: added on A (the step-up asks for the admin's password), listed on B.
+    let out =
+        team.cli_ok(0, &["user", "add", BOB, "--role", "member"], &format!("{TEMPORARY}\n{ADMIN_PASSWORD}\n"), admin);
+    assert!(out.contains(&format!("Created {BOB} (member)")), "{out}");
+    let users: serde_json::Value =
+        serde_json::from_str(&team.cli_ok(1, &["user", "list", "--json"], "", admin)).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 2);
+
+    // Bob signs in on B (kept in the keychain under B's address) and must choose a password.
+    team.cli_ok(1, &["signin", BOB], &format!("{TEMPORARY}\n"), None);
+    let refused = team.cli(1, &["sessions", "list"], "", None);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("gatehouse password change"), "{refused:?}");
+    team.cli_ok(1, &["password", "change"], &format!("{TEMPORARY}\n{BOB_PASSWORD}\n"), None);
+    let bob_token =
+        team.cli_ok(1, &["signin", BOB, "--print-token"], &format!("{BOB_PASSWORD}\n"), None).trim().to_owned();
+    let bob = Some(bob_token.as_str());
+
+    // Sessions and activity as the server recorded them: the CLI's app, the loopback address.
+    let sessions: serde_json::Value =
+        serde_json::from_str(&team.cli_ok(1, &["sessions", "list", "--json"], "", None)).unwrap();
+    let current = sessions.as_array().unwrap().iter().find(|s| s["isCurrent"] == true).unwrap();
+    assert_eq!((current["clientName"].as_str(), current["ip"].as_str()), (Some("gatehouse CLI"), Some("127.0.0.1")));
+    let activity: serde_json::Value =
+        serde_json::from_str(&team.cli_ok(0, &["activity", "list", "--all", "--json"], "", admin)).unwrap();
+    assert!(activity.as_array().unwrap().iter().any(|a| a["email"] == BOB && a["reason"] == "signed_in"));
+    let export = team.dir_file("activity.csv");
+    team.cli_ok(0, &["activity", "export", &export.display().to_string(), "--all"], "", admin);
+    assert!(std::fs::read_to_string(&export).unwrap().lines().count() > activity.as_array().unwrap().len());
+
+    // Two-factor authentication for Bob, on A: the key printed, a code from oathtool.
+    let mut child = team.cli_command(0, &["2fa", "enroll"]).env("GATEHOUSE_TOKEN", &bob_token).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{BOB_PASSWORD}").unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let secret = loop {
+        let mut line = String::new();
+        assert!(std::io::BufRead::read_line(&mut stdout, &mut line).unwrap() > 0, "enroll ended early");
+        if let Some(key) = line.strip_prefix("Or type this key: ") {
+            break key.trim().replace(' ', "");
+        }
+    };
+    writeln!(stdin, "{}", team::oathtool(&secret, 0)).unwrap();
+    drop(stdin);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{rest}");
+    let backup_codes: Vec<&str> =
+        rest.lines().map(str::trim).filter(|l| l.len() == 11 && l.as_bytes()[5] == b'-').collect();
+    assert_eq!(backup_codes.len(), 10, "{rest}");
+    let status = team.cli_ok(1, &["2fa", "status"], "", None);
+    assert!(status.contains("Two-factor authentication is on"), "{status}");
+
+    // The address book and a withdrawal approved by the admin on the other instance.
+    team.cli_ok(0, &["policy", "set", "--withdrawals-need-approval", "true"], &admin_password, admin);
+    // The step-up takes a backup code (this time step's authenticator code was just spent).
+    let step_up = format!("{}\n", backup_codes[0]);
+    let out = team.cli_ok(0, &["address", "add", "Cold wallet", "ethereum", ETH_ADDRESS], &step_up, bob);
+    assert!(out.contains("cooling-off"), "{out}");
+    let listed: serde_json::Value =
+        serde_json::from_str(&team.cli_ok(1, &["address", "list", "--json"], "", None)).unwrap();
+    let address_id = listed[0]["id"].to_string();
+    team.sql(&format!("UPDATE addresses SET usable_from = 0 WHERE id = {address_id}"));
+    let out = team.cli_ok(0, &["withdraw", "create", &address_id, "ETH", "2.5"], "", bob);
+    assert!(out.contains("(pending)"), "{out}");
+    let withdrawals: serde_json::Value =
+        serde_json::from_str(&team.cli_ok(0, &["withdraw", "list", "--json"], "", admin)).unwrap();
+    let id = withdrawals[0]["id"].to_string();
+    let out = team.cli_ok(0, &["withdraw", "approve", &id], &admin_password, admin);
+    assert!(out.contains("is approved"), "{out}");
+
+    // What runs beside the database says so instead of trying.
+    for args in [&["init", "--email", "x@example.com"][..], &["geoip", "show"], &["import", "--from-data-dir", "/tmp"]]
+    {
+        let out = team.cli(0, args, "", admin);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("runs on the server host"), "{args:?}: {out:?}");
+    }
+    let out = team.cli_ok(1, &["signout"], "", None);
+    assert!(out.contains("Signed out."), "{out}");
+    let out = team.cli(1, &["whoami"], "", None);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not signed in"), "{out:?}");
 }
 
 #[test]

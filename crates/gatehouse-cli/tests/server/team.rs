@@ -62,6 +62,11 @@ impl Team {
         &self.servers[index].1
     }
 
+    /// A path in this test's folder.
+    pub fn dir_file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
     pub fn ca_file(&self) -> PathBuf {
         self.dir.path().join("ca.pem")
     }
@@ -126,6 +131,42 @@ impl Team {
         };
         let remote = Remote::new(&url, &Trust::CaFile(self.ca_file())).unwrap();
         self.servers.push((child, url, remote));
+    }
+
+    /// The CLI against server `index` (`--server URL --ca-file CA`) with `stdin`, and
+    /// `GATEHOUSE_TOKEN` when a token is given.
+    pub fn cli(&self, index: usize, args: &[&str], stdin: &str, token: Option<&str>) -> std::process::Output {
+        let mut command = self.cli_command(index, args);
+        if let Some(token) = token {
+            command.env("GATEHOUSE_TOKEN", token);
+        }
+        let mut child = command.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"), "{output:?}");
+        output
+    }
+
+    /// Like [`Team::cli`], for a command that must succeed: its standard output.
+    pub fn cli_ok(&self, index: usize, args: &[&str], stdin: &str, token: Option<&str>) -> String {
+        let out = self.cli(index, args, stdin, token);
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The CLI against server `index`, not started.
+    pub fn cli_command(&self, index: usize, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+        command
+            .args(["--server", self.url(index), "--ca-file", &self.ca_file().display().to_string()])
+            .args(args)
+            .env_remove("GATEHOUSE_TOKEN")
+            .env_remove("GATEHOUSE_DATA_DIR")
+            .env_remove("GATEHOUSE_DATABASE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
     }
 
     /// Runs `serve` with `args` (and the data key file unless `with_key` is false), which
