@@ -1,22 +1,27 @@
-//! The app's state: where operations run (the local core on this computer's database —
-//! or, in team mode, a server), the keychain, the current session token, and the clock.
-//! Opening happens at start-up; when it fails (no keychain, unreadable database) the error
-//! is shown by the UI and its Retry opens again.
+//! The app's state: where operations run (the local core on this computer's database, or
+//! the team's server — as `connection.json` remembers), the keychain entry for it, the
+//! current session token, and the clock. Opening happens at start-up; when it fails (no
+//! keychain, unreadable database) the error is shown by the UI and its Retry opens again.
+//! Choosing another connection replaces the opened state.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use gatehouse_api::{ApiError, ClientRequest, DeviceRequest, Run, Secret};
-use gatehouse_client::{Connection, Local};
+use std::sync::Arc;
+
+use gatehouse_api::{ApiError, ClientRequest, ConnectionView, DeviceRequest, Run, Secret};
+use gatehouse_client::{Connection, Local, Remote};
 use gatehouse_core::{ClientInfo, ClientKind, Clock, Gatehouse, OpenOptions, SessionToken, SystemClock, Timestamp};
 use gatehouse_host::{Keychain, KeychainDataKey, KeychainError, OsKeychain, SafeClipboard, SessionTokenStore};
-use tokio::sync::{Mutex, OnceCell};
+use tokio::sync::{Mutex, RwLock};
+
+use crate::connection;
 
 /// Everything commands need.
 pub struct Desk {
     settings: Settings,
-    opened: OnceCell<Opened>,
+    opened: RwLock<Option<Arc<Opened>>>,
     clock: SystemClock,
     clipboard: std::sync::Arc<SafeClipboard>,
     /// When the process started, for the start-up benchmark's log line.
@@ -33,7 +38,10 @@ pub struct Settings {
 }
 
 struct Opened {
-    connection: Connection,
+    /// What was chosen.
+    choice: ConnectionView,
+    /// Where operations run; none until a choice is made.
+    connection: Option<Connection>,
     keychain: OsKeychain,
     /// The session token, loaded from the keychain when opening. The web view never sees it.
     token: Mutex<Option<SessionToken>>,
@@ -49,13 +57,17 @@ fn not_signed_in() -> ApiError {
     ApiError::from(gatehouse_core::Error::SignedOut)
 }
 
+fn unchosen() -> ApiError {
+    ApiError::new("desktop.no_connection", "Choose first: Gatehouse on this computer, or your team's server.")
+}
+
 impl Desk {
     /// Opens the database and reads the stored session token. A failure is logged and
     /// left for the first command to report.
     pub async fn start(settings: Settings, started: Instant) -> Desk {
         let desk = Desk {
             settings,
-            opened: OnceCell::new(),
+            opened: RwLock::new(None),
             clock: SystemClock,
             clipboard: std::sync::Arc::default(),
             started,
@@ -68,8 +80,42 @@ impl Desk {
     }
 
     /// The opened state, opening it now if an earlier attempt failed.
-    async fn opened(&self) -> Result<&Opened, ApiError> {
-        self.opened.get_or_try_init(|| open(&self.settings)).await
+    async fn opened(&self) -> Result<Arc<Opened>, ApiError> {
+        if let Some(opened) = self.opened.read().await.as_ref() {
+            return Ok(opened.clone());
+        }
+        let mut slot = self.opened.write().await;
+        if let Some(opened) = slot.as_ref() {
+            return Ok(opened.clone());
+        }
+        let data_dir = self.data_dir()?;
+        let opened = Arc::new(open(&self.settings, &data_dir, connection::load(&data_dir)?).await?);
+        *slot = Some(opened.clone());
+        Ok(opened)
+    }
+
+    fn data_dir(&self) -> Result<PathBuf, ApiError> {
+        match &self.settings.data_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => gatehouse_host::default_data_dir()
+                .ok_or_else(|| ApiError::new("desktop.no_data_dir", "No home folder found for Gatehouse's data.")),
+        }
+    }
+
+    /// Where the app runs, as chosen.
+    pub async fn choice(&self) -> Result<ConnectionView, ApiError> {
+        Ok(self.opened().await?.choice.clone())
+    }
+
+    /// Switches to `choice` (checked by the caller), remembering it when `remember`.
+    pub async fn switch_to(&self, choice: ConnectionView, remember: bool) -> Result<(), ApiError> {
+        let data_dir = self.data_dir()?;
+        let opened = Arc::new(open(&self.settings, &data_dir, choice.clone()).await?);
+        if remember {
+            connection::save(&data_dir, &choice)?;
+        }
+        *self.opened.write().await = Some(opened);
+        Ok(())
     }
 
     /// Logs, once, how long after process start the UI first asked for the app state
@@ -84,25 +130,29 @@ impl Desk {
     pub async fn call<O: Run>(&self, args: O) -> Result<O::Output, ApiError> {
         let opened = self.opened().await?;
         let token = opened.token.lock().await.clone();
-        opened.connection.call(args, token.as_ref()).await
+        opened.connection.as_ref().ok_or_else(unchosen)?.call(args, token.as_ref()).await
     }
 
     /// Runs the operation called `name` with JSON arguments, as the current session.
     pub async fn call_json(&self, name: &str, args: serde_json::Value) -> Result<serde_json::Value, ApiError> {
         let opened = self.opened().await?;
         let token = opened.token.lock().await.clone();
-        opened.connection.call_json(name, args, token.as_ref()).await
+        opened.connection.as_ref().ok_or_else(unchosen)?.call_json(name, args, token.as_ref()).await
     }
 
-    /// The core on this computer, for first-run set-up (standalone only).
-    pub async fn local_gate(&self) -> Result<&Gatehouse, ApiError> {
-        match self.opened().await?.connection.local() {
-            Some(Local { gate, .. }) => Ok(gate),
-            None => Err(ApiError::new(
+    /// Creates the first administrator on this computer's database (standalone only).
+    pub async fn create_first_admin(&self, new: gatehouse_core::NewUser) -> Result<(), ApiError> {
+        let opened = self.opened().await?;
+        let Some(Local { gate, ip }) = opened.connection.as_ref().and_then(Connection::local) else {
+            return Err(ApiError::new(
                 "setup.on_server",
                 "The server has no administrator yet: its operator creates one with gatehouse init.",
-            )),
-        }
+            ));
+        };
+        let (device, client) = self.identity().await?;
+        let origin = gatehouse_core::Origin { ip: *ip, device: device.to_core(), client: client.to_core() };
+        let signed_in = gate.create_first_admin(new, &origin, self.now()).await?;
+        self.keep_token(signed_in.token).await
     }
 
     /// The system clipboard (for copying addresses safely).
@@ -173,8 +223,8 @@ impl Desk {
 
     /// This installation as a sign-in names it: its device, and the app.
     pub async fn identity(&self) -> Result<(DeviceRequest, ClientRequest), ApiError> {
-        let keychain = &self.opened().await?.keychain;
-        let device = gatehouse_host::this_device(keychain, ClientKind::Desktop).map_err(keychain_error)?;
+        let opened = self.opened().await?;
+        let device = gatehouse_host::this_device(&opened.keychain, ClientKind::Desktop).map_err(keychain_error)?;
         Ok((DeviceRequest::of(&device), ClientRequest::of(&client())))
     }
 }
@@ -188,23 +238,33 @@ pub fn client() -> ClientInfo {
     }
 }
 
-async fn open(settings: &Settings) -> Result<Opened, ApiError> {
-    let data_dir = match &settings.data_dir {
-        Some(dir) => dir.clone(),
-        None => gatehouse_host::default_data_dir()
-            .ok_or_else(|| ApiError::new("desktop.no_data_dir", "No home folder found for Gatehouse's data."))?,
+/// Opens what `choice` names: this computer's database, a team server (nothing is sent
+/// to it yet), or nothing until the first run's choice is made.
+async fn open(settings: &Settings, data_dir: &std::path::Path, choice: ConnectionView) -> Result<Opened, ApiError> {
+    let (connection, keychain) = match &choice {
+        ConnectionView::Unchosen => (None, OsKeychain::for_data_dir(data_dir)),
+        ConnectionView::ThisComputer => {
+            let keychain = OsKeychain::for_data_dir(data_dir);
+            let options = OpenOptions {
+                geoip: settings.geoip.clone(),
+                data_key: Some(Arc::new(KeychainDataKey::new(keychain.clone()))),
+                ..Default::default()
+            };
+            let gate = Gatehouse::open(data_dir, options).await?;
+            tracing::info!(data_dir = %data_dir.display(), "opened Gatehouse");
+            (Some(Connection::Local(Local { gate, ip: gatehouse_host::primary_ip() })), keychain)
+        }
+        ConnectionView::TeamServer { url, trust } => {
+            let remote = Remote::new(url, &connection::trust(trust)?)?;
+            tracing::info!(server = remote.url(), "using the team server");
+            (Some(Connection::Remote(remote)), OsKeychain::for_server(url))
+        }
     };
-    let keychain = OsKeychain::for_data_dir(&data_dir);
-    let options = OpenOptions {
-        geoip: settings.geoip.clone(),
-        data_key: Some(std::sync::Arc::new(KeychainDataKey::new(keychain.clone()))),
-        ..Default::default()
+    let token = match connection {
+        Some(_) => token_store(&keychain).load().map_err(keychain_error)?,
+        None => None,
     };
-    let gate = Gatehouse::open(&data_dir, options).await?;
-    let token = token_store(&keychain).load().map_err(keychain_error)?;
-    tracing::info!(data_dir = %data_dir.display(), "opened Gatehouse");
-    let connection = Connection::Local(Local { gate, ip: gatehouse_host::primary_ip() });
-    Ok(Opened { connection, keychain, token: Mutex::new(token), challenge: Mutex::new(None) })
+    Ok(Opened { choice, connection, keychain, token: Mutex::new(token), challenge: Mutex::new(None) })
 }
 
 fn token_store(keychain: &OsKeychain) -> SessionTokenStore<'_> {

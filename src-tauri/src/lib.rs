@@ -3,6 +3,7 @@
 //! exposes one command per UI action; each command validates, calls the core, maps the error.
 
 mod commands;
+mod connection;
 mod desk;
 mod downloads;
 mod watcher;

@@ -33,6 +33,7 @@ def test_event_to_notification_latency(desk: Desk):
     )
     try:
         with desk.app() as app:
+            app.click("connection-this-computer")  # the first run asks where Gatehouse runs
             app.find("setup-email")
             app.type("setup-email", ADMIN)
             app.type("setup-password", PASSWORD)

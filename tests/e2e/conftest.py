@@ -22,6 +22,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,6 +207,8 @@ class Desk:
             "tauri:options", {"application": str(APP), "args": ["--data-dir", str(self.data_dir)]}
         )
         driver = webdriver.Remote(self.driver_url, options=options)
+        # Typed text is text: a path to an existing file must not turn into a file upload.
+        driver.file_detector = UselessFileDetector()
         try:
             yield App(driver)
         finally:

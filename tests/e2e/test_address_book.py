@@ -124,6 +124,7 @@ def address_rows(app: App) -> dict[str, dict]:
 
 def test_an_address_added_with_a_two_factor_step_up_cools_off(desk: Desk):
     with desk.app() as app:
+        app.click("connection-this-computer")  # the first run asks where Gatehouse runs
         app.find("setup-email")
         app.type("setup-email", ADMIN)
         app.type("setup-password", PASSWORD)

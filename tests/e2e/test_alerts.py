@@ -46,6 +46,7 @@ def latest_attempt(desk: Desk, email: str) -> dict:
 
 def test_an_admin_is_alerted_natively_to_another_users_sign_in_and_a_failure_burst(desk: Desk):
     with desk.app() as app:
+        app.click("connection-this-computer")  # the first run asks where Gatehouse runs
         app.find("setup-email")
         app.type("setup-email", ADMIN)
         app.type("setup-password", PASSWORD)

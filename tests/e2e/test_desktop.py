@@ -29,6 +29,10 @@ def current_session_rows(app):
 
 def test_first_run_creates_the_administrator(desk: Desk):
     with desk.app() as app:
+        # A new installation asks where Gatehouse runs: this computer, or the team's server.
+        app.find("connection-choice")
+        app.shot("00-first-run-choice")
+        app.click("connection-this-computer")
         app.find("setup-email")
         app.shot("01-first-run")
         app.type("setup-email", ADMIN)

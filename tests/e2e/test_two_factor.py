@@ -81,6 +81,7 @@ def enroll(app: App, desk: Desk, shot_prefix: str) -> tuple[str, list[str]]:
 
 def test_an_admin_turns_on_two_factor_authentication(desk: Desk):
     with desk.app() as app:
+        app.click("connection-this-computer")  # the first run asks where Gatehouse runs
         app.find("setup-email")
         app.type("setup-email", ADMIN)
         app.type("setup-password", PASSWORD)

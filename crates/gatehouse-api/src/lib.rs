@@ -9,6 +9,7 @@
 
 mod address_book;
 mod alerts;
+mod connection;
 #[cfg(test)]
 mod drift;
 mod error;
@@ -26,6 +27,7 @@ pub use address_book::{
     NewAddressRequest, NewWithdrawalRequest, SavedAddressResult, SavedAddressView, WithdrawalView, networks,
 };
 pub use alerts::{AlertSettingView, NoticeView, OpenNoticeEvent};
+pub use connection::{ConnectionView, ServerCheckView, TrustView};
 pub use error::ApiError;
 pub use operations::{Operation, OperationVisitor, Run, run_json, visit_operations};
 pub use requests::{ActivityCursor, ActivityQuery, NewUserRequest};

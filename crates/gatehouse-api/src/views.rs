@@ -234,6 +234,8 @@ impl From<&core::Actor> for Me {
 #[serde(tag = "state", rename_all = "camelCase")]
 #[ts(export)]
 pub enum AppState {
+    /// First run: use Gatehouse on this computer only, or connect to the team's server?
+    ChooseConnection,
     /// No administrator yet: show first-run set-up.
     SetupRequired,
     /// Show the sign-in screen.

@@ -66,5 +66,6 @@ pub use policy_changes::{PendingChange, PolicyUpdate};
 pub use risk::{RiskFlag, RiskFlags};
 pub use sessions::{Actor, Obligation, SessionInfo, SessionState, SessionToken, SignedIn};
 pub use signin::{Challenge, ChallengeToken, SignInOutcome};
+pub use store::DATABASE_FILE;
 pub use two_factor::{BACKUP_CODES_LOW, BackupCodes, Enrollment, SecondFactorKind, TwoFactorStatus};
 pub use withdrawals::{NewWithdrawal, Withdrawal, WithdrawalQuery, WithdrawalStatus};

@@ -3,7 +3,7 @@
 //! lock.
 
 use gatehouse_api::operations as ops;
-use gatehouse_api::{ApiError, AppState, NewUserRequest, Secret, SessionStateView, SignInResult};
+use gatehouse_api::{ApiError, AppState, ConnectionView, NewUserRequest, Secret, SessionStateView, SignInResult};
 use gatehouse_core::SessionToken;
 use tauri::State;
 
@@ -15,6 +15,9 @@ use crate::desk::Desk;
 #[tauri::command]
 pub async fn app_state(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
     desk.note_ui_ready();
+    if desk.choice().await? == ConnectionView::Unchosen {
+        return Ok(AppState::ChooseConnection);
+    }
     if !desk.call(ops::ServerInfo {}).await?.set_up {
         return Ok(AppState::SetupRequired);
     }
@@ -39,15 +42,11 @@ pub async fn app_state(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
     }
 }
 
-/// First run on this computer: the first administrator, signed in.
+/// First run on this computer: the first administrator, signed in (a team server's first
+/// administrator is made on the server host, by `gatehouse init`).
 #[tauri::command]
 pub async fn create_first_admin(desk: State<'_, Desk>, request: NewUserRequest) -> Result<AppState, ApiError> {
-    let new = request.into_new_user()?;
-    let (device, client) = desk.identity().await?;
-    let origin =
-        gatehouse_core::Origin { ip: gatehouse_host::primary_ip(), device: device.to_core(), client: client.to_core() };
-    let signed_in = desk.local_gate().await?.create_first_admin(new, &origin, desk.now()).await?;
-    desk.keep_token(signed_in.token).await?;
+    desk.create_first_admin(request.into_new_user()?).await?;
     app_state(desk).await
 }
 

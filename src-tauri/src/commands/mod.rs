@@ -8,8 +8,9 @@
 //! `capabilities/main.json` — and gatehouse-api's `drift` test fails when those lists (or
 //! `backend.ts`) disagree.
 
-mod account;
+pub mod account;
 mod clipboard;
+mod connection;
 mod files;
 mod window;
 
@@ -34,6 +35,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         account::sign_out,
         account::lock,
         account::unlock,
+        connection::connection_info,
+        connection::use_this_computer,
+        connection::check_server,
+        connection::connect_server,
+        connection::change_connection,
         files::save_backup_codes,
         files::export_activity,
         files::export_addresses,

@@ -38,8 +38,14 @@ import type { SessionView } from "./generated/SessionView";
 import type { TwoFactorStatusView } from "./generated/TwoFactorStatusView";
 import type { UserView } from "./generated/UserView";
 import type { Operations } from "./generated/operations";
+import type { ConnectionView } from "./generated/ConnectionView";
+import type { ServerCheckView } from "./generated/ServerCheckView";
+import type { TrustView } from "./generated/TrustView";
 
 export type {
+  ConnectionView,
+  ServerCheckView,
+  TrustView,
   ActivityQuery,
   AlertSettingView,
   OpenNoticeEvent,
@@ -171,6 +177,18 @@ export const pendingPolicyChanges = () => op("pending_policy_changes", {});
 /** Another admin confirms a pending change: it applies at once. */
 export const confirmPolicyChange = (changeId: number) => op("confirm_policy_change", { changeId });
 export const cancelPolicyChange = (changeId: number) => op("cancel_policy_change", { changeId });
+
+// Where the app runs: this computer only, or the team's server (the shell's own commands)
+/** How the app reaches Gatehouse now. */
+export const connectionInfo = () => call<ConnectionView>("connection_info");
+/** Gatehouse on this computer only (its own database). */
+export const useThisComputer = () => call<AppState>("use_this_computer");
+/** Looks at a server first: trusted at once, or the fingerprint of its certificate to confirm. */
+export const checkServer = (url: string) => call<ServerCheckView>("check_server", { url });
+/** Connects to the server with the chosen trust; remembered from now on. */
+export const connectServer = (url: string, trust: TrustView) => call<AppState>("connect_server", { url, trust });
+/** Back to the choice between this computer and a server. */
+export const changeConnection = () => call<AppState>("change_connection");
 
 // Two-factor authentication
 export const beginTwoFactorEnrollment = () => op("begin_two_factor_enrollment", {});

@@ -251,6 +251,13 @@ async fn bad_expired_ended_and_malformed_tokens_get_401_without_detail() {
     let bearer = format!("Authorization: Bearer {}", admin.expose());
     let (status, _) = team.curl(0, "list_sessions", "{}", &[&bearer]);
     assert_eq!(status, 200);
+    // Without --trusted-proxy, X-Forwarded-For is the client's own claim: ignored.
+    let body = serde_json::to_string(&sign_in_request(ADMIN, ADMIN_PASSWORD)).unwrap();
+    let (status, answer) = team.curl(0, "sign_in", &body, &["X-Forwarded-For: 81.2.69.142"]);
+    assert_eq!(status, 200, "{answer}");
+    let spoofer = SessionToken::parse(answer["sessionToken"].as_str().unwrap()).unwrap();
+    let listed = a.call(&ops::ListSessions { user_id: None }, Some(&spoofer)).await.unwrap();
+    assert_eq!(listed.iter().find(|s| s.is_current).unwrap().ip.as_deref(), Some("127.0.0.1"));
 
     // Expired: its idle time ran out (the database is moved back; the server's clock is real).
     team.sql("UPDATE sessions SET last_active_at = 0, expires_at = 1");
@@ -258,6 +265,22 @@ async fn bad_expired_ended_and_malformed_tokens_get_401_without_detail() {
     assert_eq!((status, body["code"].as_str()), (401, Some("session.expired")));
     let again = a.call(&ops::ListSessions { user_id: None }, Some(&admin)).await.unwrap_err();
     assert!(again.code.starts_with("session."), "{again:?}");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_and_its_location_are_recorded() {
+    let geoip = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/geoip/GeoIP2-City-Test.mmdb");
+    let team = Team::start_with(1, &["--geoip", geoip, "--trusted-proxy", "127.0.0.1/32"]);
+    let body = serde_json::to_string(&sign_in_request(ADMIN, ADMIN_PASSWORD)).unwrap();
+    // The proxy (this loopback peer) appended the client it saw; what the client claimed
+    // before that is not believed.
+    let (status, answer) = team.curl(0, "sign_in", &body, &["X-Forwarded-For: 203.0.113.7, 81.2.69.142"]);
+    assert_eq!(status, 200, "{answer}");
+    let token = SessionToken::parse(answer["sessionToken"].as_str().unwrap()).unwrap();
+    let sessions = team.server(0).call(&ops::ListSessions { user_id: None }, Some(&token)).await.unwrap();
+    let current = sessions.iter().find(|s| s.is_current).unwrap();
+    assert_eq!(current.ip.as_deref(), Some("81.2.69.142"));
+    assert_eq!(current.location, "London, United Kingdom");
 }
 
 #[tokio::test]

@@ -35,10 +35,15 @@ pub struct Team {
 impl Team {
     /// The installation, with `instances` servers running on it.
     pub fn start(instances: usize) -> Team {
+        Team::start_with(instances, &[])
+    }
+
+    /// The installation, with `instances` servers started with `serve_args` too.
+    pub fn start_with(instances: usize, serve_args: &[&str]) -> Team {
         let mut team = Team::prepare();
         team.init();
         for _ in 0..instances {
-            team.spawn_server();
+            team.spawn_server(serve_args);
         }
         team
     }
@@ -105,12 +110,14 @@ impl Team {
         assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
     }
 
-    fn spawn_server(&mut self) {
+    fn spawn_server(&mut self, serve_args: &[&str]) {
         let dir = self.dir.path();
         let cert = dir.join("server.pem").display().to_string();
         let key = dir.join("server.key").display().to_string();
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--tls-cert", &cert, "--tls-key", &key];
+        args.extend_from_slice(serve_args);
         let mut child = self
-            .gatehouse(&["serve", "--listen", "127.0.0.1:0", "--tls-cert", &cert, "--tls-key", &key])
+            .gatehouse(&args)
             .env("GATEHOUSE_LOG", "warn")
             .stdin(Stdio::null())
             .stderr(Stdio::inherit())

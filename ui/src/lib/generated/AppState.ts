@@ -5,7 +5,7 @@ import type { UserView } from "./UserView";
 /**
  * Where the app stands at start-up and after each sign-in step.
  */
-export type AppState = { "state": "setupRequired" } | { "state": "signedOut" } | { "state": "secondFactorRequired", 
+export type AppState = { "state": "chooseConnection" } | { "state": "setupRequired" } | { "state": "signedOut" } | { "state": "secondFactorRequired", 
 /**
  * Who is signing in.
  */
