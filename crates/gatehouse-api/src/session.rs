@@ -12,7 +12,7 @@ use crate::{ApiError, DeviceKindView, Me, UserView};
 /// A password, code or token sent in a request: a plain string on the wire (a newtype
 /// struct serialises as its content), never shown by `Debug`, wiped from memory when
 /// dropped.
-#[derive(Clone, Default, Serialize, Deserialize, TS, JsonSchema)]
+#[derive(Clone, Serialize, Deserialize, TS, JsonSchema)]
 #[ts(export)]
 pub struct Secret(String);
 

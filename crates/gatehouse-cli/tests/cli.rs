@@ -4,8 +4,12 @@
 //! `scripts/with-desktop-session` (the README's test command provides both runs).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
+
+use common::{fresh_postgres_database, oathtool};
 
 const ADMIN: &str = "ada@example.com";
 const ADMIN_PASSWORD: &str = "violet-harbor-lantern-42";
@@ -19,7 +23,9 @@ struct Gatehouse {
 
 impl Gatehouse {
     fn new() -> Self {
-        let postgres = std::env::var("GATEHOUSE_TEST_POSTGRES").ok().map(|cluster| fresh_postgres_database(&cluster));
+        let postgres = std::env::var("GATEHOUSE_TEST_POSTGRES")
+            .ok()
+            .map(|cluster| fresh_postgres_database(&cluster, "gatehouse_cli"));
         Gatehouse { dir: tempfile::tempdir().unwrap(), postgres }
     }
 
@@ -97,17 +103,6 @@ impl Gatehouse {
         );
         assert!(out.contains("Created bob@example.com (member)"), "{out}");
     }
-}
-
-/// A new, empty database in the test cluster whose maintenance database is at `cluster`.
-fn fresh_postgres_database(cluster: &str) -> String {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let name =
-        format!("gatehouse_cli_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
-    let created = Command::new("psql").args([cluster, "-qc", &format!("CREATE DATABASE {name}")]).status().unwrap();
-    assert!(created.success(), "psql could not create {name}");
-    let (server, _) = cluster.rsplit_once('/').unwrap();
-    format!("{server}/{name}")
 }
 
 fn fail_of(out: Output, args: &[&str]) -> String {
@@ -353,16 +348,6 @@ fn without_a_keychain_the_error_is_clear() {
     // Nothing was created: the keychain is checked before the account is.
     let out = gh.run(&["init", "--email", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
-/// The code oathtool (not our code) computes for `secret`, `offset_steps` time steps from now.
-fn oathtool(secret: &str, offset_steps: i64) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let out = Command::new("oathtool")
-        .args(["--totp", "-b", secret, "-N", &format!("@{}", now + offset_steps * 30)])
-        .output()
-        .expect("oathtool is installed by scripts/setup");
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
 /// Runs `2fa enroll` like a person: reads the key it prints, answers with a code.

@@ -5,6 +5,8 @@
 //! `scripts/with-desktop-session` for `gatehouse init` (the README's test command provides it).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../common/mod.rs"]
+mod common;
 mod team;
 
 use gatehouse_api::operations as ops;
@@ -132,7 +134,7 @@ async fn every_area_works_across_two_instances() {
     // Two-factor enrolment: begun on A, confirmed on B with a code oathtool computes.
     step_up(b, &bob, BOB_PASSWORD).await;
     let enrollment = a.call(&ops::BeginTwoFactorEnrollment {}, Some(&bob)).await.unwrap();
-    let code = team::oathtool(&enrollment.secret, 0);
+    let code = common::oathtool(&enrollment.secret, 0);
     let codes = b.call(&ops::ConfirmTwoFactorEnrollment { code: Secret::new(&code) }, Some(&bob)).await.unwrap();
     assert_eq!(codes.codes.len(), 10);
     let status = a.call(&ops::GetTwoFactorStatus { user_id: None }, Some(&bob)).await.unwrap();
@@ -448,7 +450,7 @@ fn the_cli_runs_the_foundation_flows_against_the_servers() {
             break key.trim().replace(' ', "");
         }
     };
-    writeln!(stdin, "{}", team::oathtool(&secret, 0)).unwrap();
+    writeln!(stdin, "{}", common::oathtool(&secret, 0)).unwrap();
     drop(stdin);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();

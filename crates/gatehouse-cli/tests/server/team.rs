@@ -10,6 +10,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use gatehouse_api::{OperationVisitor, Run};
+
+use crate::common::fresh_postgres_database;
 use gatehouse_client::{Remote, Trust};
 
 pub const ADMIN: &str = "ada@example.com";
@@ -51,7 +53,9 @@ impl Team {
     /// Database, key file and certificates, without an admin or a server.
     pub fn prepare() -> Team {
         let dir = tempfile::tempdir().unwrap();
-        let postgres = std::env::var("GATEHOUSE_TEST_POSTGRES").ok().map(|cluster| fresh_postgres_database(&cluster));
+        let postgres = std::env::var("GATEHOUSE_TEST_POSTGRES")
+            .ok()
+            .map(|cluster| fresh_postgres_database(&cluster, "gatehouse_server"));
         let certificate = write_certificates(dir.path());
         let team = Team { dir, postgres, servers: Vec::new(), certificate };
         let out = team.gatehouse(&["keygen", &team.key_file().display().to_string()]).output().unwrap();
@@ -306,25 +310,4 @@ fn write_certificates(dir: &Path) -> Vec<u8> {
     std::fs::write(dir.join("server.pem"), server.pem()).unwrap();
     std::fs::write(dir.join("server.key"), server_key.serialize_pem()).unwrap();
     server.der().to_vec()
-}
-
-/// A new, empty database in the test cluster whose maintenance database is at `cluster`.
-fn fresh_postgres_database(cluster: &str) -> String {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let name =
-        format!("gatehouse_server_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
-    let created = Command::new("psql").args([cluster, "-qc", &format!("CREATE DATABASE {name}")]).status().unwrap();
-    assert!(created.success(), "psql could not create {name}");
-    let (server, _) = cluster.rsplit_once('/').unwrap();
-    format!("{server}/{name}")
-}
-
-/// The code oathtool (not our code) computes for `secret`, `offset_steps` time steps from now.
-pub fn oathtool(secret: &str, offset_steps: i64) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let out = Command::new("oathtool")
-        .args(["--totp", "-b", secret, "-N", &format!("@{}", now + offset_steps * 30)])
-        .output()
-        .expect("oathtool is installed by scripts/setup");
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
