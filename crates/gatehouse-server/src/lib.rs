@@ -33,7 +33,7 @@ pub use client_ip::TrustedProxies;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// How long one request may take, reading its body included.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long a connection may take to send its request headers, or to finish TLS.
+/// How long a connection may take to finish TLS, and then to send a request's headers.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How the server is reached.
@@ -118,16 +118,24 @@ pub async fn serve(
         Transport::Tls { cert, key } => {
             let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls::server_config(cert, key)?));
             let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config).handshake_timeout(HANDSHAKE_TIMEOUT);
-            let server = axum_server::from_tcp(listener).map_err(io_error)?.acceptor(acceptor).handle(handle);
+            let mut server = axum_server::from_tcp(listener).map_err(io_error)?.acceptor(acceptor).handle(handle);
+            limit_slow_headers(server.http_builder());
             let (served, ()) = tokio::join!(server.serve(app), announce);
             served.map_err(io_error)
         }
         Transport::InsecureLoopbackHttp => {
-            let server = axum_server::from_tcp(listener).map_err(io_error)?.handle(handle);
+            let mut server = axum_server::from_tcp(listener).map_err(io_error)?.handle(handle);
+            limit_slow_headers(server.http_builder());
             let (served, ()) = tokio::join!(server.serve(app), announce);
             served.map_err(io_error)
         }
     }
+}
+
+/// Drops a connection that dawdles over its request headers (a slowloris): the request
+/// timeout only starts once they are in.
+fn limit_slow_headers(builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>) {
+    builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HANDSHAKE_TIMEOUT);
 }
 
 /// The routes with the layers every request passes: a request id (made here, echoed in
