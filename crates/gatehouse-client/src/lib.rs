@@ -11,7 +11,7 @@ use gatehouse_api::local::Context;
 use gatehouse_api::{ApiError, Run};
 use gatehouse_core::{Clock, Gatehouse, SessionToken, SystemClock};
 
-pub use remote::{Remote, certificate_fingerprint};
+pub use remote::{Remote, certificate_fingerprint, check_server};
 pub use trust::{Fingerprint, Trust};
 
 /// Where operations run.

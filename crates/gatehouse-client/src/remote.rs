@@ -6,7 +6,7 @@ use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gatehouse_api::{ApiError, Operation, ServerInfoView};
+use gatehouse_api::{ApiError, Operation, ServerCheckView, ServerInfoView};
 use gatehouse_core::SessionToken;
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -120,6 +120,23 @@ impl Remote {
             "client.not_gatehouse",
             format!("{} answered {status}, not like a Gatehouse server. Check the address.", self.url()),
         )
+    }
+}
+
+/// Looks at a server before connecting: whether it answers as a Gatehouse over a
+/// certificate the system's roots trust — or, when they don't, the fingerprint of the
+/// certificate it offered, for the user to compare. Nothing is sent over an untrusted
+/// connection.
+pub async fn check_server(url: &str) -> Result<ServerCheckView, ApiError> {
+    let server = Remote::new(url, &Trust::SystemRoots)?;
+    let url = server.url().to_owned();
+    match server.server_info().await {
+        Ok(info) => Ok(ServerCheckView { url, trusted: true, fingerprint: None, version: Some(info.version) }),
+        Err(err) if err.code == "client.certificate" => {
+            let fingerprint = certificate_fingerprint(&url).await?.to_string();
+            Ok(ServerCheckView { url, trusted: false, fingerprint: Some(fingerprint), version: None })
+        }
+        Err(err) => Err(err),
     }
 }
 

@@ -5,7 +5,7 @@
 //! from then on).
 
 use gatehouse_api::{ApiError, AppState, ConnectionView, ServerCheckView, TrustView};
-use gatehouse_client::{Remote, Trust};
+use gatehouse_client::Remote;
 use tauri::State;
 
 use crate::commands::account::app_state;
@@ -25,30 +25,11 @@ pub async fn use_this_computer(desk: State<'_, Desk>) -> Result<AppState, ApiErr
     app_state(desk).await
 }
 
-/// Looks at a server before connecting: whether it answers as a Gatehouse over a
-/// certificate the system trusts — or, when it doesn't, the fingerprint of the certificate
-/// it offered, for the user to compare. Nothing is sent over an untrusted connection.
+/// Looks at a server before connecting: trusted at once, or its certificate's fingerprint
+/// to confirm (see `gatehouse_client::check_server`).
 #[tauri::command]
 pub async fn check_server(url: String) -> Result<ServerCheckView, ApiError> {
-    let server = Remote::new(&url, &Trust::SystemRoots)?;
-    match server.server_info().await {
-        Ok(info) => Ok(ServerCheckView {
-            url: server.url().to_owned(),
-            trusted: true,
-            fingerprint: None,
-            version: Some(info.version),
-        }),
-        Err(err) if err.code == "client.certificate" => {
-            let fingerprint = gatehouse_client::certificate_fingerprint(server.url()).await?;
-            Ok(ServerCheckView {
-                url: server.url().to_owned(),
-                trusted: false,
-                fingerprint: Some(fingerprint.to_string()),
-                version: None,
-            })
-        }
-        Err(err) => Err(err),
-    }
+    gatehouse_client::check_server(&url).await
 }
 
 /// Connects to the server, its certificate checked as `trust` says; remembered from now on.
