@@ -13,7 +13,7 @@ use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
 use crate::notices::{self, NewNotice};
 use crate::passwords::check_new_password;
-use crate::sessions::{self, EndReason, Obligation, Sessions, SignedIn};
+use crate::sessions::{self, EndReason, Ending, Obligation, Sessions, SignedIn};
 use crate::throttle;
 
 /// Longest email address accepted (RFC 5321 path limit).
@@ -315,7 +315,8 @@ impl Gatehouse {
             .await?;
         let (action, detail) = if disabled {
             let ended =
-                sessions::end_matching(&mut tx, Sessions::OfUser(user), actor.now, EndReason::UserDisabled).await?;
+                sessions::end_matching(&mut tx, Sessions::OfUser(user), Ending::by(&actor, EndReason::UserDisabled))
+                    .await?;
             ("user.disabled", format!("disabled {}, {ended} session(s) ended", target.email))
         } else {
             ("user.enabled", format!("enabled {}", target.email))
@@ -347,7 +348,8 @@ impl Gatehouse {
         .execute(&mut tx)
         .await?;
         let ended =
-            sessions::end_matching(&mut tx, Sessions::OfUser(user), actor.now, EndReason::PasswordReset).await?;
+            sessions::end_matching(&mut tx, Sessions::OfUser(user), Ending::by(&actor, EndReason::PasswordReset))
+                .await?;
         throttle::clear(&mut tx, throttle::Scope::Account, &target.email).await?;
         let detail = format!("reset the password of {}, {ended} session(s) ended", target.email);
         audit::record(&mut tx, &actor, "user.password_reset", Some(user), &detail).await?;
@@ -408,7 +410,7 @@ impl Gatehouse {
         .execute(&mut tx)
         .await?;
         let others = Sessions::OfUserExcept(actor.user.id, actor.session_id);
-        let ended = sessions::end_matching(&mut tx, others, actor.now, EndReason::PasswordChanged).await?;
+        let ended = sessions::end_matching(&mut tx, others, Ending::by(&actor, EndReason::PasswordChanged)).await?;
         audit::record(
             &mut tx,
             &actor,

@@ -15,7 +15,7 @@ use crate::gatehouse::Gatehouse;
 use crate::ids::{ActivityId, SessionId, UserId};
 use crate::notices::{self, NewNotice};
 use crate::risk::RiskFlags;
-use crate::sessions::{self, EndReason, Sessions};
+use crate::sessions::{self, EndReason, Ending, Sessions};
 
 /// A kind of alert a user can switch between native, in-app only and off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -233,7 +233,8 @@ impl Gatehouse {
         };
         let attempt = reported.attempt;
         let mut tx = self.write_tx().await?;
-        let ended = sessions::end_matching(&mut tx, Sessions::One(session), actor.now, EndReason::Disowned).await?;
+        let ended =
+            sessions::end_matching(&mut tx, Sessions::One(session), Ending::by(&actor, EndReason::Disowned)).await?;
         db::query("UPDATE signin_attempts SET disowned_at = $1 WHERE id = $2 AND user_id = $3")
             .bind(actor.now)
             .bind(attempt)

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::SessionId;
 use crate::passwords::check_password_input;
-use crate::sessions::{self, Actor, EndReason, Sessions};
+use crate::sessions::{self, Actor, EndReason, Ending, Sessions};
 use crate::signin::{Attempt, Counting};
 use crate::two_factor::SecondFactorKind;
 
@@ -104,7 +104,12 @@ impl Gatehouse {
             return Err(wrong);
         }
         let mut tx = self.write_tx().await?;
-        sessions::end_matching(&mut tx, Sessions::One(asking.session), asking.now, EndReason::WrongAnswers).await?;
+        sessions::end_matching(
+            &mut tx,
+            Sessions::One(asking.session),
+            Ending::by_system(EndReason::WrongAnswers, asking.now),
+        )
+        .await?;
         tx.commit().await?;
         Err(Error::TooManyWrongAnswers)
     }

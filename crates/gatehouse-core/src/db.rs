@@ -47,6 +47,10 @@ pub(crate) enum Lock {
     DataKey,
     /// Reading and writing the policy row and its pending changes.
     Policy,
+    /// Writing notices: held from a transaction's first notice until it commits, so notice
+    /// ids grow in commit order and a reader that has seen id n never finds a smaller one
+    /// committed later (a plain sequence hands out ids at insert time, not at commit).
+    Notices,
 }
 
 impl Lock {
@@ -56,6 +60,7 @@ impl Lock {
             Lock::AddressBook => 0x6761_7465_0001,
             Lock::DataKey => 0x6761_7465_0002,
             Lock::Policy => 0x6761_7465_0003,
+            Lock::Notices => 0x6761_7465_0004,
         }
     }
 }
@@ -86,6 +91,18 @@ impl Pool {
             Pool::Sqlite(pool) => pool.close().await,
             Pool::Postgres(pool) => pool.close().await,
         }
+    }
+
+    /// Starts hearing about other connections' commits (see [`Listener`]).
+    pub(crate) async fn listen(&self) -> Result<Listener> {
+        Ok(match self {
+            Pool::Sqlite(pool) => {
+                let mut listener = Listener::Sqlite { pool: pool.clone(), versions: Vec::new() };
+                listener.changed_topics().await?;
+                listener
+            }
+            Pool::Postgres(pool) => Listener::Postgres { pool: pool.clone(), listener: Some(pg_listener(pool).await?) },
+        })
     }
 
     /// The backend's SQL dialect.
@@ -121,6 +138,85 @@ impl Tx {
             sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock.key()).execute(&mut **tx).await?;
         }
         Ok(())
+    }
+}
+
+/// The channel the PostgreSQL change triggers notify (migration 0004).
+const CHANGES_CHANNEL: &str = "gatehouse_changes";
+/// How often SQLite's change versions are compared.
+const SQLITE_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Hears what other connections commit: on PostgreSQL, `LISTEN gatehouse_changes` on one
+/// dedicated connection (the change triggers' `NOTIFY`s, delivered at commit); on SQLite, the
+/// topics whose row in `change_versions` moved, compared every 250 ms. Payloads read
+/// `<topic>:<user id>` (SQLite's name no user).
+pub(crate) enum Listener {
+    Postgres { pool: PgPool, listener: Option<sqlx::postgres::PgListener> },
+    Sqlite { pool: SqlitePool, versions: Vec<(String, i64)> },
+}
+
+/// What a [`Listener`] heard.
+pub(crate) enum Heard {
+    /// Payloads of changes committed since the last call.
+    Changes(Vec<String>),
+    /// The connection was lost and is listening again: whatever committed meanwhile went
+    /// unheard.
+    Reconnected,
+}
+
+async fn pg_listener(pool: &PgPool) -> Result<sqlx::postgres::PgListener> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    listener.listen(CHANGES_CHANNEL).await?;
+    Ok(listener)
+}
+
+impl Listener {
+    /// Waits for the next changes. After a lost connection it listens again before
+    /// answering [`Heard::Reconnected`]; when that fails (the server is down) it returns the
+    /// error, and the next call tries again.
+    pub(crate) async fn next(&mut self) -> Result<Heard> {
+        match self {
+            Listener::Postgres { pool, listener } => {
+                let Some(connected) = listener.as_mut() else {
+                    *listener = Some(pg_listener(pool).await?);
+                    return Ok(Heard::Reconnected);
+                };
+                match connected.try_recv().await {
+                    Ok(Some(first)) => {
+                        let mut payloads = vec![first.payload().to_owned()];
+                        while let Some(more) = connected.next_buffered() {
+                            payloads.push(more.payload().to_owned());
+                        }
+                        Ok(Heard::Changes(payloads))
+                    }
+                    // The connection was lost and sqlx listens again on a new one before
+                    // answering (its eager reconnect).
+                    Ok(None) => Ok(Heard::Reconnected),
+                    // E.g. the server is shutting down: the next call connects afresh.
+                    Err(err) => {
+                        *listener = None;
+                        Err(err.into())
+                    }
+                }
+            }
+            Listener::Sqlite { .. } => loop {
+                let changed = self.changed_topics().await?;
+                if !changed.is_empty() {
+                    return Ok(Heard::Changes(changed.into_iter().map(|topic| format!("{topic}:")).collect()));
+                }
+                tokio::time::sleep(SQLITE_POLL).await;
+            },
+        }
+    }
+
+    /// SQLite: the topics whose version moved since the last look (all of them the first time).
+    async fn changed_topics(&mut self) -> Result<Vec<String>> {
+        let Listener::Sqlite { pool, versions } = self else { return Ok(Vec::new()) };
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT topic, version FROM change_versions ORDER BY topic").fetch_all(&*pool).await?;
+        let changed = rows.iter().filter(|row| !versions.contains(row)).map(|(topic, _)| topic.clone()).collect();
+        *versions = rows;
+        Ok(changed)
     }
 }
 

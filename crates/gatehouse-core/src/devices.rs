@@ -8,7 +8,7 @@ use crate::db::{self, Row, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::{DeviceId, UserId};
-use crate::sessions::{self, EndReason, Sessions};
+use crate::sessions::{self, EndReason, Ending, Sessions};
 
 /// Longest device name accepted.
 pub const DEVICE_NAME_MAX_CHARS: usize = 64;
@@ -158,7 +158,8 @@ impl Gatehouse {
             .execute(&mut tx)
             .await?;
         let ended =
-            sessions::end_matching(&mut tx, Sessions::OnDevice(device), actor.now, EndReason::DeviceRemoved).await?;
+            sessions::end_matching(&mut tx, Sessions::OnDevice(device), Ending::by(&actor, EndReason::DeviceRemoved))
+                .await?;
         audit::record(
             &mut tx,
             &actor,

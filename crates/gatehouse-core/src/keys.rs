@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
 use crate::notices::{self, NewNotice};
-use crate::sessions::{self, EndReason, Sessions};
+use crate::sessions::{self, EndReason, Ending, Sessions};
 
 impl Gatehouse {
     /// The data key, made on first use (see the module's rules).
@@ -87,7 +87,12 @@ impl Gatehouse {
         }
         let mut ended = 0;
         for user in &users {
-            ended += sessions::end_matching(&mut tx, Sessions::OfUser(*user), now, EndReason::TwoFactorReset).await?;
+            ended += sessions::end_matching(
+                &mut tx,
+                Sessions::OfUser(*user),
+                Ending::by_system(EndReason::TwoFactorReset, now),
+            )
+            .await?;
         }
         let notice = NewNotice {
             kind: "two_factor.off.reset",

@@ -2,13 +2,15 @@
 //! added, a withdrawal decided…), raised according to their alert settings, listed with an
 //! unread count, marked read, and fed to the desktop app's watcher for native alerts.
 
+use crate::accounts::Role;
 use crate::alerts::{self, AlertKind, Delivery};
 use crate::clock::Timestamp;
 use crate::context::Caller;
-use crate::db::{self, Row, Tx};
+use crate::db::{self, Lock, Row, Tx};
 use crate::error::Result;
 use crate::gatehouse::Gatehouse;
 use crate::ids::{ActivityId, SessionId, UserId};
+use crate::sessions::Actor;
 
 /// One notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +40,8 @@ pub struct Notice {
     /// A sign-in the reader may disown ("This wasn't me"): to their own account, by
     /// another session that signed in after theirs. Decided here, once, for every client.
     pub disownable: bool,
+    /// Someone else's sign-in told to an admin, who may end that session from the notice.
+    pub session_endable: bool,
 }
 
 /// A notice to raise.
@@ -53,6 +57,7 @@ pub(crate) struct NewNotice<'a> {
 /// Raises `notice` for each of `recipients`, as their alert settings say: native, in-app
 /// only, or — for those who switched its kind off — kept as a record, already read.
 pub(crate) async fn raise(conn: &mut Tx, recipients: &[UserId], notice: &NewNotice<'_>, at: Timestamp) -> Result<()> {
+    conn.lock(Lock::Notices).await?;
     let kind = AlertKind::of_notice(notice.kind);
     for recipient in recipients {
         let delivery = match kind {
@@ -93,49 +98,117 @@ pub(crate) async fn users_with_roles(conn: &mut Tx, roles: &[&str]) -> Result<Ve
     Ok(ids)
 }
 
-/// The select list of [`notice_from_row`], from `notices n`; `?1` is the reading session
-/// (`reported_later`: the notice's session signed in after it). The rest numbers its
-/// parameters from `?2`.
-macro_rules! notice_select {
+/// Who reads notices: a session of a user. Decides what each notice means to it (its own
+/// sign-in reads as read; a later sign-in to its account may be disowned).
+#[derive(Debug, Clone)]
+pub struct Reader {
+    /// The user.
+    pub user: UserId,
+    /// Their role (which shared changes concern them).
+    pub role: Role,
+    /// The reading session.
+    pub session: SessionId,
+    /// When that session signed in.
+    pub signed_in_at: Timestamp,
+}
+
+impl Reader {
+    pub(crate) fn of(actor: &Actor) -> Self {
+        Reader {
+            user: actor.user.id,
+            role: actor.user.role,
+            session: actor.session_id,
+            signed_in_at: actor.signed_in_at,
+        }
+    }
+}
+
+/// A notice as stored, before a reader sees it: what a server reads once and hands to every
+/// connected session of its recipient.
+#[derive(Debug, Clone)]
+pub struct NoticeRecord {
+    /// Whose notice it is.
+    pub recipient: UserId,
+    notice: Notice,
+    /// When the session the notice is about signed in (for "a later sign-in").
+    reported_signed_in_at: Option<Timestamp>,
+}
+
+/// The columns [`record_from_row`] reads, from `notices n` joined to the session it reports.
+macro_rules! record_select {
     ($rest:literal) => {
         concat!(
-            "SELECT n.id, n.at, n.kind, n.title, n.body, n.subject, n.read_at, n.native, n.session_id, n.attempt_id,
-                    EXISTS (SELECT 1 FROM sessions reported JOIN sessions mine ON mine.id = $1
-                            WHERE reported.id = n.session_id
-                              AND (reported.created_at, reported.id) > (mine.created_at, mine.id)) AS reported_later
-             FROM notices n ",
+            "SELECT n.id, n.recipient_id, n.at, n.kind, n.title, n.body, n.subject, n.read_at, n.native,
+                    n.session_id, n.attempt_id, reported.created_at AS reported_signed_in_at
+             FROM notices n LEFT JOIN sessions reported ON reported.id = n.session_id ",
             $rest
         )
     };
 }
+pub(crate) use record_select;
 
-/// A notice as the session `reader` sees it.
-fn notice_from_row(row: &Row, reader: SessionId) -> Result<Notice> {
-    let kind: String = row.try_get("kind")?;
-    let session: Option<SessionId> = row.try_get("session_id")?;
-    let from_this_session = session == Some(reader);
-    let read_at: Option<Timestamp> = row.try_get("read_at")?;
-    let at: Timestamp = row.try_get("at")?;
-    let own_sign_in = matches!(AlertKind::of_notice(&kind), Some(AlertKind::NewSignIn | AlertKind::RiskySignIn));
-    Ok(Notice {
-        // Only a sign-in to the reader's own account made after the reader's: someone who
-        // signed in with a stolen password must not use it to throw the owner's earlier
-        // session out (older sessions are ended from Security → Sessions).
-        disownable: own_sign_in && !from_this_session && row.try_get::<bool>("reported_later")?,
-        // What the reading session did itself (its sign-in, its password change) is news
-        // to its other sessions, not to it: it reads as read there.
-        read_at: read_at.or(from_this_session.then_some(at)),
-        from_this_session,
-        at,
-        kind,
-        session,
-        id: row.try_get("id")?,
-        title: row.try_get("title")?,
-        body: row.try_get("body")?,
-        subject: row.try_get("subject")?,
-        native: row.try_get("native")?,
-        attempt: row.try_get("attempt_id")?,
+pub(crate) fn record_from_row(row: &Row) -> Result<NoticeRecord> {
+    Ok(NoticeRecord {
+        recipient: row.try_get("recipient_id")?,
+        reported_signed_in_at: row.try_get("reported_signed_in_at")?,
+        notice: Notice {
+            id: row.try_get("id")?,
+            at: row.try_get("at")?,
+            kind: row.try_get("kind")?,
+            title: row.try_get("title")?,
+            body: row.try_get("body")?,
+            subject: row.try_get("subject")?,
+            read_at: row.try_get("read_at")?,
+            native: row.try_get("native")?,
+            session: row.try_get("session_id")?,
+            attempt: row.try_get("attempt_id")?,
+            from_this_session: false,
+            disownable: false,
+            session_endable: false,
+        },
     })
+}
+
+impl NoticeRecord {
+    /// Its cursor: notice ids grow in commit order (see `db::Lock::Notices`).
+    pub fn cursor(&self) -> i64 {
+        self.notice.id
+    }
+
+    /// Raised by `reader`'s own session (its sign-in, its password change): news to its
+    /// other sessions, not to it.
+    pub fn raised_by(&self, reader: &Reader) -> bool {
+        self.notice.session == Some(reader.session)
+    }
+
+    /// The notice as `reader` sees it.
+    pub fn for_reader(&self, reader: &Reader) -> Notice {
+        let notice = &self.notice;
+        let from_this_session = self.raised_by(reader);
+        let own_sign_in =
+            matches!(AlertKind::of_notice(&notice.kind), Some(AlertKind::NewSignIn | AlertKind::RiskySignIn));
+        let reported_later = match (self.reported_signed_in_at, notice.session) {
+            (Some(at), Some(session)) => (at, session.0) > (reader.signed_in_at, reader.session.0),
+            _ => false,
+        };
+        Notice {
+            // Only a sign-in to the reader's own account made after the reader's: someone who
+            // signed in with a stolen password must not use it to throw the owner's earlier
+            // session out (older sessions are ended from Security → Sessions).
+            disownable: own_sign_in && !from_this_session && reported_later,
+            session_endable: reader.role == Role::Admin
+                && notice.session.is_some()
+                && matches!(
+                    AlertKind::of_notice(&notice.kind),
+                    Some(AlertKind::EveryoneSignIn | AlertKind::EveryoneRiskySignIn)
+                ),
+            // What the reading session did itself is news to its other sessions, not to it:
+            // it reads as read there.
+            read_at: notice.read_at.or(from_this_session.then_some(notice.at)),
+            from_this_session,
+            ..notice.clone()
+        }
+    }
 }
 
 impl Gatehouse {
@@ -143,13 +216,13 @@ impl Gatehouse {
     /// notifications panel refreshing itself must not keep an idle session alive.
     pub async fn list_notices(&self, caller: Caller<'_>, limit: u32) -> Result<Vec<Notice>> {
         let actor = self.authenticate_in_background(caller).await?;
-        let rows = db::query(notice_select!("WHERE n.recipient_id = $2 ORDER BY n.at DESC, n.id DESC LIMIT $3"))
-            .bind(actor.session_id)
+        let rows = db::query(record_select!("WHERE n.recipient_id = $1 ORDER BY n.at DESC, n.id DESC LIMIT $2"))
             .bind(actor.user.id)
             .bind(limit.clamp(1, 500))
             .fetch_all(&self.db)
             .await?;
-        rows.iter().map(|row| notice_from_row(row, actor.session_id)).collect()
+        let reader = Reader::of(&actor);
+        rows.iter().map(|row| Ok(record_from_row(row)?.for_reader(&reader))).collect()
     }
 
     /// The caller's notices newer than `after` (an id), oldest first, except those the
@@ -157,15 +230,16 @@ impl Gatehouse {
     /// read: it does not keep the session alive.
     pub async fn notices_after(&self, caller: Caller<'_>, after: i64) -> Result<Vec<Notice>> {
         let actor = self.authenticate_in_background(caller).await?;
-        let rows = db::query(notice_select!(
-            "WHERE n.recipient_id = $2 AND n.id > $3 AND n.session_id IS DISTINCT FROM $1 ORDER BY n.id LIMIT 100"
+        let rows = db::query(record_select!(
+            "WHERE n.recipient_id = $1 AND n.id > $2 AND n.session_id IS DISTINCT FROM $3 ORDER BY n.id LIMIT 100"
         ))
-        .bind(actor.session_id)
         .bind(actor.user.id)
         .bind(after)
+        .bind(actor.session_id)
         .fetch_all(&self.db)
         .await?;
-        rows.iter().map(|row| notice_from_row(row, actor.session_id)).collect()
+        let reader = Reader::of(&actor);
+        rows.iter().map(|row| Ok(record_from_row(row)?.for_reader(&reader))).collect()
     }
 
     /// The id of the caller's newest notice (0 without any): where a watcher starts.
@@ -211,12 +285,11 @@ impl Gatehouse {
 impl Gatehouse {
     /// One of the caller's notices, as the caller's session sees it.
     pub(crate) async fn notice(&self, actor: &crate::sessions::Actor, id: i64) -> Result<Option<Notice>> {
-        let row = db::query(notice_select!("WHERE n.id = $2 AND n.recipient_id = $3"))
-            .bind(actor.session_id)
+        let row = db::query(record_select!("WHERE n.id = $1 AND n.recipient_id = $2"))
             .bind(id)
             .bind(actor.user.id)
             .fetch_optional(&self.db)
             .await?;
-        row.map(|row| notice_from_row(&row, actor.session_id)).transpose()
+        row.map(|row| Ok(record_from_row(&row)?.for_reader(&Reader::of(actor)))).transpose()
     }
 }

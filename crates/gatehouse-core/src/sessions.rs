@@ -188,8 +188,8 @@ pub struct SessionInfo {
     pub is_current: bool,
 }
 
-/// Why a session ended; stored for the record.
-#[derive(Debug, Clone, Copy)]
+/// Why a session ended; stored for the record and told to the app that held it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EndReason {
     SignedOut,
     EndedByUser,
@@ -207,7 +207,25 @@ pub(crate) enum EndReason {
 }
 
 impl EndReason {
-    fn as_str(self) -> &'static str {
+    const ALL: [EndReason; 11] = [
+        EndReason::SignedOut,
+        EndReason::EndedByUser,
+        EndReason::EndedByAdmin,
+        EndReason::Expired,
+        EndReason::DeviceRemoved,
+        EndReason::UserDisabled,
+        EndReason::PasswordChanged,
+        EndReason::PasswordReset,
+        EndReason::TwoFactorReset,
+        EndReason::Disowned,
+        EndReason::WrongAnswers,
+    ];
+
+    pub(crate) fn parse(name: &str) -> Option<EndReason> {
+        EndReason::ALL.into_iter().find(|reason| reason.as_str() == name)
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EndReason::SignedOut => "signed_out",
             EndReason::EndedByUser => "ended_by_user",
@@ -233,20 +251,44 @@ pub(crate) enum Sessions {
     OnDevice(DeviceId),
 }
 
+/// Why and by whom sessions end: the person who ended them (an admin, or the owner from
+/// another session), none when the system did (expiry, too many wrong answers, signing out).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ending {
+    pub reason: EndReason,
+    pub by: Option<UserId>,
+    pub at: Timestamp,
+}
+
+impl Ending {
+    /// Ended by `actor`, now.
+    pub(crate) fn by(actor: &Actor, reason: EndReason) -> Self {
+        Ending { reason, by: Some(actor.user.id), at: actor.now }
+    }
+
+    /// Ended by the system (or the session's own sign-out) at `at`.
+    pub(crate) fn by_system(reason: EndReason, at: Timestamp) -> Self {
+        Ending { reason, by: None, at }
+    }
+}
+
 /// Ends the open sessions selected by `which`; returns how many ended.
-pub(crate) async fn end_matching(conn: &mut Tx, which: Sessions, now: Timestamp, reason: EndReason) -> Result<u64> {
+pub(crate) async fn end_matching(conn: &mut Tx, which: Sessions, ending: Ending) -> Result<u64> {
     macro_rules! end_where {
         ($condition:literal) => {
-            concat!("UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE ended_at IS NULL AND ", $condition)
+            concat!(
+                "UPDATE sessions SET ended_at = $1, end_reason = $2, ended_by = $3 WHERE ended_at IS NULL AND ",
+                $condition
+            )
         };
     }
     let (sql, first, second) = match which {
-        Sessions::One(id) => (end_where!("id = $3"), id.0, None),
-        Sessions::OfUser(user) => (end_where!("user_id = $3"), user.0, None),
-        Sessions::OfUserExcept(user, keep) => (end_where!("user_id = $3 AND id <> $4"), user.0, Some(keep.0)),
-        Sessions::OnDevice(device) => (end_where!("device_id = $3"), device.0, None),
+        Sessions::One(id) => (end_where!("id = $4"), id.0, None),
+        Sessions::OfUser(user) => (end_where!("user_id = $4"), user.0, None),
+        Sessions::OfUserExcept(user, keep) => (end_where!("user_id = $4 AND id <> $5"), user.0, Some(keep.0)),
+        Sessions::OnDevice(device) => (end_where!("device_id = $4"), device.0, None),
     };
-    let mut query = db::query(sql).bind(now).bind(reason.as_str()).bind(first);
+    let mut query = db::query(sql).bind(ending.at).bind(ending.reason.as_str()).bind(ending.by).bind(first);
     if let Some(second) = second {
         query = query.bind(second);
     }
@@ -367,7 +409,7 @@ impl Gatehouse {
         let idle = caller.now.since(last_active);
         if caller.now >= expires_at || idle >= policy.session_idle() {
             let mut tx = self.write_tx().await?;
-            end_matching(&mut tx, Sessions::One(session_id), caller.now, EndReason::Expired).await?;
+            end_matching(&mut tx, Sessions::One(session_id), Ending::by_system(EndReason::Expired, caller.now)).await?;
             tx.commit().await?;
             return Err(Error::SessionExpired);
         }
@@ -450,7 +492,7 @@ impl Gatehouse {
             actor.require_step_up()?;
         }
         let mut tx = self.write_tx().await?;
-        end_matching(&mut tx, Sessions::One(session), actor.now, reason).await?;
+        end_matching(&mut tx, Sessions::One(session), Ending::by(&actor, reason)).await?;
         audit::record(&mut tx, &actor, "session.ended", Some(owner), &format!("session {session} ended")).await?;
         tx.commit().await?;
         Ok(())
@@ -463,7 +505,7 @@ impl Gatehouse {
         actor.require_step_up()?;
         let mut tx = self.write_tx().await?;
         let others = Sessions::OfUserExcept(actor.user.id, actor.session_id);
-        let ended = end_matching(&mut tx, others, actor.now, EndReason::EndedByUser).await?;
+        let ended = end_matching(&mut tx, others, Ending::by(&actor, EndReason::EndedByUser)).await?;
         audit::record(
             &mut tx,
             &actor,
@@ -485,7 +527,7 @@ impl Gatehouse {
                 .fetch_optional(&mut tx)
                 .await?;
         let id = id.ok_or(Error::SignedOut)?;
-        end_matching(&mut tx, Sessions::One(id), caller.now, EndReason::SignedOut).await?;
+        end_matching(&mut tx, Sessions::One(id), Ending::by_system(EndReason::SignedOut, caller.now)).await?;
         tx.commit().await
     }
 

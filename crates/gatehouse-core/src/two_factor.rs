@@ -18,7 +18,7 @@ use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
 use crate::keys;
 use crate::notices::{self, NewNotice};
-use crate::sessions::{self, Actor, EndReason, Obligation, Sessions};
+use crate::sessions::{self, Actor, EndReason, Ending, Obligation, Sessions};
 use crate::totp;
 
 /// Which second factor was used.
@@ -265,7 +265,8 @@ impl Gatehouse {
         let mut tx = self.write_tx().await?;
         remove_two_factor(&mut tx, user).await?;
         let ended =
-            sessions::end_matching(&mut tx, Sessions::OfUser(user), actor.now, EndReason::TwoFactorReset).await?;
+            sessions::end_matching(&mut tx, Sessions::OfUser(user), Ending::by(&actor, EndReason::TwoFactorReset))
+                .await?;
         let detail = format!("reset the two-factor authentication of {}, {ended} session(s) ended", target.email);
         audit::record(&mut tx, &actor, "2fa.reset", Some(user), &detail).await?;
         let notice = NewNotice {

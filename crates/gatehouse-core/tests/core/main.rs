@@ -9,6 +9,7 @@ mod address_book;
 mod alerts;
 mod concurrency;
 mod devices;
+mod events;
 mod geo;
 mod guessing;
 mod import;
