@@ -132,7 +132,7 @@ fn reply(app: AppHandle, notice_id: i64, subject: Option<String>, response: Aler
             let _ = window.show();
             let _ = window.set_focus();
         }
-        let _ = app.emit(OPEN_NOTICE, OpenNoticeEvent { notice_id, subject, disowned });
+        let _ = app.emit(OPEN_NOTICE, OpenNoticeEvent { notice_id, subject, disowned, end_session: None });
     });
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// A notice in the notifications centre.
-#[derive(Debug, Clone, Serialize, Deserialize, TS, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct NoticeView {
@@ -30,6 +30,8 @@ pub struct NoticeView {
     pub from_this_session: bool,
     /// A later sign-in to the reader's own account: "This wasn't me" may be offered.
     pub disownable: bool,
+    /// Someone else's sign-in told to an admin: "End this session" may be offered.
+    pub session_endable: bool,
 }
 
 impl From<&core::Notice> for NoticeView {
@@ -45,6 +47,7 @@ impl From<&core::Notice> for NoticeView {
             native: n.native,
             from_this_session: n.from_this_session,
             disownable: n.disownable,
+            session_endable: n.session_endable,
         }
     }
 }
@@ -86,4 +89,6 @@ pub struct OpenNoticeEvent {
     pub subject: Option<String>,
     /// The person chose "This wasn't me" and the session was ended: ask for a new password.
     pub disowned: bool,
+    /// An admin chose "End this session" on someone's sign-in: end it (after a step-up).
+    pub end_session: Option<i64>,
 }

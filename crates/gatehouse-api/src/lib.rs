@@ -13,6 +13,7 @@ mod connection;
 #[cfg(test)]
 mod drift;
 mod error;
+mod events;
 pub mod limits;
 pub mod local;
 pub mod operations;
@@ -29,6 +30,7 @@ pub use address_book::{
 pub use alerts::{AlertSettingView, NoticeView, OpenNoticeEvent};
 pub use connection::{ConnectionView, ServerCheckView, TrustView};
 pub use error::ApiError;
+pub use events::{ConnectionStatusEvent, DataChangedEvent, SessionEndedEvent, StreamEvent};
 pub use operations::{Operation, OperationVisitor, Run, run_json, visit_operations};
 pub use requests::{ActivityCursor, ActivityQuery, NewUserRequest};
 pub use session::{

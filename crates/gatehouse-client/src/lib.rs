@@ -2,6 +2,7 @@
 //! this computer's database (standalone) and a team server over HTTPS. The desktop shell
 //! and the CLI call operations through [`Connection`] and don't know which it is.
 
+mod events;
 mod remote;
 mod trust;
 
@@ -11,6 +12,7 @@ use gatehouse_api::local::Context;
 use gatehouse_api::{ApiError, Run};
 use gatehouse_core::{Clock, Gatehouse, SessionToken, SystemClock};
 
+pub use events::{ClientEvent, EventStream};
 pub use remote::{Remote, certificate_fingerprint, check_server};
 pub use trust::{Fingerprint, Trust};
 
@@ -55,6 +57,15 @@ impl Connection {
         match self {
             Connection::Local(local) => gatehouse_api::run_json(name, args, &local.context(token)).await,
             Connection::Remote(remote) => remote.call_json(name, &args, token).await,
+        }
+    }
+
+    /// The events of the session holding `token`, resuming after `cursor` (None: from now).
+    /// Must be called within a tokio runtime.
+    pub fn events(&self, token: SessionToken, cursor: Option<i64>) -> EventStream {
+        match self {
+            Connection::Local(local) => EventStream::local(local.gate.clone(), local.ip, token, cursor),
+            Connection::Remote(remote) => EventStream::remote(remote.clone(), token, cursor),
         }
     }
 

@@ -23,14 +23,17 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(35);
 pub struct Remote {
     base: Url,
     http: reqwest::Client,
+    /// For event streams, which stay open: no overall timeout.
+    streams: reqwest::Client,
 }
 
 impl Remote {
     /// A client for the server at `url` (https://…; http:// only to a loopback address).
     pub fn new(url: &str, trust: &Trust) -> Result<Self, ApiError> {
         let base = server_url(url)?;
-        let http = http_client(trust::client_config(trust)?)?;
-        Ok(Remote { base, http })
+        let tls = trust::client_config(trust)?;
+        let streams = http_client(tls.clone(), None)?;
+        Ok(Remote { base, http: http_client(tls, Some(CALL_TIMEOUT))?, streams })
     }
 
     /// The server's URL, as given.
@@ -81,6 +84,27 @@ impl Remote {
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|_| self.not_gatehouse());
         }
+        Err(serde_json::from_slice::<ApiError>(&body).unwrap_or_else(|_| self.unexpected_status(status)))
+    }
+
+    /// Opens the session's event stream (`GET /api/v1/events`), resuming after `cursor`.
+    pub(crate) async fn open_events(
+        &self,
+        token: &SessionToken,
+        cursor: Option<i64>,
+    ) -> Result<reqwest::Response, ApiError> {
+        let url = self.base.join("api/v1/events").map_err(|_| self.not_gatehouse())?;
+        let mut request =
+            self.streams.get(url).header(reqwest::header::ACCEPT, "text/event-stream").bearer_auth(token.expose());
+        if let Some(cursor) = cursor {
+            request = request.header("last-event-id", cursor.to_string());
+        }
+        let response = request.send().await.map_err(|err| self.transport_error(&err))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let body = response.bytes().await.map_err(|err| self.transport_error(&err))?;
         Err(serde_json::from_slice::<ApiError>(&body).unwrap_or_else(|_| self.unexpected_status(status)))
     }
 
@@ -154,7 +178,8 @@ pub async fn certificate_fingerprint(url: &str) -> Result<Fingerprint, ApiError>
         .dangerous()
         .with_custom_certificate_verifier(verifier.clone())
         .with_no_client_auth();
-    let probe = Remote { base, http: http_client(config)? };
+    let http = http_client(config, Some(CALL_TIMEOUT))?;
+    let probe = Remote { base, streams: http.clone(), http };
     // The handshake stops at the certificate; the request is never sent.
     let attempt = probe.http.get(probe.base.clone()).send().await;
     match (verifier.seen(), attempt) {
@@ -199,11 +224,15 @@ fn server_url(url: &str) -> Result<Url, ApiError> {
     Ok(parsed)
 }
 
-fn http_client(tls: rustls::ClientConfig) -> Result<reqwest::Client, ApiError> {
-    reqwest::Client::builder()
+fn http_client(tls: rustls::ClientConfig, timeout: Option<Duration>) -> Result<reqwest::Client, ApiError> {
+    let builder = reqwest::Client::builder();
+    let builder = match timeout {
+        Some(timeout) => builder.timeout(timeout),
+        None => builder,
+    };
+    builder
         .tls_backend_preconfigured(tls)
         .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(CALL_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("gatehouse/", env!("CARGO_PKG_VERSION")))
         .build()

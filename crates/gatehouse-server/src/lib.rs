@@ -6,6 +6,7 @@
 //! behave as one server.
 
 mod client_ip;
+mod events;
 mod openapi;
 mod routes;
 mod status;
@@ -99,12 +100,16 @@ pub async fn serve(
         .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
         .map_err(|err| ApiError::new("serve.listen", format!("Could not listen on {}: {err}", options.listen)))?;
     let address = listener.local_addr().map_err(|err| ApiError::new("serve.listen", err.to_string()))?;
-    let app = app(gate, options.trusted_proxies.clone(), &options.transport)?
+    let hub = events::Hub::start(gate.clone());
+    let app = app(gate, Arc::clone(&hub), options.trusted_proxies.clone(), &options.transport)?
         .into_make_service_with_connect_info::<SocketAddr>();
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
         shutdown.await;
+        // Event streams never finish on their own: end them, and clients reconnect to
+        // another instance (or to this one when it is back).
+        hub.close();
         stopper.graceful_shutdown(Some(Duration::from_secs(10)));
     });
     let io_error = |err: std::io::Error| ApiError::new("serve.io", format!("The server stopped: {err}"));
@@ -139,16 +144,24 @@ fn limit_slow_headers(builder: &mut hyper_util::server::conn::auto::Builder<hype
 }
 
 /// The routes with the layers every request passes: a request id (made here, echoed in
-/// `x-request-id`), a log line per request with it, the body cap, the timeout, and
-/// security headers on every response.
-fn app(gate: Gatehouse, proxies: TrustedProxies, transport: &Transport) -> Result<Router, ApiError> {
+/// `x-request-id`), a log line per request with it, the body cap, the timeout (not for
+/// event streams, which stay open), and security headers on every response.
+fn app(
+    gate: Gatehouse,
+    hub: Arc<events::Hub>,
+    proxies: TrustedProxies,
+    transport: &Transport,
+) -> Result<Router, ApiError> {
     let openapi = serde_json::to_vec(&openapi::document())
         .map_err(|err| ApiError::new("internal", format!("Could not write the OpenAPI document: {err}")))?;
-    let shared = Arc::new(routes::Shared { gate, clock: SystemClock, proxies, openapi: Bytes::from(openapi) });
+    let shared = Arc::new(routes::Shared { gate, hub, clock: SystemClock, proxies, openapi: Bytes::from(openapi) });
     let request_id = HeaderName::from_static("x-request-id");
+    let event_stream =
+        Router::new().route("/api/v1/events", axum::routing::get(events::stream)).with_state(Arc::clone(&shared));
     let mut router = routes::router(shared)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .merge(event_stream)
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

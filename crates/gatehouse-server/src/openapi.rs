@@ -11,6 +11,8 @@ pub(crate) fn document() -> Value {
     let settings = SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into());
     let mut paths = Paths { generator: settings.into_generator(), paths: Map::new() };
     gatehouse_api::visit_operations(&mut paths);
+    let event = paths.generator.subschema_for::<gatehouse_api::StreamEvent>();
+    paths.paths.insert("/api/v1/events".to_owned(), events_path(event));
     let error = paths.generator.subschema_for::<ApiError>();
     let schemas = paths.generator.take_definitions(true);
     json!({
@@ -33,6 +35,26 @@ pub(crate) fn document() -> Value {
             "securitySchemes": { "session": { "type": "http", "scheme": "bearer" } },
         },
     })
+}
+
+/// The session's event stream: Server-Sent Events whose `data` is a `StreamEvent`.
+fn events_path(event: Value) -> Value {
+    json!({ "get": {
+        "operationId": "events",
+        "summary": "The session's events as Server-Sent Events (event: the type; id: the notice cursor; data: the event as JSON). Send Last-Event-ID to resume after a cursor; a comment line comes every 15 s.",
+        "security": [{ "session": [] }],
+        "parameters": [{
+            "name": "Last-Event-ID",
+            "in": "header",
+            "required": false,
+            "schema": { "type": "integer" },
+            "description": "Resume after this cursor: what was missed follows (or a resync when it is too far back).",
+        }],
+        "responses": {
+            "200": { "description": "The stream.", "content": { "text/event-stream": { "schema": event } } },
+            "default": { "$ref": "#/components/responses/Error" },
+        },
+    }})
 }
 
 struct Paths {

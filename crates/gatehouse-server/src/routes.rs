@@ -23,6 +23,8 @@ use crate::status::ErrorResponse;
 /// What every request handler shares.
 pub(crate) struct Shared {
     pub gate: Gatehouse,
+    /// This instance's fan-out of notices and changes to event streams.
+    pub hub: Arc<crate::events::Hub>,
     pub clock: SystemClock,
     pub proxies: TrustedProxies,
     /// The OpenAPI document, built once.
@@ -96,7 +98,7 @@ fn json_body<'a>(headers: &HeaderMap, body: &'a [u8]) -> Result<&'a [u8], ApiErr
 
 /// The session token from `Authorization: Bearer …`. None without the header; a header
 /// that isn't a well-formed token is "signed out" like an unknown one.
-fn bearer_token(headers: &HeaderMap) -> Result<Option<SessionToken>, ApiError> {
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<Option<SessionToken>, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };

@@ -7,6 +7,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod events;
 mod team;
 
 use gatehouse_api::operations as ops;
@@ -345,7 +346,9 @@ async fn bad_requests_get_coded_errors_and_the_api_describes_itself() {
     let paths = document["paths"].as_object().unwrap();
     let mut names = Vec::new();
     gatehouse_api::visit_operations(&mut team::Names(&mut names));
-    assert_eq!(paths.len(), names.len());
+    assert_eq!(paths.len(), names.len() + 1, "every operation, and the event stream");
+    let events = &paths["/api/v1/events"]["get"]["responses"]["200"]["content"]["text/event-stream"];
+    assert!(events["schema"]["$ref"].as_str().unwrap().ends_with("StreamEvent"), "{events}");
     for name in &names {
         assert!(paths.contains_key(&format!("/api/v1/{name}")), "{name} missing from the OpenAPI document");
     }

@@ -43,4 +43,8 @@ fromThisSession: boolean,
 /**
  * A later sign-in to the reader's own account: "This wasn't me" may be offered.
  */
-disownable: boolean, };
+disownable: boolean, 
+/**
+ * Someone else's sign-in told to an admin: "End this session" may be offered.
+ */
+sessionEndable: boolean, };

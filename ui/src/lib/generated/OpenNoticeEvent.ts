@@ -15,4 +15,8 @@ subject: string | null,
 /**
  * The person chose "This wasn't me" and the session was ended: ask for a new password.
  */
-disowned: boolean, };
+disowned: boolean, 
+/**
+ * An admin chose "End this session" on someone's sign-in: end it (after a step-up).
+ */
+endSession: number | null, };

@@ -1,0 +1,190 @@
+//! Event streams (`GET /api/v1/events`) across two instances: notices written at once
+//! through both arrive at a stream on each, in cursor order and complete; a stream resumed
+//! from an old cursor gets exactly what it missed; a session ended on the other instance
+//! closes its stream saying why and by whom.
+
+use std::time::Duration;
+
+use gatehouse_api::StreamEvent;
+use gatehouse_api::operations as ops;
+use gatehouse_client::{ClientEvent, Connection, EventStream, Remote};
+use gatehouse_core::SessionToken;
+
+use crate::team::{ADMIN, ADMIN_PASSWORD, Team};
+use crate::{BOB, BOB_PASSWORD, CAROL, CAROL_PASSWORD, add_user, sign_in, step_up};
+
+/// Longer than any of these should take; the benchmark measures how long they do take.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+fn events(server: &Remote, token: &SessionToken, cursor: Option<i64>) -> EventStream {
+    Connection::Remote(server.clone()).events(SessionToken::parse(token.expose()).unwrap(), cursor)
+}
+
+/// The next stream event (connection news skipped); None when the stream is over or
+/// nothing came within `wait`.
+async fn next_event(stream: &mut EventStream, wait: Duration) -> Option<StreamEvent> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(ClientEvent::Event(event))) => return Some(event),
+            Ok(Some(ClientEvent::Connected)) => {}
+            Ok(Some(ClientEvent::Disconnected { error, .. })) => panic!("the stream broke: {error}"),
+            Ok(None) | Err(_) => return None,
+        }
+    }
+}
+
+/// Reads until `count` notices came (failing after [`PATIENCE`]); returns their cursors and
+/// the topics of the changes seen meanwhile.
+async fn notices(stream: &mut EventStream, count: usize) -> (Vec<i64>, Vec<String>) {
+    let (mut cursors, mut topics) = (Vec::new(), Vec::new());
+    while cursors.len() < count {
+        match next_event(stream, PATIENCE).await {
+            Some(StreamEvent::Notice { cursor, notice }) => {
+                assert_eq!(cursor, notice.id);
+                cursors.push(cursor);
+            }
+            Some(StreamEvent::Changed { topics: changed }) => topics.extend(changed),
+            Some(other) => panic!("unexpected {other:?}"),
+            None => panic!("only {} of {count} notices came: {cursors:?}", cursors.len()),
+        }
+    }
+    (cursors, topics)
+}
+
+async fn ready(stream: &mut EventStream) -> i64 {
+    match next_event(stream, PATIENCE).await {
+        Some(StreamEvent::Ready { cursor }) => cursor,
+        other => panic!("expected ready, got {other:?}"),
+    }
+}
+
+/// The ids of the admin's notices about sign-ins after `cursor`, from the notifications list.
+async fn listed_after(server: &Remote, token: &SessionToken, cursor: i64) -> Vec<i64> {
+    let mut ids: Vec<i64> = server
+        .call(&ops::ListNotices {}, Some(token))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|notice| notice.id > cursor && !notice.from_this_session)
+        .map(|notice| notice.id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn notices_written_at_once_through_both_instances_reach_a_stream_on_each_in_order() {
+    let team = Team::start(2);
+    let (a, b) = (team.server(0), team.server(1));
+    let admin_on_a = sign_in(a, ADMIN, ADMIN_PASSWORD).await;
+    step_up(a, &admin_on_a, ADMIN_PASSWORD).await;
+    add_user(&team, &admin_on_a, BOB, "member", BOB_PASSWORD).await;
+    add_user(&team, &admin_on_a, CAROL, "member", CAROL_PASSWORD).await;
+    let admin_on_b = sign_in(b, ADMIN, ADMIN_PASSWORD).await;
+    let (mut stream_a, mut stream_b) = (events(a, &admin_on_a, None), events(b, &admin_on_b, None));
+    let (start_a, start_b) = (ready(&mut stream_a).await, ready(&mut stream_b).await);
+
+    // Bob signs in through A while Carol signs in through B; each sign-in tells the admin.
+    const EACH: usize = 5;
+    let signing_in = |server: Remote, email: &'static str, password: &'static str| {
+        tokio::spawn(async move {
+            for _ in 0..EACH {
+                sign_in(&server, email, password).await;
+            }
+        })
+    };
+    let bob = signing_in(a.clone(), BOB, BOB_PASSWORD);
+    let carol = signing_in(b.clone(), CAROL, CAROL_PASSWORD);
+    bob.await.unwrap();
+    carol.await.unwrap();
+
+    let expected_a = listed_after(a, &admin_on_a, start_a).await;
+    let expected_b = listed_after(b, &admin_on_b, start_b).await;
+    assert!(expected_a.len() >= 2 * EACH, "{expected_a:?}");
+    let (seen_a, _) = notices(&mut stream_a, expected_a.len()).await;
+    let (seen_b, _) = notices(&mut stream_b, expected_b.len()).await;
+    assert_eq!(seen_a, expected_a, "instance A's stream: every notice, in cursor order, once");
+    assert_eq!(seen_b, expected_b, "instance B's stream: every notice, in cursor order, once");
+    // Nothing more, and nothing twice.
+    loop {
+        match next_event(&mut stream_a, Duration::from_millis(1500)).await {
+            Some(StreamEvent::Changed { .. }) => {}
+            None => break,
+            Some(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    // The admin's pages hear that sessions and activity changed.
+    let (_, topics) = tokio::join!(sign_in(b, BOB, BOB_PASSWORD), async {
+        let mut topics = Vec::new();
+        while !(topics.contains(&"sessions".to_owned()) && topics.contains(&"activity".to_owned())) {
+            match next_event(&mut stream_a, PATIENCE).await {
+                Some(StreamEvent::Changed { topics: changed }) => topics.extend(changed),
+                Some(StreamEvent::Notice { .. }) => {}
+                other => panic!("expected changes, got {other:?} after {topics:?}"),
+            }
+        }
+        topics
+    });
+    assert!(!topics.contains(&"addresses".to_owned()), "{topics:?}");
+}
+
+#[tokio::test]
+async fn a_stream_resumed_from_an_old_cursor_gets_exactly_what_it_missed() {
+    let team = Team::start(2);
+    let (a, b) = (team.server(0), team.server(1));
+    let admin = sign_in(a, ADMIN, ADMIN_PASSWORD).await;
+    step_up(a, &admin, ADMIN_PASSWORD).await;
+    add_user(&team, &admin, BOB, "member", BOB_PASSWORD).await;
+    let mut stream = events(a, &admin, None);
+    let cursor = ready(&mut stream).await;
+    drop(stream);
+
+    for _ in 0..3 {
+        sign_in(b, BOB, BOB_PASSWORD).await;
+    }
+    let missed = listed_after(a, &admin, cursor).await;
+    assert_eq!(missed.len(), 3, "{missed:?}");
+    // Resumed on the other instance: the three, in order, then nothing.
+    let mut resumed = events(b, &admin, Some(cursor));
+    let (seen, _) = notices(&mut resumed, 3).await;
+    assert_eq!(seen, missed);
+    assert!(
+        !matches!(next_event(&mut resumed, Duration::from_millis(1500)).await, Some(StreamEvent::Notice { .. })),
+        "nothing is repeated"
+    );
+    // A cursor this server never gave out: start again from the newest.
+    let mut unknown = events(a, &admin, Some(missed[2] + 1000));
+    assert_eq!(next_event(&mut unknown, PATIENCE).await, Some(StreamEvent::Resync { cursor: missed[2] }));
+}
+
+#[tokio::test]
+async fn a_session_ended_on_the_other_instance_closes_its_stream_saying_who_ended_it() {
+    let team = Team::start(2);
+    let (a, b) = (team.server(0), team.server(1));
+    let admin = sign_in(a, ADMIN, ADMIN_PASSWORD).await;
+    step_up(a, &admin, ADMIN_PASSWORD).await;
+    add_user(&team, &admin, BOB, "member", BOB_PASSWORD).await;
+    let bob = sign_in(b, BOB, BOB_PASSWORD).await;
+    let mut stream = events(b, &bob, None);
+    ready(&mut stream).await;
+
+    let sessions = a.call(&ops::ListSessions { user_id: None }, Some(&bob)).await.unwrap();
+    let current = sessions.iter().find(|session| session.is_current).unwrap().id;
+    a.call(&ops::EndSession { session_id: current }, Some(&admin)).await.unwrap();
+    let ended = loop {
+        match next_event(&mut stream, PATIENCE).await {
+            Some(StreamEvent::Changed { .. }) => {}
+            other => break other,
+        }
+    };
+    let expected = StreamEvent::SessionEnded {
+        reason: "ended_by_admin".to_owned(),
+        message: "Ada Admin (ada@example.com), an administrator, ended this session.".to_owned(),
+    };
+    assert_eq!(ended, Some(expected.clone()));
+    assert_eq!(stream.next().await.map(|event| format!("{event:?}")), None, "the stream is over");
+    // Coming back later with the ended session: told at once, not refused without a reason.
+    let mut again = events(a, &bob, Some(0));
+    assert_eq!(next_event(&mut again, PATIENCE).await, Some(expected));
+}
