@@ -123,6 +123,11 @@ impl App {
         })
     }
 
+    /// The events of the session holding `token`, resuming after `cursor`.
+    pub fn events(&self, token: SessionToken, cursor: Option<i64>) -> gatehouse_client::EventStream {
+        self.connection.events(token, cursor)
+    }
+
     /// Runs an operation as the holder of `token`.
     pub async fn call<O: Run>(&self, token: &SessionToken, args: O) -> Result<O::Output, ApiError> {
         self.connection.call(args, Some(token)).await

@@ -141,6 +141,33 @@ pub enum Command {
     /// Withdrawal requests
     #[command(subcommand)]
     Withdraw(WithdrawCommand),
+    /// Your notices (alerts): list them, or watch them arrive
+    #[command(subcommand)]
+    Notices(NoticesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NoticesCommand {
+    /// List your notices, newest first
+    List {
+        /// Only those not read yet
+        #[arg(long)]
+        unread: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print each new notice as it arrives, until interrupted. Resumes where the last watch
+    /// stopped (after a dropped connection too), printing what it missed once
+    Watch {
+        /// One JSON object per line (for a chat bot or a SIEM)
+        #[arg(long)]
+        json: bool,
+        /// Where the last printed notice's cursor is kept
+        /// [default: a file per server or database in Gatehouse's data folder]
+        #[arg(long, value_name = "FILE")]
+        cursor_file: Option<PathBuf>,
+    },
 }
 
 /// `gatehouse serve`'s options.

@@ -115,7 +115,9 @@ fn fail_of(out: Output, args: &[&str]) -> String {
 fn help_shows_every_command_group() {
     let gh = Gatehouse::new();
     let help = gh.ok(&["--help"], "");
-    for command in ["init", "signin", "signout", "user", "sessions", "devices", "activity", "password", "policy"] {
+    for command in
+        ["init", "signin", "signout", "user", "sessions", "devices", "activity", "password", "policy", "notices"]
+    {
         assert!(help.contains(&format!("  {command}")), "{command} missing from --help:\n{help}");
     }
     assert!(help.contains("GATEHOUSE_DATA_DIR"));
@@ -716,4 +718,43 @@ fn a_standalone_installation_is_imported_into_an_empty_database() {
     // Importing again, into a database that has users, is refused.
     let again = team.fail(&["import", "--from-data-dir", from], "");
     assert!(again.contains("already holds users"), "{again}");
+}
+
+#[test]
+fn notices_are_listed_and_watched_on_this_computers_database() {
+    use std::io::BufRead;
+    let gh = Gatehouse::with_admin();
+    gh.add_bob();
+    let out = gh.ok(&["signin", ADMIN, "--print-token"], &format!("{ADMIN_PASSWORD}\n"));
+    let admin_token =
+        out.lines().find_map(|line| line.split_whitespace().find(|word| word.starts_with("ghs_"))).unwrap();
+    let cursor_file = gh.dir.path().join("watch.cursor");
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(gh.location())
+        .args(["notices", "watch", "--json", "--cursor-file", &cursor_file.display().to_string()])
+        .env("GATEHOUSE_TOKEN", admin_token)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !cursor_file.exists() {
+        assert!(std::time::Instant::now() < deadline, "the watch did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Bob signs in from this terminal: the admin's watch prints it.
+    gh.ok(&["signin", "bob@example.com"], &format!("{BOB_PASSWORD}\n"));
+    let mut lines = std::io::BufReader::new(watch.stdout.take().unwrap()).lines();
+    let printed: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    watch.kill().unwrap();
+    watch.wait().unwrap();
+    assert_eq!(printed["kind"], "everyone.sign_in", "{printed}");
+    assert!(printed["title"].as_str().unwrap().contains("bob@example.com"), "{printed}");
+
+    let out = gh.run_with(&["notices", "list", "--unread", "--json"], "", &[("GATEHOUSE_TOKEN", admin_token)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let unread: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(unread.iter().any(|notice| notice["id"] == printed["id"] && notice["read"] == false), "{unread:?}");
+    let table = gh.run_with(&["notices", "list"], "", &[("GATEHOUSE_TOKEN", admin_token)]);
+    assert!(String::from_utf8_lossy(&table.stdout).contains("bob@example.com signed in"));
 }

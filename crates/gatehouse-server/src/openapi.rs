@@ -11,7 +11,7 @@ pub(crate) fn document() -> Value {
     let settings = SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into());
     let mut paths = Paths { generator: settings.into_generator(), paths: Map::new() };
     gatehouse_api::visit_operations(&mut paths);
-    let event = paths.generator.subschema_for::<gatehouse_api::StreamEvent>();
+    let event = paths.generator.subschema_for::<gatehouse_api::StreamEvent>().to_value();
     paths.paths.insert("/api/v1/events".to_owned(), events_path(event));
     let error = paths.generator.subschema_for::<ApiError>();
     let schemas = paths.generator.take_definitions(true);

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod address;
 pub mod admin;
 pub mod devices;
+pub mod notices;
 pub mod serve;
 pub mod sessions;
 pub mod two_factor;

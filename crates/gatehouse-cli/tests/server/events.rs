@@ -188,3 +188,87 @@ async fn a_session_ended_on_the_other_instance_closes_its_stream_saying_who_ende
     let mut again = events(a, &bob, Some(0));
     assert_eq!(next_event(&mut again, PATIENCE).await, Some(expected));
 }
+
+/// `gatehouse notices watch --json` against server `index`, its lines sent to a channel.
+struct Watch {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Watch {
+    fn start(team: &Team, index: usize, token: &SessionToken, cursor_file: &std::path::Path) -> Watch {
+        use std::io::BufRead;
+        let cursor_file = cursor_file.display().to_string();
+        let mut command = team.cli_command(index, &["notices", "watch", "--json", "--cursor-file", &cursor_file]);
+        let mut child = command.env("GATEHOUSE_TOKEN", token.expose()).spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        Watch { child, lines }
+    }
+
+    /// The notices printed within `wait`, as JSON.
+    fn printed(&self, wait: Duration) -> Vec<serde_json::Value> {
+        let deadline = std::time::Instant::now() + wait;
+        let mut printed = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => printed.push(serde_json::from_str(&line).unwrap()),
+                Err(_) => break,
+            }
+        }
+        printed
+    }
+
+    fn next(&self) -> serde_json::Value {
+        serde_json::from_str(&self.lines.recv_timeout(PATIENCE).expect("a notice was printed")).unwrap()
+    }
+
+    /// Stops it as a crash would.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// Waits until the watch has saved where it starts (it is then listening).
+fn wait_for_file(file: &std::path::Path) {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !file.exists() {
+        assert!(std::time::Instant::now() < deadline, "{} was not written", file.display());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test]
+async fn notices_watch_prints_a_sign_in_through_the_other_instance_and_after_a_crash_what_it_missed_once() {
+    let team = Team::start(2);
+    let (a, b) = (team.server(0), team.server(1));
+    let admin = sign_in(a, ADMIN, ADMIN_PASSWORD).await;
+    step_up(a, &admin, ADMIN_PASSWORD).await;
+    add_user(&team, &admin, BOB, "member", BOB_PASSWORD).await;
+    let cursor_file = team.dir_file("watch.cursor");
+
+    let watch = Watch::start(&team, 0, &admin, &cursor_file);
+    wait_for_file(&cursor_file);
+    sign_in(b, BOB, BOB_PASSWORD).await;
+    let first = watch.next();
+    assert!(first["kind"].as_str().unwrap().starts_with("everyone."), "{first}");
+    assert!(first["title"].as_str().unwrap().contains(BOB), "{first}");
+    watch.kill();
+
+    // Two sign-ins while nobody watches; the restarted watch prints those two, once.
+    sign_in(b, BOB, BOB_PASSWORD).await;
+    sign_in(a, BOB, BOB_PASSWORD).await;
+    let watch = Watch::start(&team, 1, &admin, &cursor_file);
+    let missed = watch.printed(Duration::from_secs(3));
+    let ids: Vec<i64> = missed.iter().map(|notice| notice["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), 2, "{missed:?}");
+    assert!(first["id"].as_i64().unwrap() < ids[0] && ids[0] < ids[1], "{ids:?}");
+    assert_eq!(std::fs::read_to_string(&cursor_file).unwrap().trim(), ids[1].to_string());
+    watch.kill();
+}
