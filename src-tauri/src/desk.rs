@@ -11,7 +11,7 @@ use std::time::Instant;
 use std::sync::Arc;
 
 use gatehouse_api::{ApiError, ClientRequest, ConnectionView, DeviceRequest, Run, Secret};
-use gatehouse_client::{Connection, Local, Remote};
+use gatehouse_client::{Connection, EventStream, Local, Remote};
 use gatehouse_core::{ClientInfo, ClientKind, Clock, Gatehouse, OpenOptions, SessionToken, SystemClock, Timestamp};
 use gatehouse_host::{Keychain, KeychainDataKey, KeychainError, OsKeychain, SafeClipboard, SessionTokenStore};
 use tokio::sync::{Mutex, RwLock};
@@ -186,6 +186,24 @@ impl Desk {
         token_store(&opened.keychain).save(&token).map_err(keychain_error)?;
         *opened.token.lock().await = Some(token);
         Ok(())
+    }
+
+    /// The events of the session holding `token` (see gatehouse-client's `EventStream`),
+    /// resuming after `cursor`.
+    pub async fn events(&self, token: SessionToken, cursor: Option<i64>) -> Result<EventStream, ApiError> {
+        Ok(self.opened().await?.connection.as_ref().ok_or_else(unchosen)?.events(token, cursor))
+    }
+
+    /// Forgets `ended` if it is still the token held (the session ended elsewhere; a newer
+    /// sign-in is kept).
+    pub async fn forget_ended_token(&self, ended: &SessionToken) -> Result<(), ApiError> {
+        let opened = self.opened().await?;
+        let mut held = opened.token.lock().await;
+        if held.as_ref() != Some(ended) {
+            return Ok(());
+        }
+        *held = None;
+        token_store(&opened.keychain).clear().map_err(keychain_error)
     }
 
     /// Forgets the token (signed out, or the session ended elsewhere).

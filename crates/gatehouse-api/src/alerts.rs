@@ -32,6 +32,8 @@ pub struct NoticeView {
     pub disownable: bool,
     /// Someone else's sign-in told to an admin: "End this session" may be offered.
     pub session_endable: bool,
+    /// The session it reports (a sign-in's), if any.
+    pub session_id: Option<i64>,
 }
 
 impl From<&core::Notice> for NoticeView {
@@ -48,6 +50,7 @@ impl From<&core::Notice> for NoticeView {
             from_this_session: n.from_this_session,
             disownable: n.disownable,
             session_endable: n.session_endable,
+            session_id: n.session.map(|session| session.0),
         }
     }
 }

@@ -19,8 +19,12 @@ class AppController {
   /** The last failure to learn the state (start-up, or after a session error). */
   error = $state<BackendError | null>(null);
   refreshing = $state(false);
-  /** A message for the next screen, e.g. why the sign-in starts again. */
-  #carried: Carried | null = null;
+  /**
+   * A message for the next screen, e.g. why the sign-in starts again. Reactive: a session
+   * ended elsewhere is told by an event that may come after a failed call already showed
+   * the sign-in screen, which then picks the message up late.
+   */
+  #carried = $state<Carried | null>(null);
 
   /** Asks the backend where the app stands. */
   async refresh(): Promise<void> {

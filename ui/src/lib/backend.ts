@@ -10,6 +10,9 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AlertSettingView } from "./generated/AlertSettingView";
 import type { OpenNoticeEvent } from "./generated/OpenNoticeEvent";
+import type { ConnectionStatusEvent } from "./generated/ConnectionStatusEvent";
+import type { DataChangedEvent } from "./generated/DataChangedEvent";
+import type { SessionEndedEvent } from "./generated/SessionEndedEvent";
 import type { ActivityQuery } from "./generated/ActivityQuery";
 import type { AddressChangesRequest } from "./generated/AddressChangesRequest";
 import type { AddressCheckView } from "./generated/AddressCheckView";
@@ -49,6 +52,8 @@ export type {
   ActivityQuery,
   AlertSettingView,
   OpenNoticeEvent,
+  ConnectionStatusEvent,
+  SessionEndedEvent,
   AddressChangesRequest,
   AddressCheckView,
   AddressQueryRequest,
@@ -270,6 +275,26 @@ export function onNoticesChanged(handler: () => void): () => void {
 /** Runs `handler` when a native notification was clicked or acted on. Returns a stop function. */
 export function onOpenNotice(handler: (event: OpenNoticeEvent) => void): () => void {
   return subscribe<OpenNoticeEvent>("open-notice", handler);
+}
+
+/** Runs `handler` with the topics (e.g. "sessions") whose data changed elsewhere; every topic after a reconnect. Returns a stop function. */
+export function onDataChanged(handler: (topics: string[]) => void): () => void {
+  return subscribe<DataChangedEvent>("data-changed", (event) => handler(event.topics));
+}
+
+/** Runs `handler` when this app's session was ended elsewhere (the shell has already forgotten it). Returns a stop function. */
+export function onSessionEnded(handler: (event: SessionEndedEvent) => void): () => void {
+  return subscribe<SessionEndedEvent>("session-ended", handler);
+}
+
+/** Runs `handler` when this app's session was locked (elsewhere, or after being idle). Returns a stop function. */
+export function onSessionLocked(handler: () => void): () => void {
+  return subscribe("session-locked", () => handler());
+}
+
+/** Runs `handler` when the team server's event stream goes down (it keeps retrying) or comes back. Returns a stop function. */
+export function onConnectionStatus(handler: (event: ConnectionStatusEvent) => void): () => void {
+  return subscribe<ConnectionStatusEvent>("connection-status", handler);
 }
 
 function subscribe<T>(event: string, handler: (payload: T) => void): () => void {
