@@ -49,11 +49,20 @@ def home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def driver_url(home: Path):
+    url, proc = start_tauri_driver(home, "tauri-driver.log")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def start_tauri_driver(home: Path, log_name: str) -> tuple[str, subprocess.Popen]:
+    """tauri-driver (with its WebKitWebDriver) on free ports: one app at a time each, so a
+    test with two apps at once starts a second one."""
     assert APP.exists(), f"{APP} is missing: build it with `cargo build --features custom-protocol`"
     assert TAURI_DRIVER.exists(), "tauri-driver is missing: run scripts/setup"
     port, native = free_port(), free_port()
     env = dict(os.environ, HOME=str(home))
-    log = open(home / "tauri-driver.log", "w")
+    log = open(home / log_name, "w")
     proc = subprocess.Popen(
         [str(TAURI_DRIVER), "--port", str(port), "--native-port", str(native)], env=env, stdout=log, stderr=log
     )
@@ -62,14 +71,11 @@ def driver_url(home: Path):
     while True:
         try:
             urllib.request.urlopen(url + "/status", timeout=1)
-            break
+            return url, proc
         except OSError:
             if time.time() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"tauri-driver did not start; see {home / 'tauri-driver.log'}")
+                raise RuntimeError(f"tauri-driver did not start; see {home / log_name}")
             time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 class App:
@@ -235,3 +241,23 @@ class Desk:
 @pytest.fixture(scope="module")
 def desk(driver_url: str, tmp_path_factory, home: Path) -> Desk:
     return Desk(driver_url, tmp_path_factory.mktemp("data"), home)
+
+
+def dunst_history() -> list[dict]:
+    """What the notification daemon showed (dunstctl, not our code): summary, body, app."""
+    subprocess.run(["dunstctl", "close-all"], check=True)
+    out = subprocess.run(["dunstctl", "history"], capture_output=True, text=True, check=True).stdout
+    return [
+        {key: entry[key]["data"] for key in ("summary", "body", "appname")}
+        for entry in json.loads(out)["data"][0]
+    ]
+
+
+def wait_for_notification(match, timeout: float = 5.0) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = [n for n in dunst_history() if match(n)]
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no such desktop notification; dunst has {dunst_history()}")

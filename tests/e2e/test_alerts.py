@@ -6,37 +6,15 @@ wasn't me" ends the reported session so its token stops working."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import time
 
-from conftest import App, Desk
+from conftest import App, Desk, dunst_history, wait_for_notification
 
 ADMIN = "ada@example.com"
 PASSWORD = "violet-harbor-lantern-42"
 BOB = "bob@example.com"
 BOB_TEMPORARY = "temporary-orange-kettle-5"
 BOB_PASSWORD = "quiet-meadow-copper-77"
-
-
-def dunst_history() -> list[dict]:
-    """What the notification daemon showed (dunstctl, not our code): summary, body, app."""
-    subprocess.run(["dunstctl", "close-all"], check=True)
-    out = subprocess.run(["dunstctl", "history"], capture_output=True, text=True, check=True).stdout
-    return [
-        {key: entry[key]["data"] for key in ("summary", "body", "appname")}
-        for entry in json.loads(out)["data"][0]
-    ]
-
-
-def wait_for_notification(match, timeout: float = 5.0) -> dict:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        found = [n for n in dunst_history() if match(n)]
-        if found:
-            return found[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no such desktop notification; dunst has {dunst_history()}")
 
 
 def latest_attempt(desk: Desk, email: str) -> dict:

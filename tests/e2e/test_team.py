@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLI, App, Desk
+from conftest import CLI, App, Desk, dunst_history, start_tauri_driver
 
 ADMIN = "ada@example.com"
 PASSWORD = "violet-harbor-lantern-42"
@@ -244,3 +244,73 @@ def test_a_server_that_goes_away_or_is_not_gatehouse_gets_a_clear_message(desk: 
             app.find("nav-security")
     finally:
         other.shutdown()
+
+
+@pytest.fixture(scope="module")
+def second_desk(tmp_path_factory, home: Path):
+    """A second computer: its own data folder and its own WebDriver, so two apps run at once."""
+    url, driver = start_tauri_driver(home, "tauri-driver-2.log")
+    yield Desk(url, tmp_path_factory.mktemp("second-data"), home)
+    driver.terminate()
+    driver.wait(timeout=10)
+
+
+def connect(app: App, team: Team, index: int):
+    """First run: the team's server `index`, its certificate confirmed."""
+    app.find("connection-choice")
+    app.click("connection-team")
+    app.type("connect-url", team.url(index))
+    app.click("connect-check")
+    app.click("connect-confirm-fingerprint")
+
+
+def test_an_admin_ends_a_members_session_from_its_alert_and_the_members_app_says_who(
+    desk: Desk, second_desk: Desk, team: Team
+):
+    # The admin's app is on instance 1 since the previous test stopped instance 0. Bob's
+    # computer uses a third instance: the two apps share this machine's keychain, which keeps
+    # one session per server address.
+    team.start()
+    bobs_server = len(team.servers) - 1
+    with desk.app() as admin:
+        admin.find("notices-button")
+        bobs_sign_ins = lambda: [n for n in dunst_history() if n["summary"].startswith(f"{BOB} signed in")]
+        before = len(bobs_sign_ins())
+        with second_desk.app() as member:
+            # Bob signs in on his computer, through the other instance.
+            connect(member, team, bobs_server)
+            sign_in(member, BOB, BOB_PASSWORD)
+            member.find("nav-security")
+            # The admin's app, on instance 1, shows it natively.
+            admin.until(lambda: len(bobs_sign_ins()) > before, what="the native notification of Bob's sign-in")
+            shown = bobs_sign_ins()[0]
+            assert "Gatehouse desktop" in shown["body"], shown
+            admin.click("notices-button")
+            newest = lambda: next(iter(admin.rows("notice-row")), {"kind": ""})
+            admin.until(lambda: newest()["kind"].startswith("everyone."), what="Bob's sign-in")
+            admin.shot("team-05-member-sign-in-alert")
+            admin.click("notice-end-session")
+            admin.step_up_if_asked(PASSWORD)
+            assert "Ended that session" in admin.text("end-session-result")
+            # Bob's app drops to the sign-in screen, saying who ended his session.
+            reason = member.text("sign-in-reason")
+            assert ADMIN in reason and "ended this session" in reason, reason
+            member.shot("team-06-session-ended-by-admin")
+
+
+def test_the_withdraw_page_shows_a_new_request_without_a_reload(second_desk: Desk, team: Team):
+    # Bob asks through instance 1; Carol's app is on the third.
+    bob = team.cli_ok(1, "signin", BOB, "--print-token", stdin=BOB_PASSWORD + "\n").strip()
+    address_id = team.cli_ok(1, "address", "list", "--json", token=bob).split('"id":', 1)[1].split(",", 1)[0].strip()
+    with second_desk.app() as finance:
+        sign_in(finance, CAROL, CAROL_PASSWORD)
+        finance.click("nav-withdraw")
+        finance.until(lambda: finance.rows("withdrawal-row"), what="the earlier request")
+        before = {row["id"] for row in finance.rows("withdrawal-row")}
+        asked = team.cli_ok(1, "withdraw", "create", address_id, "ETH", "0.25", stdin=BOB_PASSWORD + "\n", token=bob)
+        assert "(pending)" in asked, asked
+        finance.until(
+            lambda: any(r["id"] not in before and r["status"] == "pending" for r in finance.rows("withdrawal-row")),
+            what="the new request, without a reload",
+        )
+        finance.shot("team-07-new-request-arrives")

@@ -47,4 +47,8 @@ disownable: boolean,
 /**
  * Someone else's sign-in told to an admin: "End this session" may be offered.
  */
-sessionEndable: boolean, };
+sessionEndable: boolean, 
+/**
+ * The session it reports (a sign-in's), if any.
+ */
+sessionId: number | null, };
