@@ -218,6 +218,8 @@ def test_a_server_that_goes_away_or_is_not_gatehouse_gets_a_clear_message(desk: 
             team.stop(0)
             app.click("tab-devices")
             app.until(lambda: "Could not reach the Gatehouse server" in app.driver.page_source, what="the unreachable message")
+            # The event stream says so too, and keeps trying.
+            assert "Nothing is lost" in app.text("connection-banner")
             app.shot("team-04-server-gone")
         with desk.app() as app:
             # At start-up the app says so, and offers to choose again.
