@@ -425,22 +425,26 @@ impl Gatehouse {
         let risk_flags = risk::assess_failure(&mut tx, email, attempt.source.ip, policy, now).await?;
         let recorded = NewAttempt { risk_flags, ..new_attempt(attempt, reason) };
         let attempt_id = activity::record(&mut tx, &recorded, attempt.source).await?;
-        if risk_flags.contains(RiskFlag::FailureBurst) {
-            let window = policy.failure_burst_window();
-            alerts::on_failure_burst(&mut tx, email, attempt.user, attempt_id, attempt.source, window, now).await?;
-        }
         match counting {
             Counting::Nothing | Counting::Address => {}
             Counting::Released(claim) => throttle::release(&mut tx, email, claim).await?,
             Counting::AccountAndAddress => throttle::count_failure(&mut tx, Scope::Account, email, policy, now).await?,
         }
+        let mut hard_locked = false;
         if matches!(counting, Counting::Address | Counting::AccountAndAddress) {
             if let Some(ip) = attempt.source.ip {
                 throttle::count_failure(&mut tx, Scope::Ip, &ip.to_string(), policy, now).await?;
             }
-            if throttle::hard_lock_if_due(&mut tx, email, policy, now).await? {
-                alerts::on_hard_lock(&mut tx, email, attempt.user, attempt_id, attempt.source, now).await?;
-            }
+            hard_locked = throttle::hard_lock_if_due(&mut tx, email, policy, now).await?;
+        }
+        // Alerts last: raising one takes the notices lock until commit, which must never
+        // wait for a row another writer holds while it waits for that lock.
+        if risk_flags.contains(RiskFlag::FailureBurst) {
+            let window = policy.failure_burst_window();
+            alerts::on_failure_burst(&mut tx, email, attempt.user, attempt_id, attempt.source, window, now).await?;
+        }
+        if hard_locked {
+            alerts::on_hard_lock(&mut tx, email, attempt.user, attempt_id, attempt.source, now).await?;
         }
         tx.commit().await?;
         Ok(())
