@@ -40,6 +40,8 @@ const OPEN_NOTICE: &str = "open-notice";
 const NOT_ME: &str = "not-me";
 /// An admin's "End this session" action on someone else's sign-in.
 const END_SESSION: &str = "end-session";
+/// Refusals that wait for the person (see `Actor::obligation`), not for the network.
+const OBLIGATIONS: [&str; 2] = ["password.change_required", "2fa.enrollment_required"];
 
 /// Starts watching (for the life of the app).
 pub fn start(app: AppHandle) {
@@ -156,6 +158,9 @@ impl Watch<'_> {
                 self.status(true, None);
                 self.refresh_badge().await;
             }
+            // A password to choose or an authenticator to enrol first: the app shows that
+            // screen, and the stream connects once it is done (not a connection problem).
+            ClientEvent::Disconnected { error, .. } if OBLIGATIONS.contains(&error.code.as_str()) => {}
             ClientEvent::Disconnected { error, retry_in } => {
                 let seconds = retry_in.as_secs_f32().ceil();
                 self.status(false, Some(format!("{} Trying again in {seconds} s.", error.message)));
