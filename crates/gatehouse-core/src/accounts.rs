@@ -137,6 +137,8 @@ struct CheckedUser {
     email: Email,
     name: String,
     role: Role,
+    /// The password's zxcvbn score.
+    password_score: u8,
 }
 
 impl NewUser {
@@ -147,8 +149,8 @@ impl NewUser {
             name => name.to_owned(),
         };
         check_label("Name", &name, NAME_MAX_CHARS)?;
-        check_new_password(&self.password, &[email.as_str(), &name])?;
-        Ok(CheckedUser { email, name, role: self.role })
+        let password_score = check_new_password(&self.password, &[email.as_str(), &name])?;
+        Ok(CheckedUser { email, name, role: self.role, password_score })
     }
 }
 
@@ -197,8 +199,8 @@ impl Gatehouse {
         // One statement, so two processes racing through first run cannot both succeed
         // (SQLite: under the write lock; PostgreSQL: the unique index users_one_first_admin).
         let inserted: Result<Option<UserId>> = db::query_scalar(
-            "INSERT INTO users (email, name, role, password_hash, password_changed_at, created_at)
-             SELECT $1, $2, 'admin', $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM users)
+            "INSERT INTO users (email, name, role, password_hash, password_changed_at, created_at, password_score)
+             SELECT $1, $2, 'admin', $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM users)
              RETURNING id",
         )
         .bind(checked.email.as_str())
@@ -206,6 +208,7 @@ impl Gatehouse {
         .bind(&hash)
         .bind(now)
         .bind(now)
+        .bind(i64::from(checked.password_score))
         .fetch_optional(&mut tx)
         .await;
         let id = match inserted {
@@ -234,8 +237,8 @@ impl Gatehouse {
         let mut tx = self.write_tx().await?;
         let inserted: Option<UserId> = db::query_scalar(
             "INSERT INTO users (email, name, role, password_hash, password_changed_at, must_change_password,
-                                created_at, created_by)
-             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7) ON CONFLICT (email) DO NOTHING RETURNING id",
+                                created_at, created_by, password_score)
+             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $8) ON CONFLICT (email) DO NOTHING RETURNING id",
         )
         .bind(checked.email.as_str())
         .bind(&checked.name)
@@ -244,6 +247,7 @@ impl Gatehouse {
         .bind(actor.now)
         .bind(actor.now)
         .bind(actor.user.id)
+        .bind(i64::from(checked.password_score))
         .fetch_optional(&mut tx)
         .await?;
         let id = inserted.ok_or(Error::EmailTaken)?;
@@ -335,15 +339,17 @@ impl Gatehouse {
             return Err(Error::invalid("User", "use Change password for your own account."));
         }
         let target = self.user(user).await?;
-        check_new_password(password, &[&target.email, &target.name])?;
+        let score = check_new_password(password, &[&target.email, &target.name])?;
         actor.require_step_up()?;
         let hash = self.hasher.hash(password).await?;
         let mut tx = self.write_tx().await?;
         db::query(
-            "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = TRUE WHERE id = $3",
+            "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = TRUE,
+                              password_score = $3 WHERE id = $4",
         )
         .bind(&hash)
         .bind(actor.now)
+        .bind(i64::from(score))
         .bind(user)
         .execute(&mut tx)
         .await?;
@@ -398,14 +404,16 @@ impl Gatehouse {
         if current == new {
             return Err(Error::WeakPassword { reason: "Choose a password different from the current one.".to_owned() });
         }
-        check_new_password(new, &[&actor.user.email, &actor.user.name])?;
+        let score = check_new_password(new, &[&actor.user.email, &actor.user.name])?;
         let hash = self.hasher.hash(new).await?;
         let mut tx = self.write_tx().await?;
         db::query(
-            "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = FALSE WHERE id = $3",
+            "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = FALSE,
+                              password_score = $3 WHERE id = $4",
         )
         .bind(&hash)
         .bind(actor.now)
+        .bind(i64::from(score))
         .bind(actor.user.id)
         .execute(&mut tx)
         .await?;

@@ -255,8 +255,13 @@ impl Gatehouse {
     /// The caller's alert settings, every kind that applies to them.
     pub async fn alert_settings(&self, caller: Caller<'_>) -> Result<Vec<AlertSetting>> {
         let actor = self.authenticate(caller).await?;
+        self.alert_settings_of(&actor.user).await
+    }
+
+    /// `user`'s alert settings, every kind that applies to them.
+    pub(crate) async fn alert_settings_of(&self, user: &crate::accounts::User) -> Result<Vec<AlertSetting>> {
         let rows = db::query("SELECT kind, delivery FROM alert_settings WHERE user_id = $1")
-            .bind(actor.user.id)
+            .bind(user.id)
             .fetch_all(&self.db)
             .await?;
         let mut chosen = Vec::new();
@@ -269,7 +274,7 @@ impl Gatehouse {
         }
         Ok(AlertKind::ALL
             .into_iter()
-            .filter(|kind| kind.applies_to(actor.user.role))
+            .filter(|kind| kind.applies_to(user.role))
             .map(|kind| AlertSetting {
                 kind,
                 delivery: chosen

@@ -12,6 +12,7 @@ mod address_book;
 mod alerts;
 mod audit;
 mod backup_codes;
+mod checkup;
 mod clock;
 mod confirmation;
 mod context;
@@ -49,6 +50,10 @@ pub use address_book::{
 };
 pub use alerts::{AlertKind, AlertSetting, Delivery};
 pub use audit::AuditEntry;
+pub use checkup::{
+    COUNT_CAP, Check, CheckId, CheckItem, CheckStatus, Checkup, FLAGGED_REVIEW_DAYS, PASSWORD_GOOD_SCORE,
+    PASSWORD_OLD_DAYS, STALE_ADDRESS_DAYS, STALE_DEVICE_DAYS, STALE_SESSION_DAYS,
+};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use confirmation::SESSION_WRONG_ANSWERS_MAX;
 pub use context::{Caller, ClientInfo, ClientKind, NOTE_MAX_CHARS, Origin};

@@ -78,8 +78,9 @@ impl PasswordHasher {
 }
 
 /// Checks a new password: 8–128 characters and not easily guessed (zxcvbn score 2 or more,
-/// taking the user's own email and name into account).
-pub(crate) fn check_new_password(password: &str, user_inputs: &[&str]) -> Result<()> {
+/// taking the user's own email and name into account). Returns the score (0–4), which is
+/// kept for the security checkup; the password never is.
+pub(crate) fn check_new_password(password: &str, user_inputs: &[&str]) -> Result<u8> {
     let chars = password.chars().count();
     if chars < PASSWORD_MIN_CHARS {
         return Err(weak(format!("Use at least {PASSWORD_MIN_CHARS} characters.")));
@@ -88,7 +89,8 @@ pub(crate) fn check_new_password(password: &str, user_inputs: &[&str]) -> Result
         return Err(weak(format!("Use at most {PASSWORD_MAX_CHARS} characters.")));
     }
     let estimate = zxcvbn::zxcvbn(password, user_inputs);
-    if u8::from(estimate.score()) < 2 {
+    let score = u8::from(estimate.score());
+    if score < 2 {
         let advice = estimate
             .feedback()
             .map(|feedback| feedback.to_string().trim().to_owned())
@@ -96,7 +98,7 @@ pub(crate) fn check_new_password(password: &str, user_inputs: &[&str]) -> Result
             .unwrap_or_else(|| "Add more words or characters.".to_owned());
         return Err(weak(format!("This password is too easy to guess. {advice}")));
     }
-    Ok(())
+    Ok(score)
 }
 
 /// Refuses passwords that cannot be right before spending time on a hash.

@@ -7,6 +7,7 @@ mod support;
 mod activity;
 mod address_book;
 mod alerts;
+mod checkup;
 mod concurrency;
 mod devices;
 mod events;
