@@ -9,6 +9,7 @@
 
 mod address_book;
 mod alerts;
+mod checkup;
 mod connection;
 #[cfg(test)]
 mod drift;
@@ -28,6 +29,7 @@ pub use address_book::{
     NewAddressRequest, NewWithdrawalRequest, SavedAddressResult, SavedAddressView, WithdrawalView, networks,
 };
 pub use alerts::{AlertSettingView, NoticeView, OpenNoticeEvent};
+pub use checkup::{CheckItemView, CheckView, CheckupView, ThresholdsView};
 pub use connection::{ConnectionView, ServerCheckView, TrustView};
 pub use error::ApiError;
 pub use events::{ConnectionStatusEvent, DataChangedEvent, SessionEndedEvent, StreamEvent};

@@ -5,16 +5,16 @@
 use std::net::IpAddr;
 
 use gatehouse_core::{
-    AddressId, AlertKind, Caller, ChallengeToken, Delivery, DeviceId, Gatehouse, Origin, PolicyChangeId, SessionId,
-    SessionToken, Timestamp, UserId, WithdrawalId, WithdrawalQuery, WithdrawalStatus,
+    ActivityId, AddressId, AlertKind, Caller, ChallengeToken, Delivery, DeviceId, Gatehouse, Origin, PolicyChangeId,
+    SessionId, SessionToken, Timestamp, UserId, WithdrawalId, WithdrawalQuery, WithdrawalStatus,
 };
 
 use crate::operations::{self as ops, Run};
 use crate::session::{ClientRequest, CsvExport, DeviceRequest, ServerInfoView, SessionStateView, SignInResult};
 use crate::{
-    AddressCheckView, AlertSettingView, ApiError, AttemptView, AuditView, BackupCodesView, DeviceView, EnrollmentView,
-    LookAlikeView, Me, NetworkView, NoticeView, PendingChangeView, PolicySavedView, PolicyView, SavedAddressResult,
-    SavedAddressView, SessionView, TwoFactorStatusView, UserView, WithdrawalView,
+    AddressCheckView, AlertSettingView, ApiError, AttemptView, AuditView, BackupCodesView, CheckupView, DeviceView,
+    EnrollmentView, LookAlikeView, Me, NetworkView, NoticeView, PendingChangeView, PolicySavedView, PolicyView,
+    SavedAddressResult, SavedAddressView, SessionView, TwoFactorStatusView, UserView, WithdrawalView,
 };
 
 /// How many notices a list shows.
@@ -438,5 +438,23 @@ impl Run for ops::SetAlertSetting {
 impl Run for ops::DisownSignIn {
     async fn run(self, cx: &Context<'_>) -> Result<(), ApiError> {
         Ok(cx.gate.disown_sign_in(cx.caller()?, self.notice_id).await?)
+    }
+}
+
+impl Run for ops::Checkup {
+    async fn run(self, cx: &Context<'_>) -> Result<CheckupView, ApiError> {
+        Ok(CheckupView::from(&cx.gate.checkup(cx.caller()?).await?))
+    }
+}
+
+impl Run for ops::ReviewSignIn {
+    async fn run(self, cx: &Context<'_>) -> Result<(), ApiError> {
+        Ok(cx.gate.review_sign_in(cx.caller()?, ActivityId(self.attempt_id), self.was_me).await?)
+    }
+}
+
+impl Run for ops::EndStaleSessions {
+    async fn run(self, cx: &Context<'_>) -> Result<u64, ApiError> {
+        Ok(cx.gate.end_stale_sessions(cx.caller()?).await?)
     }
 }

@@ -25,7 +25,7 @@ use crate::local::Context;
 use crate::session::{ClientRequest, CsvExport, DeviceRequest, Secret, ServerInfoView, SessionStateView, SignInResult};
 use crate::{
     ActivityQuery, AddressChangesRequest, AddressCheckView, AddressQueryRequest, AlertSettingView, ApiError,
-    AttemptView, AuditView, BackupCodesView, DeviceView, EnrollmentView, LookAlikeView, Me, NetworkView,
+    AttemptView, AuditView, BackupCodesView, CheckupView, DeviceView, EnrollmentView, LookAlikeView, Me, NetworkView,
     NewAddressRequest, NewUserRequest, NewWithdrawalRequest, NoticeView, PendingChangeView, PolicySavedView,
     PolicyView, SavedAddressResult, SavedAddressView, SessionView, TwoFactorStatusView, UserView, WithdrawalView,
 };
@@ -277,4 +277,13 @@ define_operations! {
     set_alert_setting SetAlertSetting { kind: String, delivery: String } -> (), session;
     /// "This wasn't me" about the sign-in a notice reported: that session ends at once.
     disown_sign_in DisownSignIn { notice_id: i64 } -> (), session;
+
+    // ---- Security checkup ----
+    /// The caller's security checkup (with the team's for admins).
+    checkup Checkup {} -> CheckupView, session;
+    /// About one of the caller's flagged sign-ins: "It was me" (`wasMe`) marks it reviewed;
+    /// "This wasn't me" also ends the session it opened.
+    review_sign_in ReviewSignIn { attempt_id: i64, was_me: bool } -> (), session;
+    /// Ends the caller's sessions left idle for the checkup's number of days; returns how many.
+    end_stale_sessions EndStaleSessions {} -> u64, session;
 }

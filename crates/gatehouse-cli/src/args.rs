@@ -144,6 +144,15 @@ pub enum Command {
     /// Your notices (alerts): list them, or watch them arrive
     #[command(subcommand)]
     Notices(NoticesCommand),
+    /// Your security checkup: what to fix, and how. Exits 1 when something needs attention
+    Checkup {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+        /// The team's checks instead of yours (admins)
+        #[arg(long)]
+        team: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -53,6 +53,7 @@ async fn run(cli: Cli) -> Result<(), gatehouse_api::ApiError> {
         Command::User(command) => commands::users::run(&mut app, command).await,
         Command::Sessions(command) => commands::sessions::run(&app, command).await,
         Command::Notices(command) => commands::notices::run(&app, command).await,
+        Command::Checkup { json, team } => commands::checkup::run(&app, json, team).await,
         Command::Devices(command) => commands::devices::run(&app, command).await,
         Command::Activity(command) => commands::activity::run(&app, command).await,
         Command::Policy(command) => commands::admin::policy(&app, command).await,

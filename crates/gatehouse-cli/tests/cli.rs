@@ -355,6 +355,11 @@ fn without_a_keychain_the_error_is_clear() {
 /// Runs `2fa enroll` like a person: reads the key it prints, answers with a code.
 /// Returns the base32 key and the backup codes.
 fn enroll(gh: &Gatehouse) -> (String, Vec<String>) {
+    enroll_as(gh, ADMIN, ADMIN_PASSWORD)
+}
+
+/// [`enroll`] for whoever the keychain's session is: `email`, who confirms with `password`.
+fn enroll_as(gh: &Gatehouse, email: &str, password: &str) -> (String, Vec<String>) {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
         .args(gh.location())
@@ -367,7 +372,7 @@ fn enroll(gh: &Gatehouse) -> (String, Vec<String>) {
         .unwrap();
     // Enrolling first asks for the password (step-up), then for a code once the key is shown.
     let mut stdin = child.stdin.take().unwrap();
-    writeln!(stdin, "{ADMIN_PASSWORD}").unwrap();
+    writeln!(stdin, "{password}").unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut printed = String::new();
     let secret = loop {
@@ -389,7 +394,7 @@ fn enroll(gh: &Gatehouse) -> (String, Vec<String>) {
     assert_eq!(
         uri_line,
         format!(
-            "URI: otpauth://totp/Gatehouse:{ADMIN}?secret={secret}&issuer=Gatehouse&algorithm=SHA1&digits=6&period=30"
+            "URI: otpauth://totp/Gatehouse:{email}?secret={secret}&issuer=Gatehouse&algorithm=SHA1&digits=6&period=30"
         )
     );
     assert!(rest.contains("Two-factor authentication is on."), "{rest}");
@@ -757,4 +762,36 @@ fn notices_are_listed_and_watched_on_this_computers_database() {
     assert!(unread.iter().any(|notice| notice["id"] == printed["id"] && notice["read"] == false), "{unread:?}");
     let table = gh.run_with(&["notices", "list"], "", &[("GATEHOUSE_TOKEN", admin_token)]);
     assert!(String::from_utf8_lossy(&table.stdout).contains("bob@example.com signed in"));
+}
+
+#[test]
+fn checkup_says_what_needs_attention_and_exits_1_until_it_is_fixed() {
+    let gh = Gatehouse::with_admin();
+    gh.add_bob();
+    gh.ok(&["signin", "bob@example.com"], &format!("{BOB_PASSWORD}\n"));
+    gh.ok(&["password", "change"], &format!("{BOB_PASSWORD}\nbob-chose-this-9-lantern\n"));
+    let out = gh.run(&["checkup", "--json"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("need"), "the summary goes to stderr");
+    let checks: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let two_factor = checks.iter().find(|check| check["id"] == "two_factor").unwrap();
+    assert_eq!(two_factor["status"], "at_risk");
+    let text = String::from_utf8(gh.run(&["checkup"], "").stdout).unwrap();
+    assert!(
+        text.contains("AT RISK  Two-factor authentication is off.") && text.contains("gatehouse 2fa enroll"),
+        "{text}"
+    );
+    // Members have no team section.
+    let refused = gh.fail(&["checkup", "--team"], "");
+    assert!(refused.contains("permission"), "{refused}");
+
+    enroll_as(&gh, "bob@example.com", "bob-chose-this-9-lantern");
+    let out = gh.run(&["checkup", "--json"], "");
+    let checks: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let two_factor = checks.iter().find(|check| check["id"] == "two_factor").unwrap();
+    assert_eq!(two_factor["status"], "ok");
+    let codes = checks.iter().find(|check| check["id"] == "backup_codes").unwrap();
+    assert_eq!((codes["status"].as_str(), codes["count"].as_u64()), (Some("ok"), Some(10)));
+    let open: Vec<_> = checks.iter().filter(|check| check["status"] != "ok").collect();
+    assert_eq!(out.status.code(), Some(if open.is_empty() { 0 } else { 1 }), "{open:?}");
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod activity;
 pub mod address;
 pub mod admin;
+pub mod checkup;
 pub mod devices;
 pub mod notices;
 pub mod serve;

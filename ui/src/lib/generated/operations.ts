@@ -10,6 +10,8 @@ import type { BeginTwoFactorEnrollment } from "./BeginTwoFactorEnrollment";
 import type { CancelPolicyChange } from "./CancelPolicyChange";
 import type { ChangePassword } from "./ChangePassword";
 import type { CheckAddress } from "./CheckAddress";
+import type { Checkup } from "./Checkup";
+import type { CheckupView } from "./CheckupView";
 import type { CompleteSignIn } from "./CompleteSignIn";
 import type { ConfirmPolicyChange } from "./ConfirmPolicyChange";
 import type { ConfirmTwoFactorEnrollment } from "./ConfirmTwoFactorEnrollment";
@@ -24,6 +26,7 @@ import type { DisownSignIn } from "./DisownSignIn";
 import type { EditAddress } from "./EditAddress";
 import type { EndOtherSessions } from "./EndOtherSessions";
 import type { EndSession } from "./EndSession";
+import type { EndStaleSessions } from "./EndStaleSessions";
 import type { EnrollmentView } from "./EnrollmentView";
 import type { ExportActivity } from "./ExportActivity";
 import type { ExportAddresses } from "./ExportAddresses";
@@ -60,6 +63,7 @@ import type { RemoveDevice } from "./RemoveDevice";
 import type { RenameDevice } from "./RenameDevice";
 import type { ResetTwoFactor } from "./ResetTwoFactor";
 import type { ResetUserPassword } from "./ResetUserPassword";
+import type { ReviewSignIn } from "./ReviewSignIn";
 import type { SavedAddressResult } from "./SavedAddressResult";
 import type { SavedAddressView } from "./SavedAddressView";
 import type { ServerInfo } from "./ServerInfo";
@@ -194,6 +198,12 @@ export interface Operations {
   set_alert_setting: { args: SetAlertSetting; output: null };
   /** "This wasn't me" about the sign-in a notice reported: that session ends at once. */
   disown_sign_in: { args: DisownSignIn; output: null };
+  /** The caller's security checkup (with the team's for admins). */
+  checkup: { args: Checkup; output: CheckupView };
+  /** About one of the caller's flagged sign-ins: "It was me" (`wasMe`) marks it reviewed; */
+  review_sign_in: { args: ReviewSignIn; output: null };
+  /** Ends the caller's sessions left idle for the checkup's number of days; returns how many. */
+  end_stale_sessions: { args: EndStaleSessions; output: number };
 }
 
 /** Whether each operation needs a signed-in session. */
@@ -254,4 +264,7 @@ export const NEEDS_SESSION: Record<keyof Operations, boolean> = {
   alert_settings: true,
   set_alert_setting: true,
   disown_sign_in: true,
+  checkup: true,
+  review_sign_in: true,
+  end_stale_sessions: true,
 };
