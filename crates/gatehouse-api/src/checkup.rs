@@ -32,7 +32,7 @@ pub struct CheckView {
     pub id: String,
     /// `ok`, `needs_attention` or `at_risk`.
     pub status: String,
-    /// How many it found (at most 100); codes left, or the password's score, where that is
+    /// How many it found (at most 21: more than the 20 items listed); codes left, or the password's score, where that is
     /// what it measures.
     pub count: u32,
     /// What its fix acts on (at most 20).

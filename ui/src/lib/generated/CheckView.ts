@@ -17,7 +17,7 @@ id: string,
  */
 status: string, 
 /**
- * How many it found (at most 100); codes left, or the password's score, where that is
+ * How many it found (at most 21: more than the 20 items listed); codes left, or the password's score, where that is
  * what it measures.
  */
 count: number, 
