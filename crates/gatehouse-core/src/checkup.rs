@@ -508,15 +508,16 @@ impl Gatehouse {
         let session: Option<SessionId> = row.try_get("session_id")?;
         let started: Option<Timestamp> = row.try_get("session_started")?;
         let open_session = session.zip(started);
-        if !was_me {
-            if let Some((session, started)) = open_session {
-                if session == actor.session_id || (started, session.0) < (actor.signed_in_at, actor.session_id.0) {
-                    return Err(Error::invalid(
-                        "Sign-in",
-                        "its session is this one or older than it: end it from Security → Sessions.",
-                    ));
-                }
-            }
+        // As with "This wasn't me" on an alert: only a newer session than the caller's, so a
+        // thief's session can't throw out the owner's.
+        let newer = |(session, started): (SessionId, Timestamp)| {
+            session != actor.session_id && (started, session.0) > (actor.signed_in_at, actor.session_id.0)
+        };
+        if !was_me && open_session.is_some_and(|open| !newer(open)) {
+            return Err(Error::invalid(
+                "Sign-in",
+                "its session is this one or older than it: end it from Security → Sessions.",
+            ));
         }
         let mut tx = self.write_tx().await?;
         let (action, detail) = if was_me {

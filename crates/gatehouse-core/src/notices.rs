@@ -61,13 +61,17 @@ pub(crate) struct NewNotice<'a> {
 /// other row writes (inserts of new rows, like the audit log's, may follow): a transaction
 /// holding it must never wait for a row lock held by one waiting for it.
 pub(crate) async fn raise(conn: &mut Tx, recipients: &[UserId], notice: &NewNotice<'_>, at: Timestamp) -> Result<()> {
-    conn.lock(Lock::Notices).await?;
     let kind = AlertKind::of_notice(notice.kind);
+    let mut deliveries = Vec::with_capacity(recipients.len());
     for recipient in recipients {
-        let delivery = match kind {
+        deliveries.push(match kind {
             Some(kind) => alerts::delivery_for(&mut *conn, *recipient, kind).await?,
             None => Delivery::InApp,
-        };
+        });
+    }
+    // Only the inserts (and the commit) wait for other writers of notices.
+    conn.lock(Lock::Notices).await?;
+    for (recipient, delivery) in recipients.iter().zip(deliveries) {
         let read_at = (delivery == Delivery::Off).then_some(at);
         db::query(
             "INSERT INTO notices (recipient_id, at, kind, title, body, subject, native, session_id, attempt_id, read_at)

@@ -61,6 +61,9 @@ pub(crate) struct Hub {
     next_id: AtomicU64,
     /// Flips to true when the server shuts down: every stream ends.
     closing: watch::Sender<bool>,
+    /// Flips to true once the hub knows where it starts reading: a stream opened before
+    /// that could miss what commits in between, so it waits.
+    reading: watch::Sender<bool>,
 }
 
 /// A stream's place in the hub; leaving it (drop) unsubscribes.
@@ -83,6 +86,7 @@ impl Hub {
             subscribers: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(0),
             closing: watch::channel(false).0,
+            reading: watch::channel(false).0,
         });
         tokio::spawn(read_and_fan_out(gate, Arc::clone(&hub)));
         hub
@@ -96,6 +100,15 @@ impl Hub {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Subscriber>> {
         self.subscribers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits (up to ten seconds) until the hub reads notices; false if it still doesn't (its
+    /// database is unreachable).
+    async fn wait_until_reading(&self) -> bool {
+        let mut reading = self.reading.subscribe();
+        tokio::time::timeout(Duration::from_secs(10), reading.wait_for(|reading| *reading))
+            .await
+            .is_ok_and(|r| r.is_ok())
     }
 
     fn subscribe(self: &Arc<Self>, reader: Reader) -> Subscription {
@@ -146,6 +159,7 @@ async fn read_and_fan_out(gate: Gatehouse, hub: Arc<Hub>) {
             }
         }
     };
+    hub.reading.send_replace(true);
     let (wakeups, mut heard) = mpsc::channel(64);
     tokio::spawn(listen(gate.clone(), wakeups));
     let mut safety_net = tokio::time::interval(SAFETY_NET);
@@ -234,6 +248,9 @@ pub(crate) async fn stream(
         Err(err) => return Ok(sse(stream_of(vec![closing_event(&shared.gate, caller, err).await?]))),
     };
     let resume = last_event_id(&headers);
+    if !shared.hub.wait_until_reading().await {
+        return Err(ApiError::from(Error::Internal("the event hub cannot read the database yet".to_owned())).into());
+    }
     let subscription = shared.hub.subscribe(reader.clone());
     let opening = opening_events(&shared.gate, &reader, resume, caller.now).await.map_err(ApiError::from)?;
     let (sender, receiver) = mpsc::channel(STREAM_BUFFER);
