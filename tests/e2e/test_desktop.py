@@ -62,7 +62,7 @@ def test_a_wrong_password_shows_the_error_and_appears_in_sign_in_activity(desk: 
         assert app.text("form-error") == "The email or password is incorrect."
         app.shot("04-sign-in-error")
         sign_in(app, ADMIN, PASSWORD)
-        app.find("nav-security")
+        app.click("nav-security")
         app.click("tab-activity")
         app.find("activity-row")
         rows = app.rows("activity-row")

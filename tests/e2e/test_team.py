@@ -214,7 +214,7 @@ def test_a_server_that_goes_away_or_is_not_gatehouse_gets_a_clear_message(desk: 
     threading.Thread(target=other.serve_forever, daemon=True).start()
     try:
         with desk.app() as app:
-            app.find("nav-security")
+            app.click("nav-security")
             team.stop(0)
             app.click("tab-devices")
             app.until(lambda: "Could not reach the Gatehouse server" in app.driver.page_source, what="the unreachable message")

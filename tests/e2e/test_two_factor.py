@@ -119,6 +119,8 @@ def test_sign_in_asks_for_a_code_after_the_password(desk: Desk):
         app.type("code-input", oathtool(desk.key, steps_ahead=1))
         app.click("code-submit")
         assert ADMIN in app.text("current-user")
+        app.click("nav-security")
+        app.find("session-row")
         rows = app.rows("session-row")
         assert any(r["current"] == "true" and "2FA" in r["text"] for r in rows), rows
 

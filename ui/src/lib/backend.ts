@@ -30,6 +30,9 @@ import type { ApiError } from "./generated/ApiError";
 import type { AppState } from "./generated/AppState";
 import type { AttemptView } from "./generated/AttemptView";
 import type { BackupCodesView } from "./generated/BackupCodesView";
+import type { CheckItemView } from "./generated/CheckItemView";
+import type { CheckView } from "./generated/CheckView";
+import type { CheckupView } from "./generated/CheckupView";
 import type { DeviceView } from "./generated/DeviceView";
 import type { EnrollmentView } from "./generated/EnrollmentView";
 import type { ExportResult } from "./generated/ExportResult";
@@ -38,6 +41,7 @@ import type { PendingChangeView } from "./generated/PendingChangeView";
 import type { PolicySavedView } from "./generated/PolicySavedView";
 import type { PolicyView } from "./generated/PolicyView";
 import type { SessionView } from "./generated/SessionView";
+import type { ThresholdsView } from "./generated/ThresholdsView";
 import type { TwoFactorStatusView } from "./generated/TwoFactorStatusView";
 import type { UserView } from "./generated/UserView";
 import type { Operations } from "./generated/operations";
@@ -71,6 +75,9 @@ export type {
   AppState,
   AttemptView,
   BackupCodesView,
+  CheckItemView,
+  CheckView,
+  CheckupView,
   DeviceView,
   EnrollmentView,
   ExportResult,
@@ -79,6 +86,7 @@ export type {
   PolicySavedView,
   PolicyView,
   SessionView,
+  ThresholdsView,
   TwoFactorStatusView,
   UserView,
 };
@@ -254,6 +262,14 @@ export const listWithdrawals = (status: string | null = null, mineOnly = false) 
 export const decideWithdrawal = (withdrawalId: number, approve: boolean, note: string) =>
   op("decide_withdrawal", { withdrawalId, approve, note });
 export const exportWithdrawals = () => call<ExportResult>("export_withdrawals");
+
+// The security checkup (the Overview)
+/** What to fix and what each fix acts on; the team's checks too for admins. */
+export const checkup = () => op("checkup", {});
+/** About one of your flagged sign-ins: "It was me" marks it reviewed; "This wasn't me" also ends its session. */
+export const reviewSignIn = (attemptId: number, wasMe: boolean) => op("review_sign_in", { attemptId, wasMe });
+/** Ends your sessions left idle for the checkup's number of days; returns how many. */
+export const endStaleSessions = () => op("end_stale_sessions", {});
 
 // In-app notices
 export const listNotices = () => op("list_notices", {});
