@@ -246,76 +246,49 @@ impl Gatehouse {
     }
 
     async fn stale_sessions_check(&self, actor: &Actor) -> Result<Check> {
-        let rows = db::query(
-            "SELECT s.id, d.name, s.client_name, s.location, s.last_active_at
+        let query = db::query(
+            "SELECT s.id, d.name AS label, s.client_name || ' · ' || s.location AS detail, s.last_active_at AS at
              FROM sessions s JOIN devices d ON d.id = s.device_id
              WHERE s.user_id = $1 AND s.ended_at IS NULL AND s.last_active_at < $2
              ORDER BY s.last_active_at, s.id LIMIT $3",
         )
         .bind(actor.user.id)
         .bind(actor.now.minus(days(STALE_SESSION_DAYS)))
-        .bind(COUNT_CAP)
-        .fetch_all(&self.db)
-        .await?;
-        let items = rows
-            .iter()
-            .map(|row| {
-                Ok(CheckItem {
-                    id: row.try_get("id")?,
-                    label: row.try_get("name")?,
-                    detail: format!(
-                        "{} · {}",
-                        row.try_get::<String>("client_name")?,
-                        row.try_get::<String>("location")?
-                    ),
-                    at: Some(row.try_get("last_active_at")?),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Check::found(CheckId::StaleSessions, count(&items), shown(items)))
+        .bind(COUNT_CAP);
+        self.listing(CheckId::StaleSessions, query, item_from_row).await
     }
 
     async fn stale_devices_check(&self, actor: &Actor) -> Result<Check> {
-        let rows = db::query(
-            "SELECT id, name, os, os_version, last_used_at FROM devices
+        let query = db::query(
+            "SELECT id, name AS label, trim(os || ' ' || os_version) AS detail, last_used_at AS at FROM devices
              WHERE user_id = $1 AND removed_at IS NULL AND last_used_at < $2 AND id <> $3
              ORDER BY last_used_at, id LIMIT $4",
         )
         .bind(actor.user.id)
         .bind(actor.now.minus(days(STALE_DEVICE_DAYS)))
         .bind(actor.device_id)
-        .bind(COUNT_CAP)
-        .fetch_all(&self.db)
-        .await?;
-        let items = rows
-            .iter()
-            .map(|row| {
-                let os = crate::devices::os_label(&row.try_get::<String>("os")?, &row.try_get::<String>("os_version")?);
-                Ok(CheckItem {
-                    id: row.try_get("id")?,
-                    label: row.try_get("name")?,
-                    detail: os,
-                    at: Some(row.try_get("last_used_at")?),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Check::found(CheckId::StaleDevices, count(&items), shown(items)))
+        .bind(COUNT_CAP);
+        self.listing(CheckId::StaleDevices, query, item_from_row).await
     }
 
     /// Flagged sign-ins of the last 30 days their owner hasn't reviewed or disowned.
     async fn flagged_sign_ins_check(&self, actor: &Actor) -> Result<Check> {
-        let rows = db::query(
+        let query = db::query(
             "SELECT id, at, risk_flags, location, ip, device_name, outcome FROM signin_attempts
              WHERE user_id = $1 AND risk_flags <> 0 AND at >= $2 AND reviewed_at IS NULL AND disowned_at IS NULL
              ORDER BY at DESC, id DESC LIMIT $3",
         )
         .bind(actor.user.id)
         .bind(actor.now.minus(days(FLAGGED_REVIEW_DAYS)))
-        .bind(COUNT_CAP)
-        .fetch_all(&self.db)
-        .await?;
-        let items = rows.iter().map(flagged_item).collect::<Result<Vec<_>>>()?;
-        Ok(Check::found(CheckId::FlaggedSignIns, count(&items), shown(items)))
+        .bind(COUNT_CAP);
+        self.listing(CheckId::FlaggedSignIns, query, flagged_item).await
+    }
+
+    /// The things a check lists, read by `query` (capped at [`COUNT_CAP`] rows) and turned into
+    /// items by `item`: needs attention when there is any.
+    async fn listing(&self, id: CheckId, query: db::Query, item: fn(&Row) -> Result<CheckItem>) -> Result<Check> {
+        let items = query.fetch_all(&self.db).await?.iter().map(item).collect::<Result<Vec<_>>>()?;
+        Ok(Check::found(id, count(&items), shown(items)))
     }
 
     /// Kinds about the account's own security (those that may never be off) set to in-app only.
@@ -337,138 +310,69 @@ impl Gatehouse {
 
     /// Requests by others waiting for a decision.
     async fn pending_approvals_check(&self, actor: &Actor) -> Result<Check> {
-        let rows = db::query(
-            "SELECT w.id, w.amount, w.asset, w.label, w.created_at, u.email FROM withdrawals w
-             JOIN users u ON u.id = w.requester_id
+        let query = db::query(
+            "SELECT w.id, w.amount || ' ' || w.asset || ' to ' || w.label AS label, u.email AS detail, w.created_at AS at
+             FROM withdrawals w JOIN users u ON u.id = w.requester_id
              WHERE w.status = 'pending' AND w.requester_id <> $1 ORDER BY w.created_at, w.id LIMIT $2",
         )
         .bind(actor.user.id)
-        .bind(COUNT_CAP)
-        .fetch_all(&self.db)
-        .await?;
-        let items = rows
-            .iter()
-            .map(|row| {
-                Ok(CheckItem {
-                    id: row.try_get("id")?,
-                    label: format!(
-                        "{} {} to {}",
-                        row.try_get::<String>("amount")?,
-                        row.try_get::<String>("asset")?,
-                        row.try_get::<String>("label")?
-                    ),
-                    detail: row.try_get("email")?,
-                    at: Some(row.try_get("created_at")?),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Check::found(CheckId::PendingApprovals, count(&items), shown(items)))
+        .bind(COUNT_CAP);
+        self.listing(CheckId::PendingApprovals, query, item_from_row).await
     }
 
     /// Shared addresses nobody has used (or, never used, that were saved) 180 days ago.
     async fn stale_addresses_check(&self, actor: &Actor) -> Result<Check> {
-        let rows = db::query(
-            "SELECT id, label, network, coalesce(last_used_at, created_at) AS used FROM addresses
+        let query = db::query(
+            "SELECT id, label, network AS detail, coalesce(last_used_at, created_at) AS at FROM addresses
              WHERE owner_id IS NULL AND deleted_at IS NULL AND coalesce(last_used_at, created_at) < $1
              ORDER BY coalesce(last_used_at, created_at), id LIMIT $2",
         )
         .bind(actor.now.minus(days(STALE_ADDRESS_DAYS)))
-        .bind(COUNT_CAP)
-        .fetch_all(&self.db)
-        .await?;
-        let items = rows
-            .iter()
-            .map(|row| {
-                Ok(CheckItem {
-                    id: row.try_get("id")?,
-                    label: row.try_get("label")?,
-                    detail: row.try_get("network")?,
-                    at: Some(row.try_get("used")?),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Check::found(CheckId::StaleAddresses, count(&items), shown(items)))
+        .bind(COUNT_CAP);
+        self.listing(CheckId::StaleAddresses, query, item_from_row).await
     }
 
     async fn team_checks(&self, actor: &Actor) -> Result<Vec<Check>> {
-        let (without_two_factor, locked, disabled, weakening, audit) = tokio::try_join!(
-            self.team_users_check(
-                CheckId::TeamTwoFactor,
-                "SELECT u.id, u.email, u.name, u.created_at AS at FROM users u
-                 WHERE u.disabled_at IS NULL AND NOT EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id)
-                 ORDER BY u.email LIMIT $1",
-                None,
-                actor.policy.require_two_factor,
-            ),
-            self.team_users_check(
-                CheckId::TeamLockedAccounts,
-                "SELECT u.id, u.email, u.name, coalesce(t.hard_locked_at, t.locked_at) AS at FROM users u
-                 JOIN signin_throttle t ON t.scope = 'account' AND t.key = u.email
-                 WHERE u.disabled_at IS NULL AND (t.hard_locked_at IS NOT NULL OR t.blocked_until > $2)
-                 ORDER BY u.email LIMIT $1",
-                Some(actor.now),
-                false,
-            ),
-            self.team_users_check(
-                CheckId::TeamDisabledWithSessions,
-                "SELECT u.id, u.email, u.name, u.disabled_at AS at FROM users u
-                 WHERE u.disabled_at IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = u.id AND s.ended_at IS NULL)
-                 ORDER BY u.email LIMIT $1",
-                None,
-                false,
-            ),
-            self.pending_weakening_check(),
+        let without_two_factor = db::query(
+            "SELECT u.id, u.email AS label, u.name AS detail, u.created_at AS at FROM users u
+             WHERE u.disabled_at IS NULL AND NOT EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id)
+             ORDER BY u.email LIMIT $1",
+        )
+        .bind(COUNT_CAP);
+        let locked = db::query(
+            "SELECT u.id, u.email AS label, u.name AS detail, coalesce(t.hard_locked_at, t.locked_at) AS at FROM users u
+             JOIN signin_throttle t ON t.scope = 'account' AND t.key = u.email
+             WHERE u.disabled_at IS NULL AND (t.hard_locked_at IS NOT NULL OR t.blocked_until > $2)
+             ORDER BY u.email LIMIT $1",
+        )
+        .bind(COUNT_CAP)
+        .bind(actor.now);
+        let disabled = db::query(
+            "SELECT u.id, u.email AS label, u.name AS detail, u.disabled_at AS at FROM users u
+             WHERE u.disabled_at IS NOT NULL
+               AND EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = u.id AND s.ended_at IS NULL)
+             ORDER BY u.email LIMIT $1",
+        )
+        .bind(COUNT_CAP);
+        let weakening = db::query(
+            "SELECT id, setting AS label, from_value || ' → ' || to_value AS detail, effective_at AS at
+             FROM policy_changes WHERE status = 'pending' ORDER BY effective_at, id LIMIT $1",
+        )
+        .bind(COUNT_CAP);
+        let (mut without_two_factor, locked, disabled, weakening, audit) = tokio::try_join!(
+            self.listing(CheckId::TeamTwoFactor, without_two_factor, item_from_row),
+            self.listing(CheckId::TeamLockedAccounts, locked, item_from_row),
+            self.listing(CheckId::TeamDisabledWithSessions, disabled, item_from_row),
+            self.listing(CheckId::TeamPendingWeakening, weakening, item_from_row),
             self.audit_log_check(),
         )?;
+        // Policy already makes them enrol at their next sign-in: nothing left to do.
+        if actor.policy.require_two_factor {
+            without_two_factor.status = CheckStatus::Ok;
+        }
         let geoip = if self.geo.is_some() { CheckStatus::Ok } else { CheckStatus::NeedsAttention };
         let geoip = Check::new(CheckId::TeamGeoIp, geoip, 0, Vec::new());
         Ok(vec![without_two_factor, locked, disabled, weakening, geoip, audit])
-    }
-
-    /// Users a team query lists (`$1`: the cap; `$2`: `now`, for queries that need it).
-    /// `fixed`: the policy already makes it right (users without 2FA must enrol at their next
-    /// sign-in).
-    async fn team_users_check(
-        &self,
-        id: CheckId,
-        sql: &'static str,
-        now: Option<Timestamp>,
-        fixed: bool,
-    ) -> Result<Check> {
-        let mut query = db::query(sql).bind(COUNT_CAP);
-        if let Some(now) = now {
-            query = query.bind(now);
-        }
-        let rows = query.fetch_all(&self.db).await?;
-        let items = rows.iter().map(user_item).collect::<Result<Vec<_>>>()?;
-        let mut check = Check::found(id, count(&items), shown(items));
-        if fixed && check.status != CheckStatus::Ok {
-            check.status = CheckStatus::Ok;
-        }
-        Ok(check)
-    }
-
-    async fn pending_weakening_check(&self) -> Result<Check> {
-        let rows = db::query(
-            "SELECT id, setting, from_value, to_value, effective_at FROM policy_changes
-             WHERE status = 'pending' ORDER BY effective_at, id LIMIT $1",
-        )
-        .bind(COUNT_CAP)
-        .fetch_all(&self.db)
-        .await?;
-        let items = rows
-            .iter()
-            .map(|row| {
-                Ok(CheckItem {
-                    id: row.try_get("id")?,
-                    label: row.try_get("setting")?,
-                    detail: format!("{} → {}", row.try_get::<i64>("from_value")?, row.try_get::<i64>("to_value")?),
-                    at: Some(row.try_get("effective_at")?),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Check::found(CheckId::TeamPendingWeakening, count(&items), shown(items)))
     }
 
     /// Information: entries (ids only grow: the newest id is the count) and the newest one.
@@ -599,7 +503,12 @@ fn flagged_item(row: &Row) -> Result<CheckItem> {
     })
 }
 
-fn user_item(row: &Row) -> Result<CheckItem> {
-    let id: UserId = row.try_get("id")?;
-    Ok(CheckItem { id: id.0, label: row.try_get("email")?, detail: row.try_get("name")?, at: row.try_get("at")? })
+/// An item from columns `id`, `label`, `detail` and `at`.
+fn item_from_row(row: &Row) -> Result<CheckItem> {
+    Ok(CheckItem {
+        id: row.try_get("id")?,
+        label: row.try_get("label")?,
+        detail: row.try_get("detail")?,
+        at: row.try_get("at")?,
+    })
 }

@@ -198,6 +198,19 @@ async fn admins_see_the_team_and_finance_sees_waiting_approvals() {
     let disabled = check(&left_open, CheckId::TeamDisabledWithSessions);
     assert_eq!((disabled.status, disabled.items[0].label.as_str()), (CheckStatus::NeedsAttention, "carol@example.com"));
     fx.execute_raw("UPDATE sessions SET ended_at = 1 WHERE user_id = $1", carol.user.id.0).await;
+    // A change weakening protection waits its delay: listed, with its values.
+    fx.confirm(&admin).await;
+    let mut weaker = fx.gate.policy(fx.caller(&admin.token)).await.unwrap();
+    weaker.session_idle_minutes += 60;
+    let update = fx.gate.set_policy(fx.caller(&admin.token), &weaker).await.unwrap();
+    assert_eq!(update.delayed.len(), 1);
+    let waiting = checkup(&fx, &admin).await;
+    let pending = check(&waiting, CheckId::TeamPendingWeakening);
+    assert_eq!(
+        (pending.status, pending.items[0].label.as_str()),
+        (CheckStatus::NeedsAttention, "session_idle_minutes")
+    );
+    assert_eq!(pending.items[0].detail, "720 → 780");
     // Finance sees approvals; nothing waits.
     fx.confirm(&admin).await;
     fx.gate.set_user_disabled(fx.caller(&admin.token), carol.user.id, false).await.unwrap();
