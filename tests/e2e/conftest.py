@@ -261,3 +261,18 @@ def wait_for_notification(match, timeout: float = 5.0) -> dict:
             return found[0]
         time.sleep(0.2)
     raise AssertionError(f"no such desktop notification; dunst has {dunst_history()}")
+
+
+def oathtool(key: str, steps_ahead: int = 0) -> str:
+    """The code for `key` (base32) at now + `steps_ahead` × 30 s; ±1 step is accepted."""
+    at = int(time.time()) + 30 * steps_ahead
+    out = subprocess.run(["oathtool", "--totp", "-b", key, "-N", f"@{at}"], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def sign_in(app: App, email: str, password: str):
+    """Fills in and sends the sign-in form."""
+    app.find("signin-email")
+    app.type("signin-email", email)
+    app.type("signin-password", password)
+    app.click("signin-submit")

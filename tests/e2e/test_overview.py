@@ -7,30 +7,15 @@ the Overview ("This wasn't me" suggests a new password). Screenshots in light an
 
 from __future__ import annotations
 
-import subprocess
 import time
 
-from conftest import App, Desk
+from conftest import App, Desk, oathtool, sign_in
 
 ADMIN = "olive@example.com"
 PASSWORD = "copper-lantern-meadow-58"
 MEMBER = "milo@example.com"
 MEMBER_TEMPORARY = "temporary-silver-otter-3"
 MEMBER_PASSWORD = "harbor-violet-pinecone-64"
-
-
-def oathtool(key: str, steps_ahead: int = 0) -> str:
-    """The code for `key` (base32) at now + `steps_ahead` × 30 s; ±1 step is accepted."""
-    at = int(time.time()) + 30 * steps_ahead
-    out = subprocess.run(["oathtool", "--totp", "-b", key, "-N", f"@{at}"], capture_output=True, text=True, check=True)
-    return out.stdout.strip()
-
-
-def sign_in(app: App, email: str, password: str):
-    app.find("signin-email")
-    app.type("signin-email", email)
-    app.type("signin-password", password)
-    app.click("signin-submit")
 
 
 def checks(app: App, within: str = "overview-page") -> dict[str, dict]:

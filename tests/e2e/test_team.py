@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLI, App, Desk, dunst_history, start_tauri_driver
+from conftest import CLI, App, Desk, dunst_history, sign_in, start_tauri_driver
 
 ADMIN = "ada@example.com"
 PASSWORD = "violet-harbor-lantern-42"
@@ -101,13 +101,6 @@ def team(tmp_path_factory):
     team = Team(tmp_path_factory.mktemp("team"))
     yield team
     team.close()
-
-
-def sign_in(app: App, email: str, password: str):
-    app.find("signin-email")
-    app.type("signin-email", email)
-    app.type("signin-password", password)
-    app.click("signin-submit")
 
 
 def sessions(app: App) -> list[dict]:

@@ -8,27 +8,14 @@ from __future__ import annotations
 import subprocess
 import time
 
-from conftest import App, Desk
+from conftest import App, Desk, oathtool
+from conftest import sign_in as sign_in_with_password
 
 ADMIN = "grace@example.com"
 PASSWORD = "amber-sailing-compass-31"
 BOB = "bob@example.com"
 BOB_TEMPORARY = "temporary-orange-kettle-5"
 BOB_PASSWORD = "quiet-meadow-copper-77"
-
-
-def oathtool(key: str, steps_ahead: int = 0) -> str:
-    """The code for `key` (base32) at now + `steps_ahead` × 30 s; ±1 step is accepted."""
-    at = int(time.time()) + 30 * steps_ahead
-    out = subprocess.run(["oathtool", "--totp", "-b", key, "-N", f"@{at}"], capture_output=True, text=True, check=True)
-    return out.stdout.strip()
-
-
-def sign_in_with_password(app: App, email: str, password: str):
-    app.find("signin-email")
-    app.type("signin-email", email)
-    app.type("signin-password", password)
-    app.click("signin-submit")
 
 
 def open_two_factor_tab(app: App):
