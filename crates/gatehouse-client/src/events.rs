@@ -12,8 +12,9 @@ use tokio::sync::mpsc;
 
 use crate::remote::Remote;
 
-/// The longest pause between reconnection attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(15);
+/// The longest pause between reconnection attempts: short enough that an instance back
+/// after a restart has its clients again within seconds (scripts/bench-events' kill run).
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// The first pause.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// A stream silent this long (the server sends a heartbeat every 15 s) is given up and
