@@ -1,7 +1,8 @@
 //! `gatehouse notices …`: the notifications centre in a terminal, and `watch`, which prints
 //! each new notice as it arrives (from the server's event stream, or this computer's
 //! database) and keeps the last printed cursor in a file, so that a watch restarted after a
-//! crash or a dropped connection prints what it missed exactly once.
+//! crash or a dropped connection prints what it missed, once (a kill in the instant between
+//! printing a notice and saving its cursor prints that one again: never lost).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -235,6 +235,15 @@ impl Watch {
     }
 }
 
+/// Waits until the watch's cursor file says `cursor`.
+fn wait_for_cursor(file: &std::path::Path, cursor: i64) {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while std::fs::read_to_string(file).ok().as_deref().map(str::trim) != Some(cursor.to_string().as_str()) {
+        assert!(std::time::Instant::now() < deadline, "{} never said {cursor}", file.display());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Waits until the watch has saved where it starts (it is then listening).
 fn wait_for_file(file: &std::path::Path) {
     let deadline = std::time::Instant::now() + PATIENCE;
@@ -259,6 +268,9 @@ async fn notices_watch_prints_a_sign_in_through_the_other_instance_and_after_a_c
     let first = watch.next();
     assert!(first["kind"].as_str().unwrap().starts_with("everyone."), "{first}");
     assert!(first["title"].as_str().unwrap().contains(BOB), "{first}");
+    // Killed once it has handled that notice: the cursor is saved just after the line is
+    // printed (a kill in between would print that one notice again — never lose it).
+    wait_for_cursor(&cursor_file, first["id"].as_i64().unwrap());
     watch.kill();
 
     // Two sign-ins while nobody watches; the restarted watch prints those two, once.
