@@ -25,6 +25,10 @@ const COMMANDS: &[&str] = &[
     "copy_address",
     "set_screen_capture_protection",
     "print_window",
+    "desktop_preferences",
+    "set_desktop_preferences",
+    "remember_page",
+    "restore_window",
 ];
 
 fn main() {

@@ -35,17 +35,22 @@ pub fn load(data_dir: &Path) -> Result<ConnectionView, ApiError> {
 pub fn save(data_dir: &Path, choice: &ConnectionView) -> Result<(), ApiError> {
     let file = path(data_dir);
     let json = serde_json::to_vec_pretty(choice).map_err(|err| io_error("write", &file, err))?;
+    write_private(data_dir, &file, &json).map_err(|err| io_error("write", &file, err))
+}
+
+/// Writes `bytes` to `file` in `data_dir` (made if missing), readable only by the user.
+pub fn write_private(data_dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut dir = std::fs::DirBuilder::new();
     dir.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
-    dir.create(data_dir).map_err(|err| io_error("create", data_dir, err))?;
+    dir.create(data_dir)?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut out = options.open(&file).map_err(|err| io_error("write", &file, err))?;
-    std::io::Write::write_all(&mut out, &json).map_err(|err| io_error("write", &file, err))
+    let mut out = options.open(file)?;
+    std::io::Write::write_all(&mut out, bytes)
 }
 
 /// The client's trust for a saved or requested one.

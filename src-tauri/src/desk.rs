@@ -17,6 +17,7 @@ use gatehouse_host::{Keychain, KeychainDataKey, KeychainError, OsKeychain, SafeC
 use tokio::sync::{Mutex, RwLock};
 
 use crate::connection;
+use crate::preferences::{self, Preferences};
 
 /// Everything commands need.
 pub struct Desk {
@@ -100,6 +101,16 @@ impl Desk {
             None => gatehouse_host::default_data_dir()
                 .ok_or_else(|| ApiError::new("desktop.no_data_dir", "No home folder found for Gatehouse's data.")),
         }
+    }
+
+    /// This computer's preferences for the app.
+    pub fn preferences(&self) -> Result<Preferences, ApiError> {
+        preferences::load(&self.data_dir()?)
+    }
+
+    /// Saves this computer's preferences for the app.
+    pub fn save_preferences(&self, saved: &Preferences) -> Result<(), ApiError> {
+        preferences::save(&self.data_dir()?, saved)
     }
 
     /// Where the app runs, as chosen.
@@ -204,6 +215,18 @@ impl Desk {
         }
         *held = None;
         token_store(&opened.keychain).clear().map_err(keychain_error)
+    }
+
+    /// Ends the session held, if any, and forgets its token (also when the session had
+    /// already ended).
+    pub async fn sign_out(&self) -> Result<(), ApiError> {
+        if self.has_token().await? {
+            match self.call(gatehouse_api::operations::SignOut {}).await {
+                Err(err) if !err.needs_sign_in() => return Err(err),
+                _ => self.forget_token().await?,
+            }
+        }
+        Ok(())
     }
 
     /// Forgets the token (signed out, or the session ended elsewhere).

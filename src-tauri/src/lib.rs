@@ -6,12 +6,18 @@ mod commands;
 mod connection;
 mod desk;
 mod downloads;
+mod main_window;
+mod plugins;
+mod preferences;
+mod tray;
 mod watcher;
+mod webkit_processes;
 
 use std::path::PathBuf;
 
 use clap::Parser;
 use desk::{Desk, Settings};
+use tauri::Manager;
 
 /// Gatehouse desktop app.
 #[derive(Debug, Parser)]
@@ -23,6 +29,9 @@ struct Args {
     /// GeoIP database (MaxMind .mmdb) for locations, instead of the saved setting
     #[arg(long, env = "GATEHOUSE_GEOIP", value_name = "FILE")]
     geoip: Option<PathBuf>,
+    /// Start in the tray, without a window (how start at login launches it)
+    #[arg(long)]
+    tray: bool,
 }
 
 /// Starts the app.
@@ -31,20 +40,44 @@ pub fn run() {
     init_logging();
     // WebDriver adds flags of its own (e.g. --automation): unknown flags are ignored.
     let args = Args::parse();
+    let custom_data_dir = args.data_dir.clone();
+    let data_dir = custom_data_dir.clone().or_else(gatehouse_host::default_data_dir);
+    let start_in_tray = args.tray;
     let settings = Settings { data_dir: args.data_dir, geoip: args.geoip };
-    let desk = tauri::async_runtime::block_on(Desk::start(settings, started));
-    let result = tauri::Builder::default()
-        .manage(desk)
-        .setup(|app| {
+    let built = tauri::Builder::default()
+        // First: a second launch must hand over before anything else starts.
+        .plugin(plugins::single_instance(custom_data_dir.as_deref()))
+        .plugin(plugins::window_state(data_dir.as_deref()))
+        .plugin(plugins::autostart(custom_data_dir.as_deref()))
+        .manage(main_window::Memory::default())
+        .setup(move |app| {
+            // Here, after the single-instance plugin: a second launch opens nothing.
+            app.manage(tauri::async_runtime::block_on(Desk::start(settings, started)));
+            if let Err(err) = tray::create(app.handle()) {
+                tracing::error!("no tray icon: {err}; closing the window quits Gatehouse");
+            }
             watcher::start(app.handle().clone());
+            if !start_in_tray {
+                main_window::open(app.handle());
+            }
             Ok(())
         })
+        .on_window_event(main_window::on_window_event)
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!());
-    if let Err(err) = result {
-        tracing::error!(error = %err, "the app stopped with an error");
-        eprintln!("Gatehouse could not start its window: {err}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match built {
+        Ok(app) => app.run(|_, event| {
+            if let tauri::RunEvent::ExitRequested { code, api, .. } = event
+                && main_window::keep_running(code)
+            {
+                api.prevent_exit();
+            }
+        }),
+        Err(err) => {
+            tracing::error!(error = %err, "the app stopped with an error");
+            eprintln!("Gatehouse could not start its window: {err}");
+            std::process::exit(1);
+        }
     }
 }
 

@@ -19,6 +19,7 @@ use gatehouse_host::{AlertResponse, DesktopAlert};
 use tauri::{AppHandle, Emitter, Manager};
 
 use crate::desk::Desk;
+use crate::{main_window, tray};
 
 /// How often the watcher looks whether the session it follows is still the app's.
 const TOKEN_CHECK: Duration = Duration::from_millis(250);
@@ -29,13 +30,13 @@ const NOTICES_CHANGED: &str = "notices-changed";
 /// Tells the UI which topics changed elsewhere.
 const DATA_CHANGED: &str = "data-changed";
 /// Tells the UI the session ended elsewhere, and why.
-const SESSION_ENDED: &str = "session-ended";
+pub const SESSION_ENDED: &str = "session-ended";
 /// Tells the UI the session locked.
-const SESSION_LOCKED: &str = "session-locked";
+pub const SESSION_LOCKED: &str = "session-locked";
 /// Tells the UI whether the server's event stream is up.
 const CONNECTION_STATUS: &str = "connection-status";
 /// Asks the UI to open what a notice is about (a native notification was used).
-const OPEN_NOTICE: &str = "open-notice";
+pub const OPEN_NOTICE: &str = "open-notice";
 /// The native notification's "This wasn't me" action.
 const NOT_ME: &str = "not-me";
 /// An admin's "End this session" action on someone else's sign-in.
@@ -46,24 +47,24 @@ const OBLIGATIONS: [&str; 2] = ["password.change_required", "2fa.enrollment_requ
 /// Starts watching (for the life of the app).
 pub fn start(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
-        let mut badge: Option<u32> = None;
         let mut failure_logged = false;
         loop {
-            let Some(token) = wait_for_session(&app, &mut badge).await else { continue };
-            let mut watch =
-                Watch { app: &app, token, cursor: None, badge: &mut badge, failure_logged: &mut failure_logged };
+            let token = wait_for_session(&app).await;
+            tray::show_signed_in(&app, true);
+            let mut watch = Watch { app: &app, token, cursor: None, failure_logged: &mut failure_logged };
             watch.follow().await;
         }
     });
 }
 
-/// Waits until the app holds a session; clears the badge meanwhile.
-async fn wait_for_session(app: &AppHandle, badge: &mut Option<u32>) -> Option<SessionToken> {
+/// Waits until the app holds a session; the tray shows none meanwhile.
+async fn wait_for_session(app: &AppHandle) -> SessionToken {
     loop {
         if let Ok(Some(token)) = app.state::<Desk>().maybe_token().await {
-            return Some(token);
+            return token;
         }
-        show_badge(app, badge, 0);
+        tray::show_signed_in(app, false);
+        tray::show_unread(app, 0);
         tokio::time::sleep(TOKEN_CHECK).await;
     }
 }
@@ -75,7 +76,6 @@ struct Watch<'a> {
     /// The newest notice seen: a stream reopened after a lock resumes there, so what came
     /// meanwhile is delivered after unlocking.
     cursor: Option<i64>,
-    badge: &'a mut Option<u32>,
     failure_logged: &'a mut bool,
 }
 
@@ -204,7 +204,7 @@ impl Watch<'_> {
                 if let Err(err) = self.desk().forget_ended_token(&self.token).await {
                     tracing::warn!(code = %err.code, "could not forget the ended session: {err}");
                 }
-                show_badge(self.app, self.badge, 0);
+                tray::show_unread(self.app, 0);
                 let _ = self.app.emit(SESSION_ENDED, SessionEndedEvent { reason, message });
                 return Some(Stop::Ended);
             }
@@ -222,20 +222,8 @@ impl Watch<'_> {
 
     async fn refresh_badge(&mut self) {
         if let Ok(unread) = self.desk().call(ops::UnreadNotices {}).await {
-            show_badge(self.app, self.badge, unread);
+            tray::show_unread(self.app, unread);
         }
-    }
-}
-
-/// The unread count on the app's dock or launcher icon, where the platform has one
-/// (macOS; Linux desktops with the launcher API). Set only when it changes.
-fn show_badge(app: &AppHandle, shown: &mut Option<u32>, unread: u32) {
-    if *shown == Some(unread) {
-        return;
-    }
-    *shown = Some(unread);
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.set_badge_count((unread > 0).then_some(i64::from(unread)));
     }
 }
 
@@ -271,8 +259,8 @@ async fn show_native(app: &AppHandle, notice: &NoticeView, failure_logged: &mut 
     }
 }
 
-/// What a click or an action on a native notification does: bring the app forward on the
-/// item; for "This wasn't me", end that session first; for "End this session", let the UI
+/// What a click or an action on a native notification does: bring the window forward (made
+/// again if it was closed to the tray) on the item; for "This wasn't me", end that session first; for "End this session", let the UI
 /// end it (an admin ending someone else's session confirms it's them first).
 fn reply(app: AppHandle, target: Target, response: AlertResponse) {
     let action = match response {
@@ -284,12 +272,7 @@ fn reply(app: AppHandle, target: Target, response: AlertResponse) {
         let Target { notice_id, subject, session } = target;
         let disowned = action.as_deref() == Some(NOT_ME) && disown_sign_in(&app, notice_id).await;
         let end_session = session.filter(|_| action.as_deref() == Some(END_SESSION));
-        if let Some(window) = app.get_webview_window("main") {
-            let _ = window.unminimize();
-            let _ = window.show();
-            let _ = window.set_focus();
-        }
-        let _ = app.emit(OPEN_NOTICE, OpenNoticeEvent { notice_id, subject, disowned, end_session });
+        main_window::open_on_notice(&app, OpenNoticeEvent { notice_id, subject, disowned, end_session });
     });
 }
 

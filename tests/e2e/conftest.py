@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.file_detector import UselessFileDetector
@@ -215,10 +216,19 @@ class Desk:
         driver = webdriver.Remote(self.driver_url, options=options)
         # Typed text is text: a path to an existing file must not turn into a file upload.
         driver.file_detector = UselessFileDetector()
+        running = app_processes(self.data_dir)
         try:
             yield App(driver)
         finally:
-            driver.quit()
+            try:
+                driver.quit()
+            except WebDriverException:
+                return  # the app quit, or its window closed to the tray: the session is gone already
+            # WebDriver ends the app; the next one must not start before it has let go of
+            # its single-instance name, or it would hand over to the one going away.
+            deadline = time.time() + 10
+            while not all(exited(pid) for pid in running) and time.time() < deadline:
+                time.sleep(0.05)
 
     def cli(self, *args: str, stdin: str = "", token: str | None = None) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if k != "GATEHOUSE_TOKEN"}
@@ -276,3 +286,152 @@ def sign_in(app: App, email: str, password: str):
     app.type("signin-email", email)
     app.type("signin-password", password)
     app.click("signin-submit")
+
+
+def app_processes(data_dir: Path) -> list[int]:
+    """The desktop apps running on this data folder (however they were started)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv[0].endswith(b"gatehouse-desktop") and str(data_dir).encode() in argv:
+            found.append(int(proc.name))
+    return found
+
+
+def exited(pid: int) -> bool:
+    """Whether the process is gone or a zombie: only then has it let go of its D-Bus names
+    (its memory, and with it its command line, goes earlier in an exit)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def child_processes(pid: int) -> list[str]:
+    """The names of `pid`'s child processes (WebKit's are WebKitWebProcess and WebKitNetworkProcess)."""
+    names = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, rest = stat.read_text().rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        if int(rest.split()[1]) == pid:
+            names.append(head.split("(", 1)[1])
+    return names
+
+
+def app_windows() -> dict[int, str]:
+    """The app's top-level windows on the X server: id → title ("Security — Gatehouse")."""
+    from Xlib import display
+
+    screen = display.Display()
+    try:
+        net_wm_name, utf8 = screen.intern_atom("_NET_WM_NAME"), screen.intern_atom("UTF8_STRING")
+        found = {}
+        for window in screen.screen().root.query_tree().children:
+            for child in [window, *window.query_tree().children]:
+                title = child.get_full_property(net_wm_name, utf8)
+                if title and title.value.decode().endswith("Gatehouse"):
+                    found[child.id] = title.value.decode()
+        return found
+    finally:
+        screen.close()
+
+
+def close_window():
+    """Closes the app's window as a window manager's close button does: WM_DELETE_WINDOW
+    (there is no window manager under Xvfb)."""
+    from Xlib import X, display, protocol
+
+    windows = app_windows()
+    assert windows, "no Gatehouse window to close"
+    screen = display.Display()
+    protocols, delete = screen.intern_atom("WM_PROTOCOLS"), screen.intern_atom("WM_DELETE_WINDOW")
+    for window_id in windows:
+        window = screen.create_resource_object("window", window_id)
+        message = protocol.event.ClientMessage(window=window, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0]))
+        window.send_event(message, event_mask=X.NoEventMask)
+    screen.flush()
+    screen.close()
+
+
+def window_brightness(window_id: int) -> float:
+    """The window's mean brightness, 0 (black) to 1 (white): tells a dark theme from a light one."""
+    shot = SCREENSHOTS / f"window-{window_id}.png"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["import", "-window", str(window_id), str(shot)], check=True, timeout=20)
+    out = subprocess.run(["convert", str(shot), "-colorspace", "Gray", "-format", "%[fx:mean]", "info:"],
+                         capture_output=True, text=True, check=True, timeout=20)
+    return float(out.stdout)
+
+
+class Tray:
+    """The app's tray icon as a desktop's panel sees it: an AppIndicator on the session bus,
+    with its menu exported over the dbusmenu protocol."""
+
+    MENU = "com.canonical.dbusmenu"
+    ITEM = "org.kde.StatusNotifierItem"
+
+    def __init__(self, pid: int):
+        self.bus_name, self.path = self._find(pid)
+
+    @staticmethod
+    def _busctl(*args: str):
+        try:
+            out = subprocess.run(["busctl", "--user", "--json=short", *args], capture_output=True, text=True, timeout=10)
+        except subprocess.TimeoutExpired:
+            return None
+        return json.loads(out.stdout) if out.returncode == 0 and out.stdout.strip() else None
+
+    def _find(self, pid: int) -> tuple[str, str]:
+        """The app's connection exporting an AppIndicator, and the indicator's object path."""
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            for name in self._busctl("list") or []:
+                if name.get("pid") != pid or not name["name"].startswith(":"):
+                    continue
+                # Some of the app's connections (accessibility) don't answer: ask briefly.
+                reply = self._busctl(
+                    "--timeout=2", "call", "--", name["name"], "/org/ayatana/NotificationItem",
+                    "org.freedesktop.DBus.Introspectable", "Introspect",
+                )
+                children = re.findall(r'<node name="([^"]+)"', reply["data"][0]) if reply else []
+                if children:
+                    return name["name"], f"/org/ayatana/NotificationItem/{children[0]}"
+            time.sleep(0.2)
+        raise AssertionError(f"process {pid} shows no tray icon on the session bus")
+
+    def items(self) -> dict[str, bool]:
+        """The menu's items: label → enabled."""
+        reply = self._busctl("call", "--", self.bus_name, self.path + "/Menu", self.MENU, "GetLayout", "iias", "0", "-1", "0")
+        assert reply is not None, "the tray menu did not answer"
+        _revision, (_id, _props, children) = reply["data"]
+        items = {}
+        for child in children:
+            _child_id, props, _ = child["data"]
+            if "label" in props:
+                items[props["label"]["data"]] = props.get("enabled", {"data": True})["data"]
+        return items
+
+    def label(self) -> str:
+        """The text beside the icon (the unread count), where the panel shows one."""
+        reply = self._busctl("get-property", self.bus_name, self.path, self.ITEM, "XAyatanaLabel")
+        return reply["data"] if reply else ""
+
+    def click(self, label: str):
+        reply = self._busctl("call", "--", self.bus_name, self.path + "/Menu", self.MENU, "GetLayout", "iias", "0", "-1", "0")
+        assert reply is not None, "the tray menu did not answer"
+        for child in reply["data"][1][2]:
+            item_id, props, _ = child["data"]
+            if props.get("label", {}).get("data") == label:
+                subprocess.run(
+                    ["busctl", "--user", "call", "--", self.bus_name, self.path + "/Menu", self.MENU, "Event", "isvu", str(item_id), "clicked", "s", "", "0"],
+                    check=True, capture_output=True, timeout=10,
+                )
+                return
+        raise AssertionError(f"no {label!r} in the tray menu: {self.items()}")

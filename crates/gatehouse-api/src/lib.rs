@@ -11,6 +11,7 @@ mod address_book;
 mod alerts;
 mod checkup;
 mod connection;
+mod desktop;
 #[cfg(test)]
 mod drift;
 mod error;
@@ -31,6 +32,7 @@ pub use address_book::{
 pub use alerts::{AlertSettingView, NoticeView, OpenNoticeEvent};
 pub use checkup::{CheckItemView, CheckView, CheckupView, ThresholdsView};
 pub use connection::{ConnectionView, ServerCheckView, TrustView};
+pub use desktop::{DesktopPreferencesView, WindowRestoreView};
 pub use error::ApiError;
 pub use events::{ConnectionStatusEvent, DataChangedEvent, SessionEndedEvent, StreamEvent};
 pub use operations::{Operation, OperationVisitor, Run, run_json, visit_operations};

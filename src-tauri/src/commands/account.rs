@@ -96,12 +96,7 @@ pub async fn cancel_sign_in(desk: State<'_, Desk>) -> Result<AppState, ApiError>
 
 #[tauri::command]
 pub async fn sign_out(desk: State<'_, Desk>) -> Result<AppState, ApiError> {
-    if desk.has_token().await? {
-        match desk.call(ops::SignOut {}).await {
-            Err(err) if !err.needs_sign_in() => return Err(err),
-            _ => desk.forget_token().await?,
-        }
-    }
+    desk.sign_out().await?;
     app_state(desk).await
 }
 

@@ -4,13 +4,14 @@
 //! it as the current session — on this computer's database or on the team server — so no
 //! operation is listed here. The other commands are what only the desktop shell does: hold
 //! the session token and the sign-in challenge (never in the web view), save files, copy to
-//! the clipboard, and the window. They are listed three times — here, in `build.rs` and in
+//! the clipboard, the window, and the app's own settings on this computer. They are listed three times — here, in `build.rs` and in
 //! `capabilities/main.json` — and gatehouse-api's `drift` test fails when those lists (or
 //! `backend.ts`) disagree.
 
 pub mod account;
 mod clipboard;
 mod connection;
+mod desktop;
 mod files;
 mod window;
 
@@ -47,6 +48,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         clipboard::copy_address,
         window::set_screen_capture_protection,
         window::print_window,
+        desktop::desktop_preferences,
+        desktop::set_desktop_preferences,
+        desktop::remember_page,
+        desktop::restore_window,
     ]
 }
 

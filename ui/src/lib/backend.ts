@@ -48,9 +48,13 @@ import type { Operations } from "./generated/operations";
 import type { ConnectionView } from "./generated/ConnectionView";
 import type { ServerCheckView } from "./generated/ServerCheckView";
 import type { TrustView } from "./generated/TrustView";
+import type { DesktopPreferencesView } from "./generated/DesktopPreferencesView";
+import type { WindowRestoreView } from "./generated/WindowRestoreView";
 
 export type {
   ConnectionView,
+  DesktopPreferencesView,
+  WindowRestoreView,
   ServerCheckView,
   TrustView,
   ActivityQuery,
@@ -218,6 +222,15 @@ export const setScreenCaptureProtection = (isProtected: boolean) =>
   call<void>("set_screen_capture_protection", { protected: isProtected });
 /** Opens the system print dialog (the page's print stylesheet decides what prints). */
 export const printWindow = () => call<void>("print_window");
+
+// The app on this computer (the shell's own settings, not the account's)
+export const desktopPreferences = () => call<DesktopPreferencesView>("desktop_preferences");
+export const setDesktopPreferences = (preferences: DesktopPreferencesView) =>
+  call<DesktopPreferencesView>("set_desktop_preferences", { preferences });
+/** Tells the shell which page this session's window shows, for a window made again. */
+export const rememberPage = (sessionId: number, page: string) => call<void>("remember_page", { sessionId, page });
+/** What a window made again starts with: the page it showed, a notice to open. */
+export const restoreWindow = (sessionId: number) => call<WindowRestoreView>("restore_window", { sessionId });
 
 // Sessions
 export const listSessions = (userId: number | null = null) => op("list_sessions", { userId });

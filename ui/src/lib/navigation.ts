@@ -3,7 +3,13 @@
 // a page given a flow starts it (and takes the focus) once, when it opens.
 
 /** The pages of the signed-in app. */
-export type Page = "overview" | "security" | "addresses" | "withdraw" | "users" | "policy" | "account";
+export const PAGES = ["overview", "security", "addresses", "withdraw", "users", "policy", "account"] as const;
+export type Page = (typeof PAGES)[number];
+
+/** Whether `name` is one of the pages (a page name that came back from the shell). */
+export function isPage(name: string): name is Page {
+  return (PAGES as readonly string[]).includes(name);
+}
 
 /** Security page: a flow of the Two-factor tab to start at once. */
 export type SecurityFlow = "enroll-two-factor" | "new-backup-codes";
