@@ -73,12 +73,41 @@ pub fn run() {
                 api.prevent_exit();
             }
         }),
+        Err(err) if plugin_failed(&err, "single-instance") => relaunch_after_handover_failed(&err),
         Err(err) => {
             tracing::error!(error = %err, "the app stopped with an error");
             eprintln!("Gatehouse could not start its window: {err}");
             std::process::exit(1);
         }
     }
+}
+
+fn plugin_failed(err: &tauri::Error, name: &str) -> bool {
+    matches!(err, tauri::Error::PluginInitialization(plugin, _) if plugin == name)
+}
+
+/// Marks a launch that already started again once (see below).
+const RELAUNCHED: &str = "GATEHOUSE_RELAUNCHED";
+
+/// This launch found the running app on its data folder but could not hand over: that app
+/// was quitting. Once it has gone, starting again makes this one the app (once: a second
+/// failure is reported).
+fn relaunch_after_handover_failed(err: &tauri::Error) -> ! {
+    #[cfg(unix)]
+    if std::env::var_os(RELAUNCHED).is_none() {
+        use std::os::unix::process::CommandExt;
+        tracing::warn!("{err}; starting again");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let args: Vec<_> = std::env::args_os().skip(1).collect();
+        if let Ok(exe) = std::env::current_exe() {
+            // Only returns when it failed.
+            let failed = std::process::Command::new(exe).args(args).env(RELAUNCHED, "1").exec();
+            tracing::error!("could not start again: {failed}");
+        }
+    }
+    tracing::error!(error = %err, "the app stopped with an error");
+    eprintln!("Gatehouse could not start: {err}");
+    std::process::exit(1);
 }
 
 fn init_logging() {

@@ -11,6 +11,7 @@ from outside, as a person sees it: its title names the page, and a screenshot it
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -49,7 +50,17 @@ def desk(tmp_path_factory, home: Path):
     driver.wait(timeout=10)
 
 
-def until(condition, timeout: float = 10, what: str = "condition"):
+@pytest.fixture(autouse=True)
+def no_app_left_running(desk: Desk):
+    """A test that fails with Gatehouse in the tray must not leave it there: the next test's
+    launch would hand over to it."""
+    yield
+    for pid in app_processes(desk.data_dir):
+        os.kill(pid, signal.SIGKILL)
+        until(lambda: exited(pid), what=f"app {pid} to end")
+
+
+def until(condition, timeout: float = 30, what: str = "condition"):
     deadline = time.time() + timeout
     while time.time() < deadline:
         value = condition()
@@ -124,7 +135,8 @@ def test_closing_the_window_leaves_gatehouse_in_the_tray_without_webkit(desk: De
     assert the_only_app(desk) == pid
     [(window, title)] = until(lambda: list(app_windows().items()), what="the window made again")
     until(lambda: list(app_windows().values()) == ["Security — Gatehouse"], what="the window back on the Security page")
-    assert window_brightness(window) < 0.35, "the dark theme chosen before closing"
+    # The dark theme chosen before closing (a window just mapped may not be painted yet).
+    until(lambda: window_brightness(window) < 0.35, timeout=30, what="the window painted in the dark theme")
 
     # Closed again, the tray's Open brings it back the same way.
     close_window()
