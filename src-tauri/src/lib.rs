@@ -6,6 +6,7 @@ mod commands;
 mod connection;
 mod desk;
 mod downloads;
+mod footprint;
 mod main_window;
 mod plugins;
 mod preferences;
@@ -37,7 +38,9 @@ struct Args {
 /// Starts the app.
 pub fn run() {
     let started = std::time::Instant::now();
+    footprint::before_start();
     init_logging();
+    footprint::log_choices();
     // WebDriver adds flags of its own (e.g. --automation): unknown flags are ignored.
     let args = Args::parse();
     let custom_data_dir = args.data_dir.clone();
@@ -53,8 +56,10 @@ pub fn run() {
         .setup(move |app| {
             // Here, after the single-instance plugin: a second launch opens nothing.
             app.manage(tauri::async_runtime::block_on(Desk::start(settings, started)));
-            if let Err(err) = tray::create(app.handle()) {
-                tracing::error!("no tray icon: {err}; closing the window quits Gatehouse");
+            match tray::create(app.handle()) {
+                // scripts/bench-startup reads this line.
+                Ok(()) => tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "tray ready"),
+                Err(err) => tracing::error!("no tray icon: {err}; closing the window quits Gatehouse"),
             }
             watcher::start(app.handle().clone());
             if !start_in_tray {

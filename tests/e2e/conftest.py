@@ -79,6 +79,25 @@ def start_tauri_driver(home: Path, log_name: str) -> tuple[str, subprocess.Popen
             time.sleep(0.1)
 
 
+_REPAINT_ON = """
+if (!document.getElementById("e2e-repaint")) {
+  const dot = document.createElement("div");
+  dot.id = "e2e-repaint";
+  dot.setAttribute("aria-hidden", "true");
+  dot.style.cssText = "position:fixed;left:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:2147483647";
+  let on = false;
+  const flicker = () => {
+    if (!dot.isConnected) return;
+    on = !on;
+    dot.style.background = on ? "rgba(0,0,0,0.004)" : "transparent";
+    requestAnimationFrame(flicker);
+  };
+  document.documentElement.appendChild(dot);
+  requestAnimationFrame(flicker);
+}"""
+_REPAINT_OFF = 'document.getElementById("e2e-repaint")?.remove()'
+
+
 class App:
     """One running instance of the desktop app, seen through WebDriver."""
 
@@ -195,7 +214,19 @@ class App:
 
     def shot(self, name: str):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+        self.save_screenshot(SCREENSHOTS / f"{name}.png")
+
+    def save_screenshot(self, path: Path):
+        """The window as it is now. WebKit takes the shot at the page's next repaint. With
+        the renderer the app uses when there is no GPU (WebKit's DMA-BUF renderer off; see
+        src-tauri/src/footprint.rs), a page that doesn't change never repaints, and the shot
+        waits forever. So a 1-pixel, nearly transparent dot in the corner flickers on every
+        frame while the shot is taken."""
+        self.driver.execute_script(_REPAINT_ON)
+        try:
+            self.driver.save_screenshot(str(path))
+        finally:
+            self.driver.execute_script(_REPAINT_OFF)
 
 
 class Desk:

@@ -45,7 +45,7 @@ def enroll(app: App, desk: Desk, shot_prefix: str) -> tuple[str, list[str]]:
         time.sleep(0.1)
         if rect() != before:
             continue
-        app.driver.save_screenshot(str(window_png))
+        app.save_screenshot(window_png)
         if rect() == before:
             break
     x, y, width, height = before
