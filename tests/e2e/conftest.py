@@ -56,13 +56,14 @@ def driver_url(home: Path):
     proc.wait(timeout=10)
 
 
-def start_tauri_driver(home: Path, log_name: str) -> tuple[str, subprocess.Popen]:
+def start_tauri_driver(home: Path, log_name: str, env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen]:
     """tauri-driver (with its WebKitWebDriver) on free ports: one app at a time each, so a
-    test with two apps at once starts a second one."""
+    test with two apps at once starts a second one. The apps it starts inherit its
+    environment: HOME, plus `env`."""
     assert APP.exists(), f"{APP} is missing: build it with `cargo build --features custom-protocol`"
     assert TAURI_DRIVER.exists(), "tauri-driver is missing: run scripts/setup"
     port, native = free_port(), free_port()
-    env = dict(os.environ, HOME=str(home))
+    env = dict(os.environ, HOME=str(home)) | (env or {})
     log = open(home / log_name, "w")
     proc = subprocess.Popen(
         [str(TAURI_DRIVER), "--port", str(port), "--native-port", str(native)], env=env, stdout=log, stderr=log
