@@ -63,21 +63,25 @@ fn unchosen() -> ApiError {
 }
 
 impl Desk {
-    /// Opens the database and reads the stored session token. A failure is logged and
-    /// left for the first command to report.
-    pub async fn start(settings: Settings, started: Instant) -> Desk {
-        let desk = Desk {
+    /// The desk for `settings`. Nothing is opened yet: see [`Desk::open_now`].
+    pub fn new(settings: Settings, started: Instant) -> Desk {
+        Desk {
             settings,
             opened: RwLock::new(None),
             clock: SystemClock,
             clipboard: std::sync::Arc::default(),
             started,
             ui_ready_logged: AtomicBool::new(false),
-        };
-        if let Err(err) = desk.opened().await {
+        }
+    }
+
+    /// Opens the database (or the server connection) and reads the stored session token
+    /// now rather than on the first command. A failure is logged and left for the first
+    /// command to report (it tries again).
+    pub async fn open_now(&self) {
+        if let Err(err) = self.opened().await {
             tracing::error!(code = %err.code, "could not open Gatehouse: {}", err.message);
         }
-        desk
     }
 
     /// The opened state, opening it now if an earlier attempt failed.

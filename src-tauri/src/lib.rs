@@ -55,15 +55,23 @@ pub fn run() {
         .manage(main_window::Memory::default())
         .setup(move |app| {
             // Here, after the single-instance plugin: a second launch opens nothing.
-            app.manage(tauri::async_runtime::block_on(Desk::start(settings, started)));
+            app.manage(Desk::new(settings, started));
+            // The window first, and the database opened off the main thread: WebKit starts
+            // its processes and loads the page meanwhile (the page's first call waits for the
+            // database if need be).
+            if !start_in_tray {
+                main_window::open(app.handle());
+            }
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { handle.state::<Desk>().open_now().await });
             match tray::create(app.handle()) {
                 // scripts/bench-startup reads this line.
                 Ok(()) => tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "tray ready"),
                 Err(err) => tracing::error!("no tray icon: {err}; closing the window quits Gatehouse"),
             }
             watcher::start(app.handle().clone());
-            if !start_in_tray {
-                main_window::open(app.handle());
+            if start_in_tray {
+                main_window::settle_in_tray(app.handle());
             }
             Ok(())
         })

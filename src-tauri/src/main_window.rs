@@ -125,10 +125,26 @@ pub fn on_window_event(window: &tauri::Window, event: &WindowEvent) {
                 tracing::warn!("could not save the window's size and position: {err}");
             }
             tracing::info!("window closed; Gatehouse keeps running in the tray");
-            crate::webkit_processes::stop_when_idle(app);
+            settle_in_tray(app);
         }
         _ => {}
     }
+}
+
+/// Time for WebKit to wind the web process down and write out storage first.
+const SETTLE: Duration = Duration::from_secs(2);
+
+/// Once the app has had no window for [`SETTLE`] (closed, or started in the tray): ends
+/// WebKit's network process and hands the pages the window used back to the kernel.
+pub fn settle_in_tray(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(SETTLE).await;
+        if app.get_webview_window(LABEL).is_none() {
+            crate::webkit_processes::stop_network_processes();
+            crate::footprint::release_file_pages();
+        }
+    });
 }
 
 fn keeps_running_in_tray(app: &AppHandle) -> bool {

@@ -6,28 +6,9 @@
 //! window made later gets a new one from WebKit (tested end to end, with what the old one
 //! stored, such as the theme, still there).
 
-use std::time::Duration;
-
-use tauri::{AppHandle, Manager};
-
-use crate::main_window;
-
-/// Time for WebKit to wind the web process down and write out storage first.
-const SETTLE: Duration = Duration::from_secs(2);
-
-/// Ends WebKit's network process once the window has been gone for [`SETTLE`].
-pub fn stop_when_idle(app: &AppHandle) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(SETTLE).await;
-        if app.get_webview_window(main_window::LABEL).is_none() {
-            stop_network_processes();
-        }
-    });
-}
-
+/// Ends WebKit's network process (see the module docs).
 #[cfg(target_os = "linux")]
-fn stop_network_processes() {
+pub fn stop_network_processes() {
     use rustix::process::{Pid, Signal, getpid, kill_process};
 
     for pid in children_named(getpid().as_raw_nonzero().get(), "WebKitNetworkPr") {
@@ -41,7 +22,7 @@ fn stop_network_processes() {
 
 /// On other systems WebKit (macOS) or WebView2 (Windows) ends its helpers itself.
 #[cfg(not(target_os = "linux"))]
-fn stop_network_processes() {}
+pub fn stop_network_processes() {}
 
 /// The ids of `parent`'s child processes whose name (as the kernel keeps it, at most 15
 /// bytes) is `name`.
