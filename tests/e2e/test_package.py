@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import signal
 import struct
 import subprocess
 import time
@@ -18,7 +19,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.options import ArgOptions
 
-from conftest import ROOT, App, start_tauri_driver
+from conftest import ROOT, App, exited, start_tauri_driver
 
 ADMIN = "ada@example.com"
 PASSWORD = "violet-harbor-lantern-42"
@@ -186,6 +187,7 @@ def see_the_sign_in_screen(home: Path, env: dict[str, str]):
         options.set_capability("browserName", "wry")
         options.set_capability("tauri:options", {"application": "/usr/bin/gatehouse-desktop"})
         driver = webdriver.Remote(url, options=options)
+        running = installed_apps()
         try:
             app = App(driver)
             for testid in ("signin-email", "signin-password", "signin-submit"):
@@ -193,9 +195,28 @@ def see_the_sign_in_screen(home: Path, env: dict[str, str]):
             app.shot("package-installed-sign-in")
         finally:
             driver.quit()
+            # Gone before the package is removed and before the next test looks at windows.
+            deadline = time.time() + 10
+            while not all(exited(pid) for pid in running) and time.time() < deadline:
+                time.sleep(0.05)
+            for pid in running:
+                if not exited(pid):
+                    os.kill(pid, signal.SIGKILL)
     finally:
         driver_process.terminate()
         driver_process.wait(timeout=10)
+
+
+def installed_apps() -> list[int]:
+    """The running apps started from the installed package."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if cmdline.read_bytes().split(b"\0")[0] == b"/usr/bin/gatehouse-desktop":
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
 
 
 @contextmanager
