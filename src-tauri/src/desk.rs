@@ -133,12 +133,16 @@ impl Desk {
         Ok(())
     }
 
-    /// Logs, once, how long after process start the UI first asked for the app state
-    /// (scripts/bench-startup reads this line).
+    /// Logs, once, how long after process start the UI first asked for the app state.
     pub fn note_ui_ready(&self) {
         if !self.ui_ready_logged.swap(true, Ordering::Relaxed) {
-            tracing::info!(elapsed_ms = self.started.elapsed().as_millis() as u64, "ui ready");
+            tracing::info!(elapsed_ms = self.elapsed_ms(), "ui ready");
         }
+    }
+
+    /// Milliseconds since the process started (for the start-up benchmark's log lines).
+    pub fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
     /// Runs an operation as the current session (or signed out, without one).

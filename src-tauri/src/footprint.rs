@@ -14,11 +14,16 @@
 //! window before the database is opened, and opens it off the main thread): launch to the
 //! sign-in screen went from a median of 725 ms in the process (879 ms wall clock; one launch
 //! in five took about 1.2 s) to 554 ms (676 ms wall clock) over 10 runs. Blocking the main
-//! thread to open the database while WebKit started made the slow launches the rule.
+//! thread to open the database while WebKit started made the slow launches the rule. Then
+//! `main_window.rs` showed the window only once its page had loaded: a window drawn
+//! earlier made WebKit stall the main thread for 500 ms in one launch in three. Now 316 ms
+//! (390 ms wall clock, slowest of 10: 418).
 //!
-//! With only the tray (no window, no WebKit process), plain PSS of the app: started in the
-//! tray 65 MiB, after closing the window 125 MiB, both with the settings below except the
-//! page-out; with it 21 and 56. The page-out is the last item below.
+//! Two page-outs (the last items below) then took the window-open number to 211 MiB (app 71,
+//! WebKitWebProcess 111, WebKitNetworkProcess 28); 208 in plain PSS. With only the tray (no
+//! window, no WebKit process), plain PSS of the app, measured 35 s in: started in the tray
+//! 65 MiB, after closing the window 125 MiB, both with the settings below except the
+//! page-outs; with them 21 and 55.
 //!
 //! - **WebKit's DMA-BUF renderer, with no GPU: about 80 MiB, in the web process.** With no
 //!   render node, WebKit falls back to shared-memory buffers, and Skia draws through
@@ -50,14 +55,18 @@
 //!   this binary's), and every page of them the window touched stays counted against the
 //!   app: 125 MiB after closing the window, 65 when started in the tray (start-up code).
 //!   [`release_file_pages`] hands those pages back with `MADV_PAGEOUT` once only the tray
-//!   is left, as Android compacts a backgrounded app: 56 and 21 MiB. They are clean copies
-//!   of files; the few the tray and the watcher need come back on first touch (the 56
-//!   includes them: it is measured 5 s later). What stays is written memory: the heap (4
-//!   MiB), other anonymous memory, and libLLVM's relocated data (25 MiB, once the window
-//!   has loaded Mesa).
+//!   is left, as Android compacts a backgrounded app, and again at 30 s, after WebKit's
+//!   teardown in this process has touched 6 MiB of code again: 55 and 21 MiB, steady (to
+//!   150 s). They are clean copies of files; the few the tray and the watcher need come
+//!   back on first touch. What stays is written memory: the heap (4 MiB), other anonymous
+//!   memory, and libLLVM's relocated data (25 MiB, once the window has loaded Mesa).
+//! - **Start-up's pages, with the window open: 18 MiB in the app.** Most of this binary (16
+//!   MiB resident: start-up code, and the UI files it served the page) and the parts of
+//!   WebKit's UI code no other process shares are used once. The same page-out, 10 s after
+//!   the window is made, takes the app from 89 to 71 MiB, and it stays there.
 //!
-//! What is left with the window open (230 MiB) is mostly code, and none of it can be turned off:
-//! - libwebkit2gtk: 63 MiB across the three processes (41 in the web process).
+//! What is left with the window open (211 MiB) is mostly code, and none of it can be turned off:
+//! - libwebkit2gtk: 61 MiB across the three processes (41 in the web process).
 //! - libjavascriptcoregtk: 21 MiB.
 //! - Mesa's libLLVM: 20 MiB in the app and 20 in the web process, mostly its relocations
 //!   and start-up code. WebKit opens an EGL display in both. Without EGL the web process
@@ -68,8 +77,8 @@
 //!   NVIDIA's own driver.
 //! - flite's voices: 5 MiB per process. The distribution's WebKit links them for speech
 //!   synthesis.
-//! - This binary: 15 MiB.
-//! - Data: the app 13 MiB (heap and anonymous memory); the web process 15, of which about
+//! - This binary: 2 MiB after the start-up page-out.
+//! - Data: the app 11 MiB (heap and anonymous memory); the web process 15, of which about
 //!   6 is the page itself (DOM, JS heap). About 30 of the web process's MiB is this page
 //!   rather than about:blank, and most of that is engine code it runs.
 //!
@@ -77,7 +86,8 @@
 //! - The cache model DOCUMENT_VIEWER and the page cache off: no change, idle or after use
 //!   (the UI is one page).
 //! - Developer extras off (debug builds) and WebGL/WebAudio off: no change idle.
-//! - MALLOC_ARENA_MAX=2, and malloc_trim at idle: no change.
+//! - MALLOC_ARENA_MAX=2, and malloc_trim at idle: no change. Nor WebKit's own allocator
+//!   swapped for glibc's (Malloc=1), or WebAssembly off.
 //! - NO_AT_BRIDGE: no change (and accessibility stays on).
 //! - With the renderer switch in place, GDK_GL=disable, WEBKIT_DISABLE_COMPOSITING_MODE and
 //!   WEBKIT_SKIA_ENABLE_CPU_RENDERING, alone or together: no change (228 to 229 MiB).
@@ -85,7 +95,8 @@
 //! - The UI bundle: 248 KB of JS loads at start. zxcvbn's dictionaries load only on a
 //!   password form.
 //!
-//! JavaScriptCore with the JIT off (JSC_useJIT=0) would save 7 MiB. But each keystroke's
+//! JavaScriptCore with the JIT off (JSC_useJIT=0) would save 7 MiB (only its optimizing
+//! tiers off, JSC_useDFGJIT=0: 3 MiB). But each keystroke's
 //! password-strength check then takes about 34 ms instead of 7, so it stays on.
 
 /// Process-wide settings. Call this first thing in `run()`, before any thread starts
@@ -98,12 +109,13 @@ pub fn before_start() {
     linux::choose_renderer();
 }
 
-/// Once only the tray is left (the window and WebKit's processes are gone, or the app
-/// started in the tray): hands back to the kernel the pages of program and library files
-/// this process has mapped, as Android compacts an app sent to the background. They are
-/// clean copies of files, so nothing is lost: a page needed again (the watcher's code, the
-/// tray's) is read back in on first touch. Without it, the WebKit, JavaScriptCore and Mesa
-/// pages the window touched stay counted against the app for as long as it runs.
+/// Hands back to the kernel the pages of program and library files this process has
+/// mapped and no other process shares (the kernel leaves shared pages alone), as Android
+/// compacts an app sent to the background. They are clean copies of files, so nothing is
+/// lost: a page needed again is read back in on first touch. Called once a window's
+/// start-up is over (start-up code is not run again), and once only the tray is left (the
+/// window and WebKit's processes are gone, or the app started in the tray). Without it,
+/// the pages start-up and the window touched stay counted against the app while it runs.
 pub fn release_file_pages() {
     #[cfg(target_os = "linux")]
     linux::page_out_files();
