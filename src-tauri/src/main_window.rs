@@ -108,8 +108,9 @@ fn show_or_make(app: &AppHandle) -> tauri::Result<()> {
         .build()?;
     crate::tray::badge_new_window(app, &window);
     tracing::info!("window made");
-    show_anyway_after(app, SHOW_AT_THE_LATEST);
-    release_start_up_pages(app);
+    // A page that never reports having loaded is shown anyway.
+    with_window_after(app, SHOW_AT_THE_LATEST, |window| show_loaded(&window));
+    with_window_after(app, START_UP, |_| crate::footprint::release_file_pages());
     Ok(())
 }
 
@@ -128,34 +129,24 @@ fn show_loaded(window: &WebviewWindow) {
     tracing::info!(elapsed_ms, "window shown");
 }
 
-/// A window whose page never reports having loaded is shown anyway after this.
+/// When a window whose page hasn't reported having loaded is shown anyway.
 const SHOW_AT_THE_LATEST: Duration = Duration::from_secs(3);
 
-fn show_anyway_after(app: &AppHandle, delay: Duration) {
+/// How long after a window is made its start-up is over (the page has loaded and drawn, the
+/// database is open) and the file pages only start-up used are handed back: most of this
+/// binary (start-up code, the UI files it served the page) and the parts of WebKit the web
+/// process doesn't share. Measured with the window open on the sign-in screen: the app went
+/// from 89 to 71 MiB and stayed there (to 60 s). Pages still in use come back on their
+/// next touch; the kernel never takes a page another process maps.
+const START_UP: Duration = Duration::from_secs(10);
+
+/// Runs `then` on the window after `delay`, if there is a window then.
+fn with_window_after(app: &AppHandle, delay: Duration, then: impl FnOnce(WebviewWindow) + Send + 'static) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(delay).await;
         if let Some(window) = app.get_webview_window(LABEL) {
-            show_loaded(&window);
-        }
-    });
-}
-
-/// How long after a window is made its start-up is over: the page has loaded and drawn,
-/// and the database is open.
-const START_UP: Duration = Duration::from_secs(10);
-
-/// Once a window's start-up is over, hands back the file pages only start-up used: most of
-/// this binary (start-up code, the UI files it served the page) and the parts of WebKit the
-/// web process doesn't share. Measured with the window open on the sign-in screen: the app
-/// went from 89 to 71 MiB and stayed there (to 60 s). Pages still in use come back on
-/// their next touch; the kernel never takes a page another process maps.
-fn release_start_up_pages(app: &AppHandle) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(START_UP).await;
-        if app.get_webview_window(LABEL).is_some() {
-            crate::footprint::release_file_pages();
+            then(window);
         }
     });
 }
