@@ -1,7 +1,8 @@
-"""The package a user installs: a .deb made by `scripts/package --debug` from the binaries
-scripts/test built, installed with apt, its files checked, the installed CLI and app run
-on a fresh home folder, then removed — the user's data stays. And the release workflow
-that builds the other platforms' packages is valid GitHub Actions."""
+"""The packages a user installs, made by `scripts/package --debug` from the binaries
+scripts/test built. The .deb is installed with apt, its files checked, the installed CLI
+and app run on a fresh home folder, then removed — the user's data stays. The .rpm is
+checked and installed by rpm into an empty root folder. And the release workflow that
+builds the other platforms' packages is valid GitHub Actions."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 # (loaded at run time, so no linker tool sees it); tauri.conf.json adds D-Bus (the keychain;
 # the CLI links it directly).
 DEPENDS = ("libwebkit2gtk-4.1-0", "libgtk-3-0", "libayatana-appindicator3-1", "libdbus-1-3")
+# The same as the .rpm's bundler declares them: by the libraries' names.
+RPM_REQUIRES = tuple(
+    f"{soname}()(64bit)"
+    for soname in ("libwebkit2gtk-4.1.so.0", "libgtk-3.so.0", "libayatana-appindicator3.so.1", "libdbus-1.so.3")
+)
 REPORT = ROOT / "artifacts" / "package.txt"
 SUDO = [] if os.geteuid() == 0 else ["sudo", "-n"]
 
@@ -64,6 +70,45 @@ def test_the_deb_installs_runs_and_uninstalls_keeping_the_users_data(tmp_path: P
     assert not Path("/usr/bin/gatehouse").exists() and not Path("/usr/bin/gatehouse-desktop").exists()
     assert (data_dir / "gatehouse.db").is_file(), "removing the package must keep the user's data"
     record(f"the whole test: {time.monotonic() - started:.1f} s")
+
+
+def test_the_rpm_holds_the_app_and_installs_with_rpm(tmp_path: Path):
+    """The .rpm, as scripts/package rebuilds it with rpmbuild to compress its payload: its
+    digests check, it declares the app's dependencies, and rpm installs it into an empty
+    root folder (not this Debian machine's), where its files match what was built."""
+    if SUDO and subprocess.run([*SUDO, "true"], capture_output=True).returncode != 0:
+        pytest.skip("rpm installs into another root folder only as root")
+    with timed("scripts/package --debug --bundles rpm"):
+        subprocess.run([str(ROOT / "scripts" / "package"), "--debug", "--bundles", "rpm"], check=True, cwd=ROOT)
+    rpms = list((ROOT / "target" / "debug" / "bundle" / "rpm").glob("*.rpm"))
+    assert len(rpms) == 1, rpms
+    rpm = str(rpms[0])
+    record(f"{rpms[0].name}: {rpms[0].stat().st_size / 2**20:.1f} MiB ({rpms[0].stat().st_size} bytes)")
+    assert "digests OK" in output("rpm", "--checksig", "--nosignature", rpm)
+    # The bundler writes it uncompressed; the rebuild compresses it (gzip for --debug, xz for a release).
+    assert rpm_query(rpm, "%{PAYLOADCOMPRESSOR}") == "gzip"
+    requires = output("rpm", "-qp", "--requires", rpm).splitlines()
+    for needed in RPM_REQUIRES:
+        assert needed in requires, f"{needed} is not in the .rpm's Requires: {requires}"
+    root = tmp_path / "root"
+    output("rpm", "--root", str(root), "--initdb")
+    output("rpm", "--root", str(root), "--install", "--nodeps", "--noscripts", rpm)
+    package = rpm_query(rpm, "%{NAME}")
+    output("rpm", "--root", str(root), "--verify", "--nodeps", "--noscripts", package)
+    for name in ("gatehouse", "gatehouse-desktop"):
+        installed_binary = root / "usr" / "bin" / name
+        assert installed_binary.read_bytes() == (ROOT / "target" / "debug" / name).read_bytes(), name
+    version = rpm_query(rpm, "%{VERSION}")
+    assert output(str(root / "usr" / "bin" / "gatehouse"), "--version").strip() == f"gatehouse {version}"
+    entries = list((root / "usr" / "share" / "applications").glob("*.desktop"))
+    assert len(entries) == 1 and "Exec=gatehouse-desktop" in entries[0].read_text().splitlines(), entries
+    for size in ICON_SIZES:
+        icon = root / "usr" / "share" / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "gatehouse-desktop.png"
+        assert png_size(icon) == (size, size), icon
+
+
+def rpm_query(rpm: str, query_format: str) -> str:
+    return output("rpm", "-qp", "--nosignature", "--qf", query_format, rpm).strip()
 
 
 def build_deb() -> Path:
