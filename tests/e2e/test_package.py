@@ -100,11 +100,7 @@ def test_the_rpm_holds_the_app_and_installs_with_rpm(tmp_path: Path):
         assert installed_binary.read_bytes() == (ROOT / "target" / "debug" / name).read_bytes(), name
     version = rpm_query(rpm, "%{VERSION}")
     assert output(str(root / "usr" / "bin" / "gatehouse"), "--version").strip() == f"gatehouse {version}"
-    entries = list((root / "usr" / "share" / "applications").glob("*.desktop"))
-    assert len(entries) == 1 and "Exec=gatehouse-desktop" in entries[0].read_text().splitlines(), entries
-    for size in ICON_SIZES:
-        icon = root / "usr" / "share" / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "gatehouse-desktop.png"
-        assert png_size(icon) == (size, size), icon
+    check_entry_and_icons(root, output("rpm", "-qlp", "--nosignature", rpm).splitlines())
 
 
 def rpm_query(rpm: str, query_format: str) -> str:
@@ -161,15 +157,21 @@ def check_installed_files(package: str):
     files = output("dpkg", "-L", package).splitlines()
     for binary in ("/usr/bin/gatehouse", "/usr/bin/gatehouse-desktop"):
         assert binary in files and os.access(binary, os.X_OK), binary
-    desktop = [Path(f) for f in files if f.startswith("/usr/share/applications/") and f.endswith(".desktop")]
-    assert len(desktop) == 1, desktop
-    entry = desktop[0].read_text().splitlines()
+    check_entry_and_icons(Path("/"), files)
+    check_dependencies(package)
+
+
+def check_entry_and_icons(root: Path, files: list[str]):
+    """A package's files (its list of paths, installed under `root`) hold one desktop entry
+    that starts the app with its icon, and that icon at every size."""
+    entries = [f for f in files if f.startswith("/usr/share/applications/") and f.endswith(".desktop")]
+    assert len(entries) == 1, entries
+    entry = (root / entries[0].lstrip("/")).read_text().splitlines()
     assert "Exec=gatehouse-desktop" in entry and "Icon=gatehouse-desktop" in entry, entry
     for size in ICON_SIZES:
-        icon = Path(f"/usr/share/icons/hicolor/{size}x{size}/apps/gatehouse-desktop.png")
-        assert str(icon) in files, f"no {size}x{size} icon in the package"
-        assert png_size(icon) == (size, size), f"{icon} is {png_size(icon)}"
-    check_dependencies(package)
+        icon = f"/usr/share/icons/hicolor/{size}x{size}/apps/gatehouse-desktop.png"
+        assert icon in files, f"no {size}x{size} icon in the package"
+        assert png_size(root / icon.lstrip("/")) == (size, size), f"{icon} is {png_size(root / icon.lstrip('/'))}"
 
 
 def check_dependencies(package: str):
