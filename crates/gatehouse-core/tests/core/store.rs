@@ -137,3 +137,13 @@ async fn history_written_before_the_two_factor_migration_survives_it() {
     assert_eq!(indexes, expected);
     pool.close().await;
 }
+
+/// `.cargo/config.toml` builds the bundled SQLite without STAT4, which would have every
+/// statement re-prepared on each call once the database has statistics.
+#[tokio::test]
+async fn sqlite_is_built_without_stat4_so_statements_stay_prepared() {
+    let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect("sqlite::memory:").await.unwrap();
+    let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options").fetch_all(&mut connection).await.unwrap();
+    assert!(options.iter().any(|option| option.starts_with("ENABLE_FTS5")), "the bundled build: {options:?}");
+    assert!(!options.iter().any(|option| option.starts_with("ENABLE_STAT")), "{options:?}");
+}
