@@ -104,7 +104,8 @@ fn execute_raw(b: &Bench, sqlite: &'static str, postgres: &'static str, binds: &
                 }
                 query.execute(&pool).await.unwrap();
                 // Statistics, as `PRAGMA optimize` would gather: the plans stay the same and, with
-                // SQLite built without STAT4 (.cargo/config.toml), statements stay prepared.
+                // SQLite built with QPSG and without STAT4 (.cargo/config.toml), statements stay
+                // prepared.
                 sqlx::query("ANALYZE").execute(&pool).await.unwrap();
                 pool.close().await;
             }

@@ -138,12 +138,14 @@ async fn history_written_before_the_two_factor_migration_survives_it() {
     pool.close().await;
 }
 
-/// `.cargo/config.toml` builds the bundled SQLite without STAT4, which would have every
-/// statement re-prepared on each call once the database has statistics.
+/// `.cargo/config.toml` builds the bundled SQLite with a stable plan per statement (QPSG) and
+/// without STAT4; otherwise statements with `LIMIT $n` (and, once the database has
+/// statistics, every statement) would be parsed and planned again on each call.
 #[tokio::test]
-async fn sqlite_is_built_without_stat4_so_statements_stay_prepared() {
+async fn sqlite_is_built_to_keep_statements_prepared() {
     let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect("sqlite::memory:").await.unwrap();
     let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options").fetch_all(&mut connection).await.unwrap();
     assert!(options.iter().any(|option| option.starts_with("ENABLE_FTS5")), "the bundled build: {options:?}");
     assert!(!options.iter().any(|option| option.starts_with("ENABLE_STAT")), "{options:?}");
+    assert!(options.iter().any(|option| option == "ENABLE_QPSG"), "{options:?}");
 }
