@@ -8,17 +8,18 @@
 //! PostgreSQL (team mode). The few statements whose dialects differ ask [`Tx::dialect`] or
 //! [`Pool::dialect`]; everything else is one text.
 
-use sqlx::postgres::{PgPool, PgRow, Postgres};
-use sqlx::sqlite::{Sqlite, SqlitePool, SqliteRow};
+use sqlx::postgres::{PgConnectOptions, PgRow, Postgres};
+use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteRow};
 use sqlx::{AssertSqlSafe, Decode, Row as _, Type};
 
 use crate::error::Result;
+use crate::pool::{self, Connections, Transaction};
 
 /// A pool of connections to the database.
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Sqlite(Connections<SqliteConnectOptions>),
+    Postgres(Connections<PgConnectOptions>),
 }
 
 /// Which SQL a statement must be written in, where the two differ.
@@ -32,8 +33,8 @@ pub(crate) enum Dialect {
 pub(crate) struct Tx(TxInner);
 
 enum TxInner {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
-    Postgres(sqlx::Transaction<'static, Postgres>),
+    Sqlite(Transaction<SqliteConnectOptions>),
+    Postgres(Transaction<PgConnectOptions>),
 }
 
 /// What a writer locks for the length of its transaction where no row or constraint can hold
@@ -72,24 +73,24 @@ impl Pool {
     /// conditional statements, row locks and [`Tx::lock`].
     pub(crate) async fn begin_write(&self) -> Result<Tx> {
         Ok(match self {
-            Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
-            Pool::Postgres(pool) => Tx(TxInner::Postgres(pool.begin().await?)),
+            Pool::Sqlite(pool) => Tx(TxInner::Sqlite(Transaction::begin(pool, "BEGIN IMMEDIATE").await?)),
+            Pool::Postgres(pool) => Tx(TxInner::Postgres(Transaction::begin(pool, "BEGIN").await?)),
         })
     }
 
     /// A transaction that only reads (a consistent view across several statements).
     pub(crate) async fn begin_read(&self) -> Result<Tx> {
         Ok(match self {
-            Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin().await?)),
-            Pool::Postgres(pool) => Tx(TxInner::Postgres(pool.begin().await?)),
+            Pool::Sqlite(pool) => Tx(TxInner::Sqlite(Transaction::begin(pool, "BEGIN").await?)),
+            Pool::Postgres(pool) => Tx(TxInner::Postgres(Transaction::begin(pool, "BEGIN").await?)),
         })
     }
 
     /// Closes every connection (SQLite: checkpoints the WAL).
     pub(crate) async fn close(&self) {
         match self {
-            Pool::Sqlite(pool) => pool.close().await,
-            Pool::Postgres(pool) => pool.close().await,
+            Pool::Sqlite(pool) => pool::close(pool).await,
+            Pool::Postgres(pool) => pool::close(pool).await,
         }
     }
 
@@ -101,7 +102,15 @@ impl Pool {
                 listener.changed_topics().await?;
                 listener
             }
-            Pool::Postgres(pool) => Listener::Postgres { pool: pool.clone(), listener: Some(pg_listener(pool).await?) },
+            Pool::Postgres(connections) => {
+                // One connection of its own, which sqlx's listener opens again when it is lost.
+                let pool = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(1)
+                    .max_lifetime(None)
+                    .idle_timeout(None)
+                    .connect_lazy_with(pool::options(connections).clone());
+                Listener::Postgres { listener: Some(pg_listener(&pool).await?), pool }
+            }
         })
     }
 
@@ -118,10 +127,9 @@ impl Tx {
     /// Makes the transaction's writes permanent.
     pub(crate) async fn commit(self) -> Result<()> {
         match self.0 {
-            TxInner::Sqlite(tx) => tx.commit().await?,
-            TxInner::Postgres(tx) => tx.commit().await?,
+            TxInner::Sqlite(tx) => tx.commit().await,
+            TxInner::Postgres(tx) => tx.commit().await,
         }
-        Ok(())
     }
 
     /// The backend's SQL dialect.
@@ -135,7 +143,7 @@ impl Tx {
     /// Holds `lock` until this transaction ends (PostgreSQL: `pg_advisory_xact_lock`).
     pub(crate) async fn lock(&mut self, lock: Lock) -> Result<()> {
         if let TxInner::Postgres(tx) = &mut self.0 {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock.key()).execute(&mut **tx).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock.key()).execute(tx.connection()?).await?;
         }
         Ok(())
     }
@@ -151,8 +159,8 @@ const SQLITE_POLL: std::time::Duration = std::time::Duration::from_millis(250);
 /// topics whose row in `change_versions` moved, compared every 250 ms. Payloads read
 /// `<topic>:<user id>` (SQLite's name no user).
 pub(crate) enum Listener {
-    Postgres { pool: PgPool, listener: Option<sqlx::postgres::PgListener> },
-    Sqlite { pool: SqlitePool, versions: Vec<(String, i64)> },
+    Postgres { pool: sqlx::PgPool, listener: Option<sqlx::postgres::PgListener> },
+    Sqlite { pool: Connections<SqliteConnectOptions>, versions: Vec<(String, i64)> },
 }
 
 /// What a [`Listener`] heard.
@@ -164,7 +172,7 @@ pub(crate) enum Heard {
     Reconnected,
 }
 
-async fn pg_listener(pool: &PgPool) -> Result<sqlx::postgres::PgListener> {
+async fn pg_listener(pool: &sqlx::PgPool) -> Result<sqlx::postgres::PgListener> {
     let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
     listener.listen(CHANGES_CHANNEL).await?;
     Ok(listener)
@@ -212,8 +220,9 @@ impl Listener {
     /// SQLite: the topics whose version moved since the last look (all of them the first time).
     async fn changed_topics(&mut self) -> Result<Vec<String>> {
         let Listener::Sqlite { pool, versions } = self else { return Ok(Vec::new()) };
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT topic, version FROM change_versions ORDER BY topic").fetch_all(&*pool).await?;
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT topic, version FROM change_versions ORDER BY topic")
+            .fetch_all(&mut *pool::get(pool).await?)
+            .await?;
         let changed = rows.iter().filter(|row| !versions.contains(row)).map(|(topic, _)| topic.clone()).collect();
         *versions = rows;
         Ok(changed)
@@ -235,6 +244,40 @@ impl<'a> From<&'a Pool> for On<'a> {
 impl<'a> From<&'a mut Tx> for On<'a> {
     fn from(tx: &'a mut Tx) -> Self {
         On::Tx(tx)
+    }
+}
+
+/// The connection a statement runs on, for its backend.
+enum Conn<'a> {
+    Sqlite(Held<'a, SqliteConnectOptions>),
+    Postgres(Held<'a, PgConnectOptions>),
+}
+
+/// A connection taken from the pool for one statement (boxed: a connection is a few hundred
+/// bytes, and the futures of calls that run several statements at once would carry each one
+/// inline), or a transaction's.
+enum Held<'a, O: pool::Options> {
+    Pooled(Box<pool::Pooled<O>>),
+    InTx(&'a mut O::Connection),
+}
+
+impl<O: pool::Options> Held<'_, O> {
+    fn get(&mut self) -> &mut O::Connection {
+        match self {
+            Held::Pooled(connection) => connection,
+            Held::InTx(connection) => connection,
+        }
+    }
+}
+
+impl<'a> On<'a> {
+    async fn connection(self) -> Result<Conn<'a>> {
+        Ok(match self {
+            On::Pool(Pool::Sqlite(pool)) => Conn::Sqlite(Held::Pooled(Box::new(pool::get(pool).await?))),
+            On::Pool(Pool::Postgres(pool)) => Conn::Postgres(Held::Pooled(Box::new(pool::get(pool).await?))),
+            On::Tx(Tx(TxInner::Sqlite(tx))) => Conn::Sqlite(Held::InTx(tx.connection()?)),
+            On::Tx(Tx(TxInner::Postgres(tx))) => Conn::Postgres(Held::InTx(tx.connection()?)),
+        })
     }
 }
 
@@ -364,46 +407,34 @@ impl Query {
 
     /// Runs a statement; returns how many rows it changed.
     pub(crate) async fn execute<'a>(self, on: impl Into<On<'a>>) -> Result<u64> {
-        Ok(match on.into() {
-            On::Pool(Pool::Sqlite(pool)) => self.sqlite().execute(pool).await?.rows_affected(),
-            On::Tx(Tx(TxInner::Sqlite(tx))) => self.sqlite().execute(&mut **tx).await?.rows_affected(),
-            On::Pool(Pool::Postgres(pool)) => self.postgres().execute(pool).await?.rows_affected(),
-            On::Tx(Tx(TxInner::Postgres(tx))) => self.postgres().execute(&mut **tx).await?.rows_affected(),
+        Ok(match on.into().connection().await? {
+            Conn::Sqlite(mut conn) => self.sqlite().execute(conn.get()).await?.rows_affected(),
+            Conn::Postgres(mut conn) => self.postgres().execute(conn.get()).await?.rows_affected(),
         })
     }
 
     /// The one row the statement returns (an error when there is none).
     pub(crate) async fn fetch_one<'a>(self, on: impl Into<On<'a>>) -> Result<Row> {
-        Ok(match on.into() {
-            On::Pool(Pool::Sqlite(pool)) => Row::Sqlite(self.sqlite().fetch_one(pool).await?),
-            On::Tx(Tx(TxInner::Sqlite(tx))) => Row::Sqlite(self.sqlite().fetch_one(&mut **tx).await?),
-            On::Pool(Pool::Postgres(pool)) => Row::Postgres(self.postgres().fetch_one(pool).await?),
-            On::Tx(Tx(TxInner::Postgres(tx))) => Row::Postgres(self.postgres().fetch_one(&mut **tx).await?),
+        Ok(match on.into().connection().await? {
+            Conn::Sqlite(mut conn) => Row::Sqlite(self.sqlite().fetch_one(conn.get()).await?),
+            Conn::Postgres(mut conn) => Row::Postgres(self.postgres().fetch_one(conn.get()).await?),
         })
     }
 
     /// The row the statement returns, if any.
     pub(crate) async fn fetch_optional<'a>(self, on: impl Into<On<'a>>) -> Result<Option<Row>> {
-        Ok(match on.into() {
-            On::Pool(Pool::Sqlite(pool)) => self.sqlite().fetch_optional(pool).await?.map(Row::Sqlite),
-            On::Tx(Tx(TxInner::Sqlite(tx))) => self.sqlite().fetch_optional(&mut **tx).await?.map(Row::Sqlite),
-            On::Pool(Pool::Postgres(pool)) => self.postgres().fetch_optional(pool).await?.map(Row::Postgres),
-            On::Tx(Tx(TxInner::Postgres(tx))) => self.postgres().fetch_optional(&mut **tx).await?.map(Row::Postgres),
+        Ok(match on.into().connection().await? {
+            Conn::Sqlite(mut conn) => self.sqlite().fetch_optional(conn.get()).await?.map(Row::Sqlite),
+            Conn::Postgres(mut conn) => self.postgres().fetch_optional(conn.get()).await?.map(Row::Postgres),
         })
     }
 
     /// Every row the statement returns.
     pub(crate) async fn fetch_all<'a>(self, on: impl Into<On<'a>>) -> Result<Vec<Row>> {
-        Ok(match on.into() {
-            On::Pool(Pool::Sqlite(pool)) => self.sqlite().fetch_all(pool).await?.into_iter().map(Row::Sqlite).collect(),
-            On::Tx(Tx(TxInner::Sqlite(tx))) => {
-                self.sqlite().fetch_all(&mut **tx).await?.into_iter().map(Row::Sqlite).collect()
-            }
-            On::Pool(Pool::Postgres(pool)) => {
-                self.postgres().fetch_all(pool).await?.into_iter().map(Row::Postgres).collect()
-            }
-            On::Tx(Tx(TxInner::Postgres(tx))) => {
-                self.postgres().fetch_all(&mut **tx).await?.into_iter().map(Row::Postgres).collect()
+        Ok(match on.into().connection().await? {
+            Conn::Sqlite(mut conn) => self.sqlite().fetch_all(conn.get()).await?.into_iter().map(Row::Sqlite).collect(),
+            Conn::Postgres(mut conn) => {
+                self.postgres().fetch_all(conn.get()).await?.into_iter().map(Row::Postgres).collect()
             }
         })
     }

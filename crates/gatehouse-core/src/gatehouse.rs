@@ -104,11 +104,11 @@ impl Gatehouse {
     /// Opens (migrating as needed) `database`.
     pub async fn open_database(database: &Database, options: OpenOptions) -> Result<Self> {
         let db = match database {
-            Database::Sqlite { data_dir } => Pool::Sqlite(store::open(data_dir).await?),
+            Database::Sqlite { data_dir } => store::open(data_dir).await?,
             Database::Postgres { url } => {
                 let size = options.pool_size.unwrap_or(DEFAULT_POOL_SIZE).max(1);
                 let timeout = options.statement_timeout.unwrap_or(DEFAULT_STATEMENT_TIMEOUT);
-                Pool::Postgres(store::open_postgres(url, size, timeout).await?)
+                store::open_postgres(url, size, timeout).await?
             }
         };
         let hasher = match options.hasher {

@@ -32,6 +32,7 @@ mod notices;
 mod passwords;
 mod policy;
 mod policy_changes;
+mod pool;
 pub mod risk;
 mod sessions;
 mod signin;

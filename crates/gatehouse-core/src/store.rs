@@ -6,18 +6,18 @@
 use std::path::Path;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
-use crate::db::Dialect;
+use crate::db::{Dialect, Pool};
 use crate::error::{Error, Result};
+use crate::pool;
 
 /// The database file's name inside the data folder.
 pub const DATABASE_FILE: &str = "gatehouse.db";
 
 /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
-pub(crate) async fn open(data_dir: &Path) -> Result<SqlitePool> {
+pub(crate) async fn open(data_dir: &Path) -> Result<Pool> {
     create_private_dir(data_dir)?;
     let path = data_dir.join(DATABASE_FILE);
     create_private_file(&path)?;
@@ -28,16 +28,15 @@ pub(crate) async fn open(data_dir: &Path) -> Result<SqlitePool> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
-        // A local file has no connection to go stale; pinging it before every use would
-        // add a round trip to each call (measured in benches/core.rs).
-        .test_before_acquire(false)
-        .connect_with(options)
-        .await?;
-    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-    Ok(pool)
+    let pool = pool::connections(options, SQLITE_CONNECTIONS)?;
+    // `run_direct`: `run` on a borrowed connection makes the future of every caller unable to
+    // prove it is `Send` ("implementation of `Acquire` is not general enough").
+    sqlx::migrate!("./migrations/sqlite").run_direct(None, &mut *pool::get(&pool).await?, false).await?;
+    Ok(Pool::Sqlite(pool))
 }
+
+/// Connections to the SQLite file: readers run beside each other and beside the one writer.
+const SQLITE_CONNECTIONS: u32 = 4;
 
 /// The newest migration this build embeds for `dialect`.
 pub(crate) fn latest_migration(dialect: Dialect) -> i64 {
@@ -48,35 +47,16 @@ pub(crate) fn latest_migration(dialect: Dialect) -> i64 {
     migrator.iter().map(|migration| migration.version).max().unwrap_or(0)
 }
 
-/// A pooled PostgreSQL connection idle this long is checked before it is used again.
-const PING_WHEN_IDLE: Duration = Duration::from_secs(30);
-
 /// Connects to the PostgreSQL database at `url` and brings its schema up to date.
-pub(crate) async fn open_postgres(url: &str, pool_size: u32, statement_timeout: Duration) -> Result<PgPool> {
+pub(crate) async fn open_postgres(url: &str, pool_size: u32, statement_timeout: Duration) -> Result<Pool> {
     let options: PgConnectOptions = url
         .parse()
         .map_err(|_| Error::invalid("Database URL", "is not a PostgreSQL URL (postgres://user@host/database)."))?;
     let timeout = format!("{}ms", statement_timeout.as_millis());
     let options = options.options([("statement_timeout", timeout.as_str())]);
-    let pool = PgPoolOptions::new()
-        .max_connections(pool_size)
-        // Pinging every connection before each use costs a round trip per call (session
-        // validation p50 199 → 152 µs without, measured in benches/core.rs); a connection
-        // that sat idle long enough for the server or a proxy to have dropped it is still
-        // checked.
-        .test_before_acquire(false)
-        .before_acquire(|connection, meta| {
-            Box::pin(async move {
-                if meta.idle_for >= PING_WHEN_IDLE {
-                    sqlx::Connection::ping(connection).await?;
-                }
-                Ok(true)
-            })
-        })
-        .connect_with(options)
-        .await?;
-    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-    Ok(pool)
+    let pool = pool::connections(options, pool_size)?;
+    sqlx::migrate!("./migrations/postgres").run_direct(None, &mut *pool::get(&pool).await?, false).await?;
+    Ok(Pool::Postgres(pool))
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {

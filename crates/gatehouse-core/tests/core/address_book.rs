@@ -523,3 +523,25 @@ async fn every_note_is_checked_the_same_way_including_a_decisions() {
     let decided = fx.gate.decide_withdrawal(caller, made.id, true, "  checked\nwith Carol  ").await.unwrap();
     assert_eq!(decided.decision_note.as_deref(), Some("checked\nwith Carol"));
 }
+
+/// A write refused halfway (its transaction began, took its locks and failed on a constraint)
+/// is rolled back before its connection is used again: with a single pooled connection
+/// (PostgreSQL; SQLite's other connections would wait on its write lock) the next write gets
+/// it at once, outside any transaction, and the refused one left nothing.
+#[tokio::test]
+async fn a_write_refused_halfway_is_rolled_back_before_its_connection_is_reused() {
+    let fx = Fixture::with_options(gatehouse_core::OpenOptions { pool_size: Some(1), ..Default::default() }).await;
+    let admin = setup(&fx, 0, false).await;
+    let caller = fx.caller(&admin.token);
+    fx.gate.add_address(caller, new_address("Cold", "bitcoin", GENESIS, AddressScope::Personal)).await.unwrap();
+    for _ in 0..3 {
+        let same_label = fx.gate.add_address(caller, new_address("cold", "tron", TRON, AddressScope::Personal)).await;
+        assert_eq!(code(same_label), "address.label_taken");
+        fx.gate.add_address(caller, new_address("Warm", "ethereum", EVM, AddressScope::Personal)).await.unwrap();
+        let saved = fx.gate.list_addresses(caller, &AddressQuery::default()).await.unwrap();
+        let labels: Vec<&str> = saved.iter().map(|entry| entry.label.as_str()).collect();
+        assert_eq!(labels, ["Cold", "Warm"]);
+        let warm = saved.iter().find(|entry| entry.label == "Warm").unwrap();
+        fx.gate.delete_address(caller, warm.id).await.unwrap();
+    }
+}
