@@ -118,9 +118,11 @@ impl<O: Options> Transaction<O> {
     /// Begins a transaction on a connection from `pool` with `begin` (`BEGIN`, or SQLite's
     /// `BEGIN IMMEDIATE`).
     pub(crate) async fn begin(pool: &Connections<O>, begin: &'static str) -> Result<Self> {
-        let mut connection = get(pool).await?;
-        O::run(&mut connection, begin).await?;
-        Ok(Transaction { connection: Some(connection) })
+        // A transaction before BEGIN is sent: should BEGIN fail or its call be dropped halfway,
+        // the connection is rolled back (or closed), not put back as it may be.
+        let mut transaction = Transaction { connection: Some(get(pool).await?) };
+        O::run(transaction.connection()?, begin).await?;
+        Ok(transaction)
     }
 
     /// The transaction's connection, for its statements.
