@@ -253,9 +253,9 @@ enum Conn<'a> {
     Postgres(Held<'a, PgConnectOptions>),
 }
 
-/// A connection taken from the pool for one statement (boxed: a connection is a few hundred
-/// bytes, and the futures of calls that run several statements at once would carry each one
-/// inline), or a transaction's.
+/// A connection taken from the pool for one statement, or a transaction's. The pooled one is
+/// boxed: a connection is a few hundred bytes, and calls that run several statements at once
+/// (the checkup) would otherwise carry each inline in their future.
 enum Held<'a, O: pool::Options> {
     Pooled(Box<pool::Pooled<O>>),
     InTx(&'a mut O::Connection),
@@ -271,6 +271,8 @@ impl<O: pool::Options> Held<'_, O> {
 }
 
 impl<'a> On<'a> {
+    /// The connection to run a statement on: a free one from the pool (it goes back when the
+    /// statement is done) or the transaction's.
     async fn connection(self) -> Result<Conn<'a>> {
         Ok(match self {
             On::Pool(Pool::Sqlite(pool)) => Conn::Sqlite(Held::Pooled(Box::new(pool::get(pool).await?))),
