@@ -50,10 +50,32 @@ pub(crate) async fn push_search(sql: &mut db::Builder, pool: &db::Pool, fragment
         },
         // Short fragments: scanning in label order fills the first page fast.
         Dialect::Sqlite => push_like(sql, "LIKE", fragment),
-        // The pg_trgm GIN index answers ILIKE '%…%' directly.
-        Dialect::Postgres => push_like(sql, "ILIKE", fragment),
+        Dialect::Postgres => push_words(sql, fragment),
     }
     Ok(())
+}
+
+/// PostgreSQL: one ILIKE condition per word of `fragment` (words shorter than a trigram are
+/// left out), then the whole fragment with `strpos`, which no index answers.
+///
+/// Why not one ILIKE for the whole fragment: the `pg_trgm` index reads the whole posting list
+/// of every trigram in its pattern, so "wallet 1234" over a book whose labels all say
+/// "Wallet …" reads five lists of 100,000 entries (2.2 ms). With a condition per word, the
+/// planner, which knows from the column's statistics that "wallet" is everywhere, scans the
+/// index for the rare words only and checks the others on the few rows found (0.45 ms); for
+/// a fragment every entry has, it reads the book in label order instead.
+fn push_words(sql: &mut db::Builder, fragment: &str) {
+    let mut words: Vec<&str> = fragment.split_whitespace().filter(|w| w.chars().count() >= TRIGRAM).collect();
+    words.sort_unstable();
+    words.dedup();
+    if words.is_empty() || words == [fragment] {
+        return push_like(sql, "ILIKE", fragment);
+    }
+    for word in words {
+        push_like(sql, "ILIKE", word);
+    }
+    sql.push(" AND (strpos(lower(a.label), lower(").push_bind(fragment.to_owned());
+    sql.push(")) > 0 OR strpos(lower(a.address), lower(").push_bind(fragment.to_owned()).push(")) > 0)");
 }
 
 /// `AND (a.label LIKE '%fragment%' OR a.address LIKE …)` with `like` the operator.

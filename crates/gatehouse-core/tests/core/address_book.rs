@@ -333,6 +333,10 @@ async fn search_finds_labels_and_address_fragments_and_filters_by_network() {
     assert_eq!(labels(fx.gate.list_addresses(caller, &search("cold")).await.unwrap()), vec!["Cold storage"]);
     assert_eq!(labels(fx.gate.list_addresses(caller, &search("8ZY4pL")).await.unwrap()), vec!["Tether payouts"]);
     assert_eq!(labels(fx.gate.list_addresses(caller, &search("%_")).await.unwrap()), vec!["Ops 100%_"]);
+    // Several words match as one piece of text, in that order, within the label or the address.
+    assert_eq!(labels(fx.gate.list_addresses(caller, &search("COLD storage")).await.unwrap()), vec!["Cold storage"]);
+    assert!(fx.gate.list_addresses(caller, &search("storage cold")).await.unwrap().is_empty());
+    assert!(fx.gate.list_addresses(caller, &search(&format!("storage {}", &GENESIS[..6]))).await.unwrap().is_empty());
     // Quotes and FTS operators in a search are text, not syntax.
     assert!(fx.gate.list_addresses(caller, &search("Ops \" OR *")).await.unwrap().is_empty());
 
