@@ -232,9 +232,6 @@ pub(crate) struct Success<'a> {
     pub ip: Option<IpAddr>,
     pub location: &'a Location,
     pub installation_id: &'a str,
-    /// The account was locked out since its last successful sign-in (from its throttling
-    /// counter, read with the rest of the sign-in's state).
-    pub after_lockout: bool,
     pub now: Timestamp,
 }
 
@@ -267,10 +264,11 @@ pub(crate) async fn assess_pending(
     Ok(RiskFlags::NONE.with_if(RiskFlag::FailureBurst, burst))
 }
 
-/// The flags of a successful sign-in. Runs before its device is saved and its attempt
-/// recorded (or completed), in the same transaction.
+/// The look-back flags of a successful sign-in (all but "after a lockout", which the
+/// throttling counter tells): reads of committed history only, taken before its device is
+/// saved and its attempt recorded (or completed), so a sign-in reads them while argon2 runs.
 pub(crate) async fn assess_success(conn: &mut Tx, success: &Success<'_>, policy: &Policy) -> Result<RiskFlags> {
-    let Success { user, email, ip, location, installation_id, after_lockout, now } = *success;
+    let Success { user, email, ip, location, installation_id, now } = *success;
     // Index devices_by_user.
     let devices = db::query(
         "SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = $1 AND installation_id = $2) AS seen,
@@ -301,8 +299,7 @@ pub(crate) async fn assess_success(conn: &mut Tx, success: &Success<'_>, policy:
         .with_if(RiskFlag::NewDevice, new_device)
         .with_if(RiskFlag::NewPlace, new_place)
         .with_if(RiskFlag::FailureBurst, burst)
-        .with_if(RiskFlag::ImpossibleTravel, impossible_travel)
-        .with_if(RiskFlag::AfterLockout, after_lockout))
+        .with_if(RiskFlag::ImpossibleTravel, impossible_travel))
 }
 
 /// True when one of the user's successful sign-ins at or after `since` came from this

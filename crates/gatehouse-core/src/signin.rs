@@ -138,18 +138,28 @@ impl Gatehouse {
         let source = self.source_of(origin);
         let attempt =
             Attempt { email: &email, user: account.as_ref().map(|a| a.user.id), source: &source, policy: &policy, now };
-        let (account, needs_rehash, claim) = self.password_step(&attempt, account, &counters, password).await?;
+        self.check_counters(&attempt, &counters).await?;
+        // A sign-in without a second factor opens its session right after the password step:
+        // its look-backs need no verdict, so they read while argon2 runs.
+        let password_only = account.as_ref().filter(|a| !a.user.two_factor_enabled).map(|a| a.user.id);
+        let (step, looked_back) = tokio::join!(
+            self.password_step(&attempt, account, password),
+            self.look_back_if(password_only, &attempt, origin),
+        );
+        let (account, needs_rehash, claim) = step?;
         let new_hash = match needs_rehash {
             true => Some(self.hasher.hash(password).await?),
             false => None,
         };
-        if account.user.two_factor_enabled {
+        // Looked back exactly when the account (the one the password step returns) has no
+        // second factor; with one, a code finishes the sign-in.
+        let Some(looked_back) = looked_back? else {
             let challenge = self.start_challenge(&attempt, account.user.id, new_hash, &claim, origin).await?;
             return Ok(SignInOutcome::SecondFactorRequired(challenge));
-        }
-        let last_lockout = claim.last_lockout();
+        };
+        let risk_flags = looked_back.with_if(RiskFlag::AfterLockout, claim.last_lockout().is_some());
         let signed_in =
-            self.open_session(&attempt, account.user, new_hash, last_lockout, origin, Ending::PasswordOnly).await?;
+            self.open_session(&attempt, account.user, new_hash, risk_flags, origin, Ending::PasswordOnly).await?;
         Ok(SignInOutcome::SignedIn(signed_in))
     }
 
@@ -170,29 +180,28 @@ impl Gatehouse {
         let source = self.source_of(origin);
         let attempt =
             Attempt { email: &email, user: account.as_ref().map(|a| a.user.id), source: &source, policy: &policy, now };
-        let (account, _, _) = self.password_step(&attempt, account, &counters, password).await?;
+        self.check_counters(&attempt, &counters).await?;
+        let (account, _, _) = self.password_step(&attempt, account, password).await?;
         let mut tx = self.write_tx().await?;
         throttle::clear(&mut tx, Scope::Account, email.as_str()).await?;
         tx.commit().await?;
         Ok(account.user)
     }
 
-    /// The password step shared by signing in and checking credentials: claims the attempt,
-    /// verifies the password (against a dummy hash for an unknown email), records and
-    /// refuses a wrong one or a disabled account. Returns the account, whether its hash needs
-    /// new parameters, and the claim.
+    /// The password step shared by signing in and checking credentials, once the counters
+    /// read with the account let the attempt through (`check_counters`, so a throttled
+    /// guesser costs no hash): claims the attempt, verifies the password (against a dummy
+    /// hash for an unknown email), records and refuses a wrong one or a disabled account.
+    /// Returns the account, whether its hash needs new parameters, and the claim.
     ///
     /// The claim commits while argon2 runs on its blocking thread, so a sign-in takes little
-    /// longer than its hash; the verdict is used only once the claim stands. Counters that
-    /// already refuse are checked first, so a throttled guesser costs no hash.
+    /// longer than its hash; the verdict is used only once the claim stands.
     async fn password_step(
         &self,
         attempt: &Attempt<'_>,
         account: Option<Account>,
-        counters: &Counters,
         password: &str,
     ) -> Result<(Account, bool, Ticket)> {
-        self.check_counters(attempt, counters).await?;
         let stored_hash = account.as_ref().map(|a| a.hash.as_str());
         let (claim, verified) = tokio::join!(self.claim_attempt(attempt), self.hasher.verify(password, stored_hash));
         let (claim, verified) = (claim?, verified?);
@@ -258,7 +267,39 @@ impl Gatehouse {
             return Err(Error::ChallengeExpired);
         }
         let ending = Ending::SecondFactor { attempt: row.try_get("attempt_id")?, kind };
-        self.open_session(&attempt, account.user, None, last_lockout, origin, ending).await
+        let looked_back = self.look_back(&attempt, user, origin).await?;
+        let risk_flags = looked_back.with_if(RiskFlag::AfterLockout, last_lockout.is_some());
+        self.open_session(&attempt, account.user, None, risk_flags, origin, ending).await
+    }
+
+    /// The look-back risk flags of `attempt` succeeding for `user` (see
+    /// `risk::assess_success`), from one read transaction.
+    async fn look_back(&self, attempt: &Attempt<'_>, user: UserId, origin: &Origin) -> Result<RiskFlags> {
+        let success = risk::Success {
+            user,
+            email: attempt.email.as_str(),
+            ip: attempt.source.ip,
+            location: &attempt.source.location,
+            installation_id: &origin.device.installation_id,
+            now: attempt.now,
+        };
+        let mut read = self.db.begin_read().await?;
+        let flags = risk::assess_success(&mut read, &success, attempt.policy).await?;
+        read.commit().await?;
+        Ok(flags)
+    }
+
+    /// [`Self::look_back`] for `user`, or nothing when there is none.
+    async fn look_back_if(
+        &self,
+        user: Option<UserId>,
+        attempt: &Attempt<'_>,
+        origin: &Origin,
+    ) -> Result<Option<RiskFlags>> {
+        match user {
+            Some(user) => self.look_back(attempt, user, origin).await.map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Takes one of a challenge's five answers, in one conditional update (so parallel
@@ -346,30 +387,20 @@ impl Gatehouse {
         Ok(challenge)
     }
 
-    /// Opens the session of a successful sign-in, in one transaction: assesses its risk
-    /// (`last_lockout`: when the account was last locked out), clears the account's failure
-    /// counter, saves the device and records (or completes) the attempt.
+    /// Opens the session of a successful sign-in, in one transaction: clears the account's
+    /// failure counter, saves the device and records (or completes) the attempt with its
+    /// `risk_flags`.
     async fn open_session(
         &self,
         attempt: &Attempt<'_>,
         user: User,
         new_hash: Option<String>,
-        last_lockout: Option<Timestamp>,
+        risk_flags: RiskFlags,
         origin: &Origin,
         ending: Ending,
     ) -> Result<SignedIn> {
         let now = attempt.now;
         let mut tx = self.write_tx().await?;
-        let success = risk::Success {
-            user: user.id,
-            email: attempt.email.as_str(),
-            ip: attempt.source.ip,
-            location: &attempt.source.location,
-            installation_id: &origin.device.installation_id,
-            after_lockout: last_lockout.is_some(),
-            now,
-        };
-        let risk_flags = risk::assess_success(&mut tx, &success, attempt.policy).await?;
         throttle::clear(&mut tx, Scope::Account, attempt.email.as_str()).await?;
         if let Some(hash) = new_hash {
             update_hash(&mut tx, user.id, &hash).await?;
@@ -511,7 +542,6 @@ impl Gatehouse {
             ip: origin.ip,
             location: &location,
             installation_id: &origin.device.installation_id,
-            after_lockout: false,
             now,
         };
         let mut read = self.db.begin_read().await?;
