@@ -27,6 +27,8 @@ pub(crate) async fn open(data_dir: &Path) -> Result<Pool> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
+        // Pages read through a memory map, without a system call and a copy each.
+        .pragma("mmap_size", "268435456")
         .busy_timeout(Duration::from_secs(10));
     let pool = pool::connections(options, SQLITE_CONNECTIONS)?;
     // `run_direct`: `run` on a borrowed connection makes the future of every caller unable to
