@@ -57,9 +57,10 @@ pub(crate) struct NewNotice<'a> {
 /// Raises `notice` for each of `recipients`, as their alert settings say: native, in-app
 /// only, or — for those who switched its kind off — kept as a record, already read.
 ///
-/// With anyone to tell, takes `Lock::Notices` until the transaction ends, so call it after the transaction's
-/// other row writes (inserts of new rows, like the audit log's, may follow): a transaction
-/// holding it must never wait for a row lock held by one waiting for it.
+/// With anyone to tell, takes `Lock::Notices` until the transaction ends, so call it after
+/// the transaction's other row writes (inserts of new rows, like the audit log's, may
+/// follow): a transaction holding it must never wait for a row lock held by one waiting
+/// for it.
 pub(crate) async fn raise(conn: &mut Tx, recipients: &[UserId], notice: &NewNotice<'_>, at: Timestamp) -> Result<()> {
     if recipients.is_empty() {
         return Ok(()); // nothing to write, so no need to wait for other writers of notices
