@@ -522,8 +522,8 @@ impl Gatehouse {
     }
 
     /// The flags a successful sign-in by `user` (`email`) from `origin` would get at `now`
-    /// under `policy` (lockouts aside): the look-backs of [`risk`] alone, with nothing read
-    /// before them and nothing written. Not part of the API — benches/core.rs times the
+    /// under `policy` (lockouts aside): the look-backs a sign-in reads (`look_back`) alone,
+    /// with nothing read before them and nothing written. Not part of the API — benches/core.rs times the
     /// look-backs with it. It answers for any account without a session, so no client may
     /// ever call it.
     #[doc(hidden)]
@@ -535,17 +535,10 @@ impl Gatehouse {
         policy: &Policy,
         now: Timestamp,
     ) -> Result<RiskFlags> {
-        let location = self.locate(origin.ip);
-        let success = risk::Success {
-            user,
-            email,
-            ip: origin.ip,
-            location: &location,
-            installation_id: &origin.device.installation_id,
-            now,
-        };
-        let mut read = self.db.begin_read().await?;
-        risk::assess_success(&mut read, &success, policy).await
+        let email = Email::parse(email)?;
+        let source = self.source_of(origin);
+        let attempt = Attempt { email: &email, user: Some(user), source: &source, policy, now };
+        self.look_back(&attempt, user, origin).await
     }
 
     fn source_of(&self, origin: &Origin) -> AttemptSource {
