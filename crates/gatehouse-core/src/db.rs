@@ -34,13 +34,14 @@ pub(crate) struct Tx(TxInner);
 
 enum TxInner {
     Sqlite(Transaction<SqliteConnectOptions>),
-    Postgres(Transaction<PgConnectOptions>),
+    /// With the advisory locks it holds already (see [`Tx::lock`]).
+    Postgres(Transaction<PgConnectOptions>, Vec<Lock>),
 }
 
 /// What a writer locks for the length of its transaction where no row or constraint can hold
 /// an invariant (see ARCHITECTURE.md's concurrency model). On SQLite the write lock taken by
 /// `begin_write` already serialises every writer, so these cost nothing there.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lock {
     /// Saving or moving an address-book entry (the look-alike check reads before it writes).
     AddressBook,
@@ -74,7 +75,7 @@ impl Pool {
     pub(crate) async fn begin_write(&self) -> Result<Tx> {
         Ok(match self {
             Pool::Sqlite(pool) => Tx(TxInner::Sqlite(Transaction::begin(pool, "BEGIN IMMEDIATE").await?)),
-            Pool::Postgres(pool) => Tx(TxInner::Postgres(Transaction::begin(pool, "BEGIN").await?)),
+            Pool::Postgres(pool) => Tx(TxInner::Postgres(Transaction::begin(pool, "BEGIN").await?, Vec::new())),
         })
     }
 
@@ -82,7 +83,7 @@ impl Pool {
     pub(crate) async fn begin_read(&self) -> Result<Tx> {
         Ok(match self {
             Pool::Sqlite(pool) => Tx(TxInner::Sqlite(Transaction::begin(pool, "BEGIN").await?)),
-            Pool::Postgres(pool) => Tx(TxInner::Postgres(Transaction::begin(pool, "BEGIN").await?)),
+            Pool::Postgres(pool) => Tx(TxInner::Postgres(Transaction::begin(pool, "BEGIN").await?, Vec::new())),
         })
     }
 
@@ -128,7 +129,7 @@ impl Tx {
     pub(crate) async fn commit(self) -> Result<()> {
         match self.0 {
             TxInner::Sqlite(tx) => tx.commit().await,
-            TxInner::Postgres(tx) => tx.commit().await,
+            TxInner::Postgres(tx, _) => tx.commit().await,
         }
     }
 
@@ -136,14 +137,19 @@ impl Tx {
     pub(crate) fn dialect(&self) -> Dialect {
         match self.0 {
             TxInner::Sqlite(_) => Dialect::Sqlite,
-            TxInner::Postgres(_) => Dialect::Postgres,
+            TxInner::Postgres(..) => Dialect::Postgres,
         }
     }
 
-    /// Holds `lock` until this transaction ends (PostgreSQL: `pg_advisory_xact_lock`).
+    /// Holds `lock` until this transaction ends (PostgreSQL: `pg_advisory_xact_lock`, taken
+    /// once: asking again for a lock the transaction holds costs nothing).
     pub(crate) async fn lock(&mut self, lock: Lock) -> Result<()> {
-        if let TxInner::Postgres(tx) = &mut self.0 {
+        if let TxInner::Postgres(tx, held) = &mut self.0 {
+            if held.contains(&lock) {
+                return Ok(());
+            }
             sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock.key()).execute(tx.connection()?).await?;
+            held.push(lock);
         }
         Ok(())
     }
@@ -278,7 +284,7 @@ impl<'a> On<'a> {
             On::Pool(Pool::Sqlite(pool)) => Conn::Sqlite(Held::Pooled(Box::new(pool::get(pool).await?))),
             On::Pool(Pool::Postgres(pool)) => Conn::Postgres(Held::Pooled(Box::new(pool::get(pool).await?))),
             On::Tx(Tx(TxInner::Sqlite(tx))) => Conn::Sqlite(Held::InTx(tx.connection()?)),
-            On::Tx(Tx(TxInner::Postgres(tx))) => Conn::Postgres(Held::InTx(tx.connection()?)),
+            On::Tx(Tx(TxInner::Postgres(tx, _))) => Conn::Postgres(Held::InTx(tx.connection()?)),
         })
     }
 }
@@ -547,6 +553,18 @@ impl Builder {
     pub(crate) fn push_bind(&mut self, value: impl ToArg) -> &mut Self {
         self.args.push(value.to_arg());
         self.sql.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    /// Appends a placeholder for each of `values`, separated by commas (an `IN` list, a row
+    /// of `VALUES`).
+    pub(crate) fn push_binds<T: ToArg>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.push_bind(value);
+        }
         self
     }
 
