@@ -11,7 +11,7 @@ use crate::db::{self, Row};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
-use crate::notices::{self, NewNotice};
+use crate::notices::{self, Audience, NewNotice};
 use crate::passwords::check_new_password;
 use crate::sessions::{self, EndReason, Ending, Obligation, Sessions, SignedIn};
 use crate::throttle;
@@ -367,7 +367,7 @@ impl Gatehouse {
             session: Some(actor.session_id),
             attempt: None,
         };
-        notices::raise(&mut tx, &[user], &notice, actor.now).await?;
+        notices::raise(&mut tx, Audience::Users(&[user]), &notice, actor.now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -437,7 +437,7 @@ impl Gatehouse {
             session: Some(actor.session_id),
             attempt: None,
         };
-        notices::raise(&mut tx, &[actor.user.id], &notice, actor.now).await?;
+        notices::raise(&mut tx, Audience::Users(&[actor.user.id]), &notice, actor.now).await?;
         tx.commit().await?;
         Ok(())
     }

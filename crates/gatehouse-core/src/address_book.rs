@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::export::CsvExport;
 use crate::gatehouse::Gatehouse;
 use crate::ids::{AddressId, UserId};
-use crate::notices::{self, NewNotice};
+use crate::notices::{self, Audience, NewNotice};
 use crate::sessions::Actor;
 use crate::withdrawals::cancel_pending_withdrawals;
 
@@ -596,9 +596,9 @@ async fn tell_address_audience(
     notice: &NewNotice<'_>,
     at: Timestamp,
 ) -> Result<()> {
-    let audience = match owner {
-        Some(owner) => vec![owner],
-        None => notices::users_with_roles(conn, &["admin", "finance"]).await?,
+    let audience = match &owner {
+        Some(owner) => Audience::Users(std::slice::from_ref(owner)),
+        None => Audience::Roles { roles: &[Role::Admin, Role::Finance], except: None },
     };
-    notices::raise(conn, &audience, notice, at).await
+    notices::raise(conn, audience, notice, at).await
 }

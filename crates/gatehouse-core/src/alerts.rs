@@ -13,7 +13,7 @@ use crate::db::{self, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::{ActivityId, SessionId, UserId};
-use crate::notices::{self, NewNotice};
+use crate::notices::{self, Audience, NewNotice};
 use crate::risk::RiskFlags;
 use crate::sessions::{self, EndReason, Ending, Sessions};
 
@@ -182,9 +182,15 @@ impl AlertKind {
         )
     }
 
-    /// `chosen`, or in-app only for a kind that may not be off (a choice made before the rule).
-    fn allowed(self, chosen: Delivery) -> Delivery {
-        if chosen == Delivery::Off && !self.may_be_off() { Delivery::InApp } else { chosen }
+    /// How an alert of this kind reaches a user who chose `chosen`: the default when they
+    /// chose nothing, in-app only when they chose off for a kind that may not be off (a
+    /// choice made before the rule).
+    pub(crate) fn delivery(self, chosen: Option<Delivery>) -> Delivery {
+        match chosen {
+            None => self.default_delivery(),
+            Some(Delivery::Off) if !self.may_be_off() => Delivery::InApp,
+            Some(chosen) => chosen,
+        }
     }
 
     /// Before a user chooses: everything about your own account and money is native;
@@ -204,17 +210,6 @@ pub struct AlertSetting {
     pub kind: AlertKind,
     /// The user's choice (or the default).
     pub delivery: Delivery,
-}
-
-/// How `user` wants alerts of `kind`.
-pub(crate) async fn delivery_for(conn: &mut Tx, user: UserId, kind: AlertKind) -> Result<Delivery> {
-    let chosen: Option<String> =
-        db::query_scalar("SELECT delivery FROM alert_settings WHERE user_id = $1 AND kind = $2")
-            .bind(user)
-            .bind(kind.as_str())
-            .fetch_optional(conn)
-            .await?;
-    chosen.map_or(Ok(kind.default_delivery()), |text| Ok(kind.allowed(Delivery::parse(&text)?)))
 }
 
 impl Gatehouse {
@@ -277,10 +272,7 @@ impl Gatehouse {
             .filter(|kind| kind.applies_to(user.role))
             .map(|kind| AlertSetting {
                 kind,
-                delivery: chosen
-                    .iter()
-                    .find(|(k, _)| *k == kind)
-                    .map_or(kind.default_delivery(), |(_, d)| kind.allowed(*d)),
+                delivery: kind.delivery(chosen.iter().find(|(k, _)| *k == kind).map(|(_, d)| *d)),
             })
             .collect())
     }
@@ -353,12 +345,6 @@ pub(crate) async fn on_sign_in(conn: &mut Tx, event: &SignInEvent<'_>) -> Result
         session: Some(event.session),
         attempt: Some(event.attempt),
     };
-    notices::raise(&mut *conn, &[event.user.id], &own, event.at).await?;
-    let admins: Vec<UserId> = notices::users_with_roles(&mut *conn, &["admin"])
-        .await?
-        .into_iter()
-        .filter(|id| *id != event.user.id)
-        .collect();
     let everyone = NewNotice {
         kind: if risky { AlertKind::EveryoneRiskySignIn.as_str() } else { AlertKind::EveryoneSignIn.as_str() },
         title: if risky {
@@ -371,7 +357,8 @@ pub(crate) async fn on_sign_in(conn: &mut Tx, event: &SignInEvent<'_>) -> Result
         session: Some(event.session),
         attempt: Some(event.attempt),
     };
-    notices::raise(conn, &admins, &everyone, event.at).await
+    let admins = Audience::Roles { roles: &[Role::Admin], except: Some(event.user.id) };
+    notices::raise_each(conn, &[(&own, Audience::Users(&[event.user.id])), (&everyone, admins)], event.at).await
 }
 
 /// A failed attempt that completes a failure burst: the account's owner (when the email
@@ -399,22 +386,17 @@ pub(crate) async fn on_failure_burst(
         return Ok(());
     }
     let from = where_from(source);
-    if let Some(owner) = owner {
-        let notice = NewNotice {
-            kind: AlertKind::FailureBurst.as_str(),
-            title: "Many failed sign-ins on your account".to_owned(),
-            body: format!(
-                "Repeated wrong passwords or codes for {email}, the latest from {from}. If it isn't you, someone may be guessing: keep your password strong and 2FA on."
-            ),
-            subject: Some(format!("attempt:{}", attempt.0)),
-            session: None,
-            attempt: Some(attempt),
-        };
-        notices::raise(&mut *conn, &[owner], &notice, at).await?;
-    }
-    let admins: Vec<UserId> =
-        notices::users_with_roles(&mut *conn, &["admin"]).await?.into_iter().filter(|id| Some(*id) != owner).collect();
-    let notice = NewNotice {
+    let own = NewNotice {
+        kind: AlertKind::FailureBurst.as_str(),
+        title: "Many failed sign-ins on your account".to_owned(),
+        body: format!(
+            "Repeated wrong passwords or codes for {email}, the latest from {from}. If it isn't you, someone may be guessing: keep your password strong and 2FA on."
+        ),
+        subject: Some(format!("attempt:{}", attempt.0)),
+        session: None,
+        attempt: Some(attempt),
+    };
+    let everyone = NewNotice {
         kind: "everyone.risky.failure_burst",
         title: format!("Failure burst on {email}"),
         body: format!("Repeated failed sign-ins for {email}, the latest from {from}."),
@@ -422,7 +404,8 @@ pub(crate) async fn on_failure_burst(
         session: None,
         attempt: Some(attempt),
     };
-    notices::raise(conn, &admins, &notice, at).await
+    let admins = Audience::Roles { roles: &[Role::Admin], except: owner };
+    notices::raise_each(conn, &[(&own, Audience::Users(owner.as_slice())), (&everyone, admins)], at).await
 }
 
 /// An account reached the policy's hard limit of consecutive failures and is locked until an
@@ -438,7 +421,7 @@ pub(crate) async fn on_hard_lock(
 ) -> Result<()> {
     let Some(owner) = owner else { return Ok(()) };
     let from = where_from(source);
-    let notice = NewNotice {
+    let own = NewNotice {
         kind: AlertKind::AccountLocked.as_str(),
         title: "Sign-in to your account is locked".to_owned(),
         body: format!(
@@ -449,10 +432,7 @@ pub(crate) async fn on_hard_lock(
         session: None,
         attempt: Some(attempt),
     };
-    notices::raise(&mut *conn, &[owner], &notice, at).await?;
-    let admins: Vec<UserId> =
-        notices::users_with_roles(&mut *conn, &["admin"]).await?.into_iter().filter(|id| *id != owner).collect();
-    let notice = NewNotice {
+    let everyone = NewNotice {
         kind: AlertKind::EveryoneLocked.as_str(),
         title: format!("{email} is locked after too many failures"),
         body: format!(
@@ -463,5 +443,6 @@ pub(crate) async fn on_hard_lock(
         session: None,
         attempt: Some(attempt),
     };
-    notices::raise(conn, &admins, &notice, at).await
+    let admins = Audience::Roles { roles: &[Role::Admin], except: Some(owner) };
+    notices::raise_each(conn, &[(&own, Audience::Users(&[owner])), (&everyone, admins)], at).await
 }

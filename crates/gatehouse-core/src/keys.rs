@@ -16,7 +16,7 @@ use crate::db::{self, Lock, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
-use crate::notices::{self, NewNotice};
+use crate::notices::{self, Audience, NewNotice};
 use crate::sessions::{self, EndReason, Ending, Sessions};
 
 impl Gatehouse {
@@ -106,7 +106,7 @@ impl Gatehouse {
             session: None,
             attempt: None,
         };
-        notices::raise(&mut tx, &users, &notice, now).await?;
+        notices::raise(&mut tx, Audience::Users(&users), &notice, now).await?;
         let detail = format!(
             "{} recovered from a lost data key: two-factor authentication of {} user(s) reset, {ended} session(s) ended",
             admin.email,

@@ -3,10 +3,10 @@
 //! unread count, marked read, and fed to the desktop app's watcher for native alerts.
 
 use crate::accounts::Role;
-use crate::alerts::{self, AlertKind, Delivery};
+use crate::alerts::{AlertKind, Delivery};
 use crate::clock::Timestamp;
 use crate::context::Caller;
-use crate::db::{self, Lock, Row, Tx};
+use crate::db::{self, Lock, Row, ToArg, Tx};
 use crate::error::Result;
 use crate::gatehouse::Gatehouse;
 use crate::ids::{ActivityId, SessionId, UserId};
@@ -54,60 +54,123 @@ pub(crate) struct NewNotice<'a> {
     pub attempt: Option<ActivityId>,
 }
 
-/// Raises `notice` for each of `recipients`, as their alert settings say: native, in-app
-/// only, or — for those who switched its kind off — kept as a record, already read.
+/// Notices one statement writes, and users one arm of the recipients query names: well
+/// under SQLite's limit of 32,766 placeholders at 10 a notice.
+const RECIPIENTS_PER_STATEMENT: usize = 500;
+
+/// Who hears of a notice.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Audience<'a> {
+    /// These users.
+    Users(&'a [UserId]),
+    /// The enabled users with one of `roles`, but `except` (who caused it, or hears of it
+    /// another way).
+    Roles { roles: &'a [Role], except: Option<UserId> },
+}
+
+/// Raises `notice` for `audience` (see [`raise_each`]).
+pub(crate) async fn raise(conn: &mut Tx, audience: Audience<'_>, notice: &NewNotice<'_>, at: Timestamp) -> Result<()> {
+    raise_each(conn, &[(notice, audience)], at).await
+}
+
+/// Raises each notice for its audience, as each recipient's alert settings say: native,
+/// in-app only, or — for those who switched its kind off — kept as a record, already read.
+/// One query reads who the recipients are and what they chose, and one statement writes
+/// every notice, however many (up to [`RECIPIENTS_PER_STATEMENT`] a statement).
 ///
 /// With anyone to tell, takes `Lock::Notices` until the transaction ends, so call it after
 /// the transaction's other row writes (inserts of new rows, like the audit log's, may
-/// follow): a transaction holding it must never wait for a row lock held by one waiting
-/// for it.
-pub(crate) async fn raise(conn: &mut Tx, recipients: &[UserId], notice: &NewNotice<'_>, at: Timestamp) -> Result<()> {
+/// follow): a transaction holding it must never wait for a row lock held by one waiting for
+/// it.
+pub(crate) async fn raise_each(conn: &mut Tx, notices: &[(&NewNotice<'_>, Audience<'_>)], at: Timestamp) -> Result<()> {
+    let recipients = recipients(&mut *conn, notices).await?;
     if recipients.is_empty() {
         return Ok(()); // nothing to write, so no need to wait for other writers of notices
     }
-    let kind = AlertKind::of_notice(notice.kind);
-    let mut deliveries = Vec::with_capacity(recipients.len());
-    for recipient in recipients {
-        deliveries.push(match kind {
-            Some(kind) => alerts::delivery_for(&mut *conn, *recipient, kind).await?,
-            None => Delivery::InApp,
-        });
-    }
     // Only the inserts (and the commit) wait for other writers of notices.
     conn.lock(Lock::Notices).await?;
-    for (recipient, delivery) in recipients.iter().zip(deliveries) {
-        let read_at = (delivery == Delivery::Off).then_some(at);
-        db::query(
+    for chunk in recipients.chunks(RECIPIENTS_PER_STATEMENT) {
+        let mut sql = db::Builder::new(
             "INSERT INTO notices (recipient_id, at, kind, title, body, subject, native, session_id, attempt_id, read_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(recipient)
-        .bind(at)
-        .bind(notice.kind)
-        .bind(&notice.title)
-        .bind(&notice.body)
-        .bind(&notice.subject)
-        .bind(delivery == Delivery::Native)
-        .bind(notice.session)
-        .bind(notice.attempt)
-        .bind(read_at)
-        .execute(&mut *conn)
-        .await?;
+             VALUES ",
+        );
+        for (i, Recipient { user, notice, delivery }) in chunk.iter().enumerate() {
+            let row = [
+                user.to_arg(),
+                at.to_arg(),
+                notice.kind.to_arg(),
+                notice.title.to_arg(),
+                notice.body.to_arg(),
+                notice.subject.to_arg(),
+                (*delivery == Delivery::Native).to_arg(),
+                notice.session.to_arg(),
+                notice.attempt.to_arg(),
+                (*delivery == Delivery::Off).then_some(at).to_arg(),
+            ];
+            sql.push(if i == 0 { "(" } else { ", (" }).push_binds(row).push(")");
+        }
+        sql.build().execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-/// Enabled users with one of `roles` (e.g. everyone who manages shared addresses).
-pub(crate) async fn users_with_roles(conn: &mut Tx, roles: &[&str]) -> Result<Vec<UserId>> {
-    let rows = db::query("SELECT id, role FROM users WHERE disabled_at IS NULL").fetch_all(conn).await?;
-    let mut ids = Vec::new();
-    for row in rows {
-        let role: String = row.try_get("role")?;
-        if roles.contains(&role.as_str()) {
-            ids.push(row.try_get("id")?);
+/// One notice to write: for whom, which, and how they want it.
+struct Recipient<'n> {
+    user: UserId,
+    notice: &'n NewNotice<'n>,
+    delivery: Delivery,
+}
+
+/// Everyone each of `notices` is for, with how they want it delivered: one query, a
+/// `UNION ALL` arm per audience (per [`RECIPIENTS_PER_STATEMENT`] users of a list).
+async fn recipients<'n>(conn: &mut Tx, notices: &[(&'n NewNotice<'n>, Audience<'_>)]) -> Result<Vec<Recipient<'n>>> {
+    let mut sql = db::Builder::new("");
+    let mut arms = 0;
+    for (index, (notice, audience)) in notices.iter().enumerate() {
+        let kind = AlertKind::of_notice(notice.kind).map(AlertKind::as_str);
+        let mut arm = |sql: &mut db::Builder| {
+            sql.push(if arms == 0 { "SELECT " } else { " UNION ALL SELECT " })
+                .push_bind(i64::try_from(index).unwrap_or(i64::MAX))
+                .push(" AS notice, u.id, s.delivery FROM users u")
+                .push(" LEFT JOIN alert_settings s ON s.user_id = u.id AND s.kind = ")
+                .push_bind(kind)
+                .push(" WHERE ");
+            arms += 1;
+        };
+        match audience {
+            Audience::Users(users) => {
+                for chunk in users.chunks(RECIPIENTS_PER_STATEMENT) {
+                    arm(&mut sql);
+                    sql.push("u.id IN (").push_binds(chunk).push(")");
+                }
+            }
+            Audience::Roles { roles, except } => {
+                arm(&mut sql);
+                sql.push("u.disabled_at IS NULL AND u.role IN (")
+                    .push_binds(roles.iter().map(|r| r.as_str()))
+                    .push(")");
+                if let Some(except) = except {
+                    sql.push(" AND u.id <> ").push_bind(except);
+                }
+            }
         }
     }
-    Ok(ids)
+    if arms == 0 {
+        return Ok(Vec::new());
+    }
+    sql.push(" ORDER BY notice, id");
+    let mut recipients = Vec::new();
+    for row in sql.build().fetch_all(conn).await? {
+        let index = usize::try_from(row.try_get::<i64>("notice")?).unwrap_or(usize::MAX);
+        let Some((notice, _)) = notices.get(index) else { continue };
+        let chosen = row.try_get::<Option<String>>("delivery")?.map(|text| Delivery::parse(&text)).transpose()?;
+        let delivery = match AlertKind::of_notice(notice.kind) {
+            Some(kind) => kind.delivery(chosen),
+            None => Delivery::InApp,
+        };
+        recipients.push(Recipient { user: row.try_get("id")?, notice, delivery });
+    }
+    Ok(recipients)
 }
 
 /// Who reads notices: a session of a user. Decides what each notice means to it (its own

@@ -9,6 +9,7 @@
 //! Due changes are applied by whichever call reads the policy first after they fall due:
 //! the policy query carries the earliest due time, so checking costs nothing extra.
 
+use crate::accounts::Role;
 use crate::alerts::AlertKind;
 use crate::audit;
 use crate::clock::Timestamp;
@@ -17,7 +18,7 @@ use crate::db::{self, Lock, Row, Tx};
 use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::PolicyChangeId;
-use crate::notices::{self, NewNotice};
+use crate::notices::{self, Audience, NewNotice};
 use crate::policy::{self, Policy, Setting};
 use crate::sessions::Actor;
 
@@ -312,7 +313,6 @@ async fn alert_weakening(
     lines.extend(applied.iter().map(|(setting, from, to)| {
         format!("{}: {} → {} now", setting.label, setting.describe(*from), setting.describe(*to))
     }));
-    let audience = notices::users_with_roles(&mut *conn, &["admin", "finance"]).await?;
     let notice = NewNotice {
         kind: AlertKind::PolicyWeakened.as_str(),
         title: format!("{} is weakening the security policy", actor.user.email),
@@ -321,7 +321,8 @@ async fn alert_weakening(
         session: Some(actor.session_id),
         attempt: None,
     };
-    notices::raise(conn, &audience, &notice, actor.now).await
+    let audience = Audience::Roles { roles: &[Role::Admin, Role::Finance], except: None };
+    notices::raise(conn, audience, &notice, actor.now).await
 }
 
 /// "Idle lock: 15 -> 30; Withdrawals need approval: on -> off" for the audit log.

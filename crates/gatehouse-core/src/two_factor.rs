@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::UserId;
 use crate::keys;
-use crate::notices::{self, NewNotice};
+use crate::notices::{self, Audience, NewNotice};
 use crate::sessions::{self, Actor, EndReason, Ending, Obligation, Sessions};
 use crate::totp;
 
@@ -178,7 +178,7 @@ impl Gatehouse {
             session: Some(actor.session_id),
             attempt: None,
         };
-        notices::raise(&mut tx, &[actor.user.id], &notice, actor.now).await?;
+        notices::raise(&mut tx, Audience::Users(&[actor.user.id]), &notice, actor.now).await?;
         tx.commit().await?;
         Ok(BackupCodes(codes))
     }
@@ -246,7 +246,7 @@ impl Gatehouse {
             session: Some(actor.session_id),
             attempt: None,
         };
-        notices::raise(&mut tx, &[actor.user.id], &notice, actor.now).await?;
+        notices::raise(&mut tx, Audience::Users(&[actor.user.id]), &notice, actor.now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -280,7 +280,7 @@ impl Gatehouse {
             session: Some(actor.session_id),
             attempt: None,
         };
-        notices::raise(&mut tx, &[user], &notice, actor.now).await?;
+        notices::raise(&mut tx, Audience::Users(&[user]), &notice, actor.now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -382,7 +382,7 @@ impl Gatehouse {
                 session: None,
                 attempt: None,
             };
-            notices::raise(&mut tx, &[user], &notice, now).await?;
+            notices::raise(&mut tx, Audience::Users(&[user]), &notice, now).await?;
         }
         tx.commit().await?;
         Ok(Some(SecondFactorKind::BackupCode))

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::export::CsvExport;
 use crate::gatehouse::Gatehouse;
 use crate::ids::{AddressId, UserId, WithdrawalId};
-use crate::notices::{self, NewNotice};
+use crate::notices::{self, Audience, NewNotice};
 use crate::sessions::Actor;
 
 /// Where a request stands.
@@ -174,11 +174,6 @@ impl Gatehouse {
         let detail = format!("#{id}: {amount} {} to {:?} ({})", asset.symbol, address.label, address.address);
         audit::record(&mut tx, &actor, "withdrawal.requested", Some(actor.user.id), &detail).await?;
         if status == WithdrawalStatus::Pending {
-            let approvers: Vec<UserId> = notices::users_with_roles(&mut tx, &["admin", "finance"])
-                .await?
-                .into_iter()
-                .filter(|id| *id != actor.user.id)
-                .collect();
             let notice = NewNotice {
                 kind: "withdrawal.requested",
                 title: format!("Withdrawal to approve: {amount} {}", asset.symbol),
@@ -187,7 +182,8 @@ impl Gatehouse {
                 session: Some(actor.session_id),
                 attempt: None,
             };
-            notices::raise(&mut tx, &approvers, &notice, actor.now).await?;
+            let approvers = Audience::Roles { roles: &[Role::Admin, Role::Finance], except: Some(actor.user.id) };
+            notices::raise(&mut tx, approvers, &notice, actor.now).await?;
         }
         tx.commit().await?;
         self.withdrawal(id).await
@@ -259,7 +255,7 @@ impl Gatehouse {
             session: Some(actor.session_id),
             attempt: None,
         };
-        notices::raise(&mut tx, &[requester], &notice, actor.now).await?;
+        notices::raise(&mut tx, Audience::Users(&[requester]), &notice, actor.now).await?;
         tx.commit().await?;
         self.withdrawal(id).await
     }
@@ -405,7 +401,7 @@ pub(crate) async fn cancel_pending_withdrawals(
             session: Some(actor.session_id),
             attempt: None,
         };
-        notices::raise(&mut *conn, &[requester], &notice, actor.now).await?;
+        notices::raise(&mut *conn, Audience::Users(&[requester]), &notice, actor.now).await?;
     }
     Ok(())
 }

@@ -200,6 +200,45 @@ async fn sign_ins_alert_the_users_other_sessions_and_the_admins_naming_device_an
 }
 
 #[tokio::test]
+async fn a_sign_in_told_to_several_admins_at_once_follows_each_ones_choice() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let carol = fx.user(&admin, "carol@example.com", Role::Admin, &at("carol-laptop", "10.0.0.2")).await;
+    let dave = fx.user(&admin, "dave@example.com", Role::Admin, &at("dave-laptop", "10.0.0.3")).await;
+    let erin = fx.user(&admin, "erin@example.com", Role::Admin, &at("erin-laptop", "10.0.0.4")).await;
+    let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
+    for (who, delivery) in [(&carol, Delivery::Off), (&dave, Delivery::InApp)] {
+        fx.confirm(who).await;
+        fx.gate.set_alert_setting(fx.caller(&who.token), AlertKind::EveryoneSignIn, delivery).await.unwrap();
+    }
+    fx.confirm(&admin).await;
+    fx.gate.set_user_disabled(fx.caller(&admin.token), erin.user.id, true).await.unwrap();
+    let admins = [&admin, &carol, &dave];
+    let mut seen = Vec::new();
+    for who in admins {
+        seen.push(fx.gate.latest_notice_id(fx.caller(&who.token)).await.unwrap());
+    }
+    let bob_seen = fx.gate.latest_notice_id(fx.caller(&bob.token)).await.unwrap();
+    let before = fx.count_rows("notices").await;
+
+    fx.advance(minutes(10));
+    fx.gate.sign_in("bob@example.com", USER_PASSWORD, &terminal(), fx.now()).await.unwrap();
+
+    assert_eq!(fx.count_rows("notices").await - before, 4, "Bob's own, and one for each enabled admin");
+    let mut told = Vec::new();
+    for (who, seen) in admins.iter().zip(seen) {
+        let notices = fx.gate.notices_after(fx.caller(&who.token), seen).await.unwrap();
+        assert_eq!(notices.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), vec!["everyone.sign_in"]);
+        assert_eq!(notices[0].title, "bob@example.com signed in");
+        told.push((notices[0].native, notices[0].read_at.is_some()));
+    }
+    // (native, already read): the default, switched off (a record), in-app only.
+    assert_eq!(told, vec![(true, false), (false, true), (false, false)]);
+    let bobs = fx.gate.notices_after(fx.caller(&bob.token), bob_seen).await.unwrap();
+    assert_eq!(bobs.iter().map(|n| (n.kind.as_str(), n.native)).collect::<Vec<_>>(), vec![("sign_in.new", true)]);
+}
+
+#[tokio::test]
 async fn a_failure_burst_alerts_the_owner_and_admins_once_per_window() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
