@@ -203,7 +203,8 @@ impl Gatehouse {
         password: &str,
     ) -> Result<(Account, bool, Ticket)> {
         let stored_hash = account.as_ref().map(|a| a.hash.as_str());
-        let (claim, verified) = tokio::join!(self.claim_attempt(attempt), self.hasher.verify(password, stored_hash));
+        // The hash first: it is the long pole, and the claim's statements run while it does.
+        let (verified, claim) = tokio::join!(self.hasher.verify(password, stored_hash), self.claim_attempt(attempt));
         let (claim, verified) = (claim?, verified?);
         let Some(account) = account.filter(|_| verified.matches) else {
             let reason =
