@@ -173,6 +173,9 @@ pub fn on_window_event(window: &tauri::Window, event: &WindowEvent) {
             }
             tracing::info!("window closed; Gatehouse keeps running in the tray");
             settle_in_tray(app);
+            if keeps_running_in_tray(app) {
+                crate::tray::tell_if_unseen(app);
+            }
         }
         _ => {}
     }

@@ -5,9 +5,12 @@
 //! window.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use gatehouse_api::SessionEndedEvent;
 use gatehouse_api::operations as ops;
+use gatehouse_host::{AlertResponse, DesktopAlert};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
@@ -117,6 +120,49 @@ impl Tray {
     fn changed(&self, update: impl FnOnce(&mut Shown) -> bool) -> bool {
         self.shown.lock().map(|mut shown| update(&mut shown)).unwrap_or(false)
     }
+}
+
+/// Whether this run has said that Gatehouse keeps running with no tray icon to be seen.
+static TOLD_UNSEEN: AtomicBool = AtomicBool::new(false);
+
+/// How long after its window closed Gatehouse looks for a panel showing its icon (an app
+/// that was quitting is gone by then).
+const LOOK_AFTER_CLOSE: Duration = Duration::from_secs(1);
+
+/// The window closed and Gatehouse keeps running. On a desktop that shows no tray icons
+/// (GNOME without its AppIndicator extension) nothing would show that it runs: say so once
+/// per run, natively — alerts keep coming, and launching Gatehouse (or clicking this) brings
+/// the window back.
+pub fn tell_if_unseen(app: &AppHandle) {
+    if TOLD_UNSEEN.load(Ordering::Relaxed) {
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(LOOK_AFTER_CLOSE).await;
+        let reopened = app.get_webview_window(main_window::LABEL).is_some();
+        if reopened || gatehouse_host::tray_is_shown().await || TOLD_UNSEEN.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let alert = DesktopAlert {
+            summary: "Gatehouse is still running".to_owned(),
+            body: "New-sign-in alerts keep arriving while it runs, but this desktop shows no tray icon for it. \
+                   Open Gatehouse from your applications to see it again. To quit when the window closes, turn off \
+                   \"Keep running in the tray\" under Account → This computer."
+                .to_owned(),
+            actions: Vec::new(),
+        };
+        let on_response = move |response| {
+            if response == AlertResponse::Clicked {
+                tauri::async_runtime::spawn(async move { main_window::open(&app) });
+            }
+        };
+        match tauri::async_runtime::spawn_blocking(move || gatehouse_host::show_alert(&alert, on_response)).await {
+            Ok(Ok(())) => tracing::info!("no tray icon can be seen: said that Gatehouse keeps running"),
+            Ok(Err(err)) => tracing::warn!("{err}"),
+            Err(err) => tracing::warn!("the notification thread failed: {err}"),
+        }
+    });
 }
 
 fn on_icon_event(tray: &TrayIcon, event: TrayIconEvent) {

@@ -286,11 +286,12 @@ def desk(driver_url: str, tmp_path_factory, home: Path) -> Desk:
 
 
 def dunst_history() -> list[dict]:
-    """What the notification daemon showed (dunstctl, not our code): summary, body, app."""
+    """What the notification daemon showed (dunstctl, not our code): summary, body, app, and
+    its id (growing; the history keeps the latest 20)."""
     subprocess.run(["dunstctl", "close-all"], check=True)
     out = subprocess.run(["dunstctl", "history"], capture_output=True, text=True, check=True).stdout
     return [
-        {key: entry[key]["data"] for key in ("summary", "body", "appname")}
+        {key: entry[key]["data"] for key in ("summary", "body", "appname", "id")}
         for entry in json.loads(out)["data"][0]
     ]
 
@@ -414,6 +415,15 @@ def window_brightness(window_id: int) -> float:
     return float(out.stdout)
 
 
+def busctl(*args: str):
+    """`busctl --user` on the test session's bus: its JSON answer, or None when it fails."""
+    try:
+        out = subprocess.run(["busctl", "--user", "--json=short", *args], capture_output=True, text=True, timeout=10)
+    except subprocess.TimeoutExpired:
+        return None
+    return json.loads(out.stdout) if out.returncode == 0 and out.stdout.strip() else None
+
+
 class Tray:
     """The app's tray icon as a desktop's panel sees it: an AppIndicator on the session bus,
     with its menu exported over the dbusmenu protocol."""
@@ -424,23 +434,16 @@ class Tray:
     def __init__(self, pid: int):
         self.bus_name, self.path = self._find(pid)
 
-    @staticmethod
-    def _busctl(*args: str):
-        try:
-            out = subprocess.run(["busctl", "--user", "--json=short", *args], capture_output=True, text=True, timeout=10)
-        except subprocess.TimeoutExpired:
-            return None
-        return json.loads(out.stdout) if out.returncode == 0 and out.stdout.strip() else None
 
     def _find(self, pid: int) -> tuple[str, str]:
         """The app's connection exporting an AppIndicator, and the indicator's object path."""
         deadline = time.time() + 10
         while time.time() < deadline:
-            for name in self._busctl("list") or []:
+            for name in busctl("list") or []:
                 if name.get("pid") != pid or not name["name"].startswith(":"):
                     continue
                 # Some of the app's connections (accessibility) don't answer: ask briefly.
-                reply = self._busctl(
+                reply = busctl(
                     "--timeout=2", "call", "--", name["name"], "/org/ayatana/NotificationItem",
                     "org.freedesktop.DBus.Introspectable", "Introspect",
                 )
@@ -452,7 +455,7 @@ class Tray:
 
     def items(self) -> dict[str, bool]:
         """The menu's items: label → enabled."""
-        reply = self._busctl("call", "--", self.bus_name, self.path + "/Menu", self.MENU, "GetLayout", "iias", "0", "-1", "0")
+        reply = busctl("call", "--", self.bus_name, self.path + "/Menu", self.MENU, "GetLayout", "iias", "0", "-1", "0")
         assert reply is not None, "the tray menu did not answer"
         _revision, (_id, _props, children) = reply["data"]
         items = {}
@@ -464,11 +467,11 @@ class Tray:
 
     def label(self) -> str:
         """The text beside the icon (the unread count), where the panel shows one."""
-        reply = self._busctl("get-property", self.bus_name, self.path, self.ITEM, "XAyatanaLabel")
+        reply = busctl("get-property", self.bus_name, self.path, self.ITEM, "XAyatanaLabel")
         return reply["data"] if reply else ""
 
     def click(self, label: str):
-        reply = self._busctl("call", "--", self.bus_name, self.path + "/Menu", self.MENU, "GetLayout", "iias", "0", "-1", "0")
+        reply = busctl("call", "--", self.bus_name, self.path + "/Menu", self.MENU, "GetLayout", "iias", "0", "-1", "0")
         assert reply is not None, "the tray menu did not answer"
         for child in reply["data"][1][2]:
             item_id, props, _ = child["data"]

@@ -24,6 +24,7 @@ from conftest import (
     Desk,
     Tray,
     app_processes,
+    busctl,
     app_windows,
     child_processes,
     start_tauri_driver,
@@ -97,6 +98,46 @@ def quit_from_tray(desk: Desk, pid: int):
     until(lambda: exited(pid) and not app_processes(desk.data_dir), what="Gatehouse to quit")
 
 
+STILL_RUNNING = "Gatehouse is still running"
+
+
+def latest_notification() -> int:
+    """The id of the latest desktop notification so far."""
+    return max((n["id"] for n in dunst_history()), default=0)
+
+
+def told_still_running_since(shown_before: int) -> int:
+    """How many times Gatehouse said it still runs, in the notifications after `shown_before`."""
+    return sum(n["summary"] == STILL_RUNNING and n["id"] > shown_before for n in dunst_history())
+
+
+WATCHER = "org.kde.StatusNotifierWatcher"
+
+
+@pytest.fixture
+def panel():
+    """A desktop whose panel shows tray icons: Debian's status-notifier-watcher (the
+    service AppIndicators register with) and a host registered with it, as a panel does."""
+    watcher = subprocess.Popen(["status-notifier-watcher"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        has_owner = ("call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner")
+        until(lambda: (busctl(*has_owner, "s", WATCHER) or {}).get("data") == [True], what="the watcher on the bus")
+        subprocess.run(
+            ["busctl", "--user", "call", WATCHER, "/StatusNotifierWatcher", WATCHER, "RegisterStatusNotifierHost",
+             "s", "org.kde.StatusNotifierHost-e2e"],
+            check=True, timeout=10,
+        )
+        yield
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=10)
+
+
+def registered_tray_icons() -> list[str]:
+    reply = busctl("get-property", WATCHER, "/StatusNotifierWatcher", WATCHER, "RegisteredStatusNotifierItems")
+    return reply["data"] if reply else []
+
+
 def test_closing_the_window_leaves_gatehouse_in_the_tray_without_webkit(desk: Desk):
     with desk.app() as app:
         app.click("connection-this-computer")
@@ -113,10 +154,13 @@ def test_closing_the_window_leaves_gatehouse_in_the_tray_without_webkit(desk: De
         until(lambda: list(app_windows().values()) == ["Security — Gatehouse"], what="the window named after its page")
         app.shot("tray-01-before-closing")
 
+        shown_before = latest_notification()
         close_window()
         until(lambda: not webkit_processes(pid), what="WebKit's processes to end")
         assert not app_windows()
         assert the_only_app(desk) == pid, "closing the window must not quit Gatehouse"
+        # No panel on this desktop shows tray icons, so Gatehouse says it keeps running.
+        until(lambda: told_still_running_since(shown_before) == 1, what="the note that Gatehouse still runs")
 
         # Alerts keep arriving with only the tray left, and the tray counts them.
         time.sleep(1)
@@ -145,11 +189,29 @@ def test_closing_the_window_leaves_gatehouse_in_the_tray_without_webkit(desk: De
     # The dark theme chosen before closing (a window just mapped may not be painted yet).
     until(lambda: window_brightness(window) < 0.35, timeout=30, what="the window painted in the dark theme")
 
-    # Closed again, the tray's Open brings it back the same way.
+    # Closed again, the tray's Open brings it back the same way. (Said once a run.)
     close_window()
     until(lambda: not webkit_processes(pid), what="WebKit's processes to end")
+    time.sleep(2)
+    assert told_still_running_since(shown_before) == 1, "the note that Gatehouse still runs comes once a run"
     Tray(pid).click("Open Gatehouse")
     until(lambda: list(app_windows().values()) == ["Security — Gatehouse"], what="Open from the tray")
+    quit_from_tray(desk, pid)
+
+
+def test_with_a_panel_showing_its_icon_closing_the_window_says_nothing(desk: Desk, panel):
+    with desk.app() as app:
+        app.find("nav-security")
+        pid = the_only_app(desk)
+        icon = Tray(pid)
+        until(lambda: any(icon.bus_name in item for item in registered_tray_icons()),
+              what="the app's icon registered with the panel's watcher")
+        shown_before = latest_notification()
+        close_window()
+        until(lambda: not webkit_processes(pid), what="WebKit's processes to end")
+    time.sleep(3)
+    assert told_still_running_since(shown_before) == 0, "its tray icon shows that it runs"
+    assert the_only_app(desk) == pid
     quit_from_tray(desk, pid)
 
 
