@@ -36,6 +36,8 @@ pub struct Tray {
     sign_out_item: MenuItem<Wry>,
     /// What is shown, so nothing is redrawn when it didn't change.
     shown: Mutex<Shown>,
+    /// This run has said that Gatehouse keeps running with no tray icon to be seen.
+    told_unseen: AtomicBool,
 }
 
 #[derive(Default, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +73,8 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
         .on_menu_event(on_menu_event)
         .on_tray_icon_event(on_icon_event)
         .build(app)?;
-    app.manage(Tray { icon, unread_item, lock_item, sign_out_item, shown: Mutex::default() });
+    let told_unseen = AtomicBool::new(false);
+    app.manage(Tray { icon, unread_item, lock_item, sign_out_item, shown: Mutex::default(), told_unseen });
     Ok(())
 }
 
@@ -122,9 +125,6 @@ impl Tray {
     }
 }
 
-/// Whether this run has said that Gatehouse keeps running with no tray icon to be seen.
-static TOLD_UNSEEN: AtomicBool = AtomicBool::new(false);
-
 /// How long after its window closed Gatehouse looks for a panel showing its icon (an app
 /// that was quitting is gone by then).
 const LOOK_AFTER_CLOSE: Duration = Duration::from_secs(1);
@@ -134,14 +134,18 @@ const LOOK_AFTER_CLOSE: Duration = Duration::from_secs(1);
 /// per run, natively — alerts keep coming, and launching Gatehouse (or clicking this) brings
 /// the window back.
 pub fn tell_if_unseen(app: &AppHandle) {
-    if TOLD_UNSEEN.load(Ordering::Relaxed) {
+    if app.try_state::<Tray>().is_none_or(|tray| tray.told_unseen.load(Ordering::Relaxed)) {
         return;
     }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(LOOK_AFTER_CLOSE).await;
         let reopened = app.get_webview_window(main_window::LABEL).is_some();
-        if reopened || gatehouse_host::tray_is_shown().await || TOLD_UNSEEN.swap(true, Ordering::Relaxed) {
+        if reopened || gatehouse_host::tray_is_shown().await {
+            return;
+        }
+        // Two closes a moment apart both get here: the first one tells.
+        if app.try_state::<Tray>().is_none_or(|tray| tray.told_unseen.swap(true, Ordering::Relaxed)) {
             return;
         }
         let alert = DesktopAlert {

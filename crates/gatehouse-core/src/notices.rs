@@ -124,10 +124,11 @@ struct Recipient<'n> {
 /// Everyone each of `notices` is for, with how they want it delivered: one query, a
 /// `UNION ALL` arm per audience (per [`RECIPIENTS_PER_STATEMENT`] users of a list).
 async fn recipients<'n>(conn: &mut Tx, notices: &[(&'n NewNotice<'n>, Audience<'_>)]) -> Result<Vec<Recipient<'n>>> {
+    let kinds: Vec<Option<AlertKind>> = notices.iter().map(|(notice, _)| AlertKind::of_notice(notice.kind)).collect();
     let mut sql = db::Builder::new("");
     let mut arms = 0;
-    for (index, (notice, audience)) in notices.iter().enumerate() {
-        let kind = AlertKind::of_notice(notice.kind).map(AlertKind::as_str);
+    for (index, ((_, audience), kind)) in notices.iter().zip(&kinds).enumerate() {
+        let kind = kind.map(AlertKind::as_str);
         let mut arm = |sql: &mut db::Builder| {
             sql.push(if arms == 0 { "SELECT " } else { " UNION ALL SELECT " })
                 .push_bind(i64::try_from(index).unwrap_or(i64::MAX))
@@ -162,9 +163,9 @@ async fn recipients<'n>(conn: &mut Tx, notices: &[(&'n NewNotice<'n>, Audience<'
     let mut recipients = Vec::new();
     for row in sql.build().fetch_all(conn).await? {
         let index = usize::try_from(row.try_get::<i64>("notice")?).unwrap_or(usize::MAX);
-        let Some((notice, _)) = notices.get(index) else { continue };
+        let (Some((notice, _)), Some(kind)) = (notices.get(index), kinds.get(index)) else { continue };
         let chosen = row.try_get::<Option<String>>("delivery")?.map(|text| Delivery::parse(&text)).transpose()?;
-        let delivery = match AlertKind::of_notice(notice.kind) {
+        let delivery = match kind {
             Some(kind) => kind.delivery(chosen),
             None => Delivery::InApp,
         };
