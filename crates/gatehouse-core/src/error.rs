@@ -148,6 +148,9 @@ pub enum Error {
         /// When it becomes usable, RFC 3339 UTC.
         usable_from_utc: String,
     },
+    /// The address entry changed or was deleted while a withdrawal to it was being requested.
+    #[error("This saved address was changed or deleted just now. Check the entry and make the request again.")]
+    AddressChanged,
     /// Confirming a policy change you proposed yourself.
     #[error("Another administrator must confirm this change; you proposed it.")]
     SecondAdminRequired,
@@ -217,6 +220,7 @@ impl Error {
             Error::LabelTaken => "address.label_taken",
             Error::LookAlike { .. } => "address.lookalike",
             Error::CoolingOff { .. } => "address.cooling_off",
+            Error::AddressChanged => "address.changed",
             Error::SecondAdminRequired => "policy.second_admin_required",
             Error::SelfApproval => "withdrawal.self_approval",
             Error::WithdrawalCancelled => "withdrawal.cancelled",

@@ -148,6 +148,23 @@ impl Gatehouse {
         let status =
             if actor.policy.withdrawals_need_approval { WithdrawalStatus::Pending } else { WithdrawalStatus::Approved };
         let mut tx = self.write_tx().await?;
+        // The entry read above must still be the one the request copies: this update takes
+        // its row (an edit or delete at the same moment waits, then cancels the request as
+        // any pending one), or finds it changed or gone since and refuses.
+        let still_the_same = db::query(
+            "UPDATE addresses SET last_used_at = $1
+             WHERE id = $2 AND deleted_at IS NULL AND address = $3
+               AND (memo = $4 OR (memo IS NULL AND $4 IS NULL)) AND usable_from <= $1",
+        )
+        .bind(actor.now)
+        .bind(address.id)
+        .bind(&address.address)
+        .bind(&address.memo)
+        .execute(&mut tx)
+        .await?;
+        if still_the_same != 1 {
+            return Err(Error::AddressChanged);
+        }
         let id: WithdrawalId = db::query_scalar(
             "INSERT INTO withdrawals (requester_id, address_id, label, network, address, memo, asset, amount, note,
                                       status, created_at)
@@ -166,11 +183,6 @@ impl Gatehouse {
         .bind(actor.now)
         .fetch_one(&mut tx)
         .await?;
-        db::query("UPDATE addresses SET last_used_at = $1 WHERE id = $2")
-            .bind(actor.now)
-            .bind(address.id)
-            .execute(&mut tx)
-            .await?;
         let detail = format!("#{id}: {amount} {} to {:?} ({})", asset.symbol, address.label, address.address);
         audit::record(&mut tx, &actor, "withdrawal.requested", Some(actor.user.id), &detail).await?;
         if status == WithdrawalStatus::Pending {

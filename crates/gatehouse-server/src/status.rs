@@ -38,6 +38,7 @@ pub(crate) fn status_of(code: &str) -> StatusCode {
         | "address.label_taken"
         | "address.lookalike"
         | "address.cooling_off"
+        | "address.changed"
         | "withdrawal.cancelled"
         | "withdrawal.decided" => StatusCode::CONFLICT,
         "request.too_large" => StatusCode::PAYLOAD_TOO_LARGE,

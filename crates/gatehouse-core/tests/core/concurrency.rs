@@ -233,3 +233,43 @@ async fn twenty_first_runs_at_once_make_one_administrator() {
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
     assert_eq!(count_codes(&results, "setup.done"), TASKS - 1, "{results:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn requests_made_while_their_address_moves_never_stay_pending_to_the_old_address() {
+    let fx = Fixture::new().await;
+    let (admin, _finn) = book_with_approvals(&fx).await;
+    fx.confirm(&admin).await;
+    let (saved, _) = fx.gate.add_address(fx.caller(&admin.token), shared("Cold", GENESIS)).await.unwrap();
+    const MOVED_TO: &str = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq";
+    // One task moves the entry (no cooling-off here, so it stays usable); the others
+    // request withdrawals to it at the same moment.
+    let results = at_once(|i| {
+        let (gate, token, now, id) = (fx.gate.clone(), admin.token.clone(), fx.now(), saved.id);
+        async move {
+            let caller = gatehouse_core::Caller { token: &token, now, ip: None };
+            if i == TASKS / 2 {
+                let changes = gatehouse_core::AddressChanges {
+                    label: "Cold".to_owned(),
+                    address: MOVED_TO.to_owned(),
+                    memo: None,
+                    note: String::new(),
+                    accept_lookalike: false,
+                };
+                return gate.edit_address(caller, id, changes).await.map(drop);
+            }
+            let request =
+                NewWithdrawal { address: id, asset: "BTC".to_owned(), amount: "1".to_owned(), note: String::new() };
+            gate.create_withdrawal(caller, request).await.map(drop)
+        }
+    })
+    .await;
+    let refused: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(refused.iter().all(|err| err.code() == "address.changed"), "{refused:?}");
+    let all = fx.gate.list_withdrawals(fx.caller(&admin.token), &Default::default()).await.unwrap();
+    assert_eq!(all.len() + refused.len(), TASKS - 1, "every request was made or refused");
+    for request in &all {
+        let to_old = request.address == GENESIS;
+        let pending = request.status == gatehouse_core::WithdrawalStatus::Pending;
+        assert!(!(to_old && pending), "a pending request to the address the entry left: {request:?}");
+    }
+}
