@@ -98,7 +98,7 @@ impl Gatehouse {
             kind: "two_factor.off.reset",
             title: "Two-factor authentication reset".to_owned(),
             body: format!(
-                "The key protecting two-factor secrets on this Gatehouse was lost, so {} turned off everyone's \\
+                "The key protecting two-factor secrets on this Gatehouse was lost, so {} turned off everyone's \
                  two-factor authentication. Set it up again from Security → Two-factor authentication.",
                 admin.email
             ),

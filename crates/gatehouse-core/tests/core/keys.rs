@@ -76,7 +76,9 @@ async fn a_lost_key_is_never_silently_replaced_and_an_admin_recovers_everyone() 
     let bob = fx.gate.sign_in("bob@example.com", USER_PASSWORD, &desktop(), fx.now()).await.unwrap();
     let bob = bob.signed_in().expect("2FA is off now");
     let notices = fx.gate.list_notices(fx.caller(&bob.token), 20).await.unwrap();
-    assert!(notices.iter().any(|n| n.kind == "two_factor.off.reset" && n.body.contains("was lost")), "{notices:?}");
+    let reset = notices.iter().find(|n| n.kind == "two_factor.off.reset").expect("told");
+    assert!(reset.body.contains("turned off everyone's two-factor authentication."), "{}", reset.body);
+    assert!(!reset.body.contains(['\\', '\n']) && !reset.body.contains("  "), "one plain sentence: {:?}", reset.body);
     enroll(&fx, &bob).await;
     let admin = fx.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &desktop(), fx.now()).await.unwrap().signed_in().unwrap();
     let audit = fx.gate.list_audit(fx.caller(&admin.token), 20).await.unwrap();
