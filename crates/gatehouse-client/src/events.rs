@@ -18,7 +18,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// The first pause.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// A stream silent this long (the server sends a heartbeat every 15 s) is given up and
-/// reconnected.
+/// reconnected. Heartbeats are SSE comments, which the event parser drops, so silence is
+/// measured on the bytes of the connection, not on its events.
 const SILENCE: Duration = Duration::from_secs(40);
 /// How often the local watcher checks the session (ended elsewhere, locked, expired).
 const LOCAL_SESSION_CHECK: Duration = Duration::from_secs(1);
@@ -108,7 +109,7 @@ async fn remote_events(remote: Remote, token: SessionToken, mut cursor: Option<i
                 if out.send(ClientEvent::Connected).await.is_err() {
                     return;
                 }
-                match read_stream(response, &mut cursor, &out, remote.url()).await {
+                match read_stream(response, SILENCE, &mut cursor, &out, remote.url()).await {
                     Ended::Finally | Ended::NobodyListens => return,
                     Ended::Broken(error) => error,
                 }
@@ -140,21 +141,24 @@ enum Ended {
 
 async fn read_stream(
     response: reqwest::Response,
+    silence: Duration,
     cursor: &mut Option<i64>,
     out: &mpsc::Sender<ClientEvent>,
     server: &str,
 ) -> Ended {
-    use eventsource_stream::Eventsource as _;
+    use eventsource_stream::{EventStreamError, Eventsource as _};
     let broken = |what: String| Ended::Broken(ApiError::new("client.unreachable", what));
-    let mut events = response.bytes_stream().eventsource();
+    let mut events = std::pin::pin!(bytes_until_silent(response, silence).eventsource());
     loop {
-        let event = match tokio::time::timeout(SILENCE, events.next()).await {
-            Err(_) => return broken(format!("{server} went silent; reconnecting.")),
-            Ok(None) => return broken(format!("{server} closed the event stream; reconnecting.")),
-            Ok(Some(Err(err))) => {
+        let event = match events.next().await {
+            None => return broken(format!("{server} closed the event stream; reconnecting.")),
+            Some(Err(EventStreamError::Transport(err))) if err.kind() == std::io::ErrorKind::TimedOut => {
+                return broken(format!("{server} went silent; reconnecting."));
+            }
+            Some(Err(err)) => {
                 return broken(format!("The event stream from {server} broke ({err}); reconnecting."));
             }
-            Ok(Some(Ok(event))) => event,
+            Some(Ok(event)) => event,
         };
         let Ok(event) = serde_json::from_str::<StreamEvent>(&event.data) else {
             // An event a newer server sends that this client doesn't know: skip it.
@@ -171,6 +175,23 @@ async fn read_stream(
             return Ended::Finally;
         }
     }
+}
+
+/// The response's bytes, ending in a `TimedOut` error once none has come for `silence`
+/// (heartbeats included).
+fn bytes_until_silent(
+    response: reqwest::Response,
+    silence: Duration,
+) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> {
+    let chunks = Box::pin(response.bytes_stream());
+    futures_util::stream::unfold(Some(chunks), move |chunks| async move {
+        let mut chunks = chunks?;
+        match tokio::time::timeout(silence, chunks.next()).await {
+            Ok(Some(chunk)) => Some((chunk.map_err(std::io::Error::other), Some(chunks))),
+            Ok(None) => None,
+            Err(_) => Some((Err(std::io::ErrorKind::TimedOut.into()), None)),
+        }
+    })
 }
 
 /// Standalone: the local database, watched directly.
@@ -318,5 +339,56 @@ impl LocalWatch {
             }
         }
         topics.is_empty() || self.send(StreamEvent::changed(topics)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A response whose body is `chunks`, each sent after its pause.
+    fn response(chunks: Vec<(Duration, &'static str)>) -> reqwest::Response {
+        let body = futures_util::stream::unfold(chunks.into_iter(), |mut chunks| async move {
+            let (pause, text) = chunks.next()?;
+            tokio::time::sleep(pause).await;
+            Some((Ok::<_, std::io::Error>(text), chunks))
+        });
+        reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(body)))
+    }
+
+    const EVENT: &str = "event: ready\nid: 7\ndata: {\"type\":\"ready\",\"cursor\":7}\n\n";
+
+    async fn read(chunks: Vec<(Duration, &'static str)>) -> (Ended, Option<i64>) {
+        let (out, mut events) = mpsc::channel(8);
+        let mut cursor = None;
+        let ended = read_stream(response(chunks), Duration::from_millis(300), &mut cursor, &out, "server").await;
+        drop(out);
+        while events.recv().await.is_some() {}
+        (ended, cursor)
+    }
+
+    fn why(ended: &Ended) -> String {
+        match ended {
+            Ended::Broken(error) => error.message.clone(),
+            Ended::Finally => "finally".to_owned(),
+            Ended::NobodyListens => "nobody listens".to_owned(),
+        }
+    }
+
+    #[tokio::test]
+    async fn heartbeats_keep_a_quiet_stream_open() {
+        // Ten heartbeats 100 ms apart: a second of no events, never 300 ms of no bytes.
+        let mut chunks = vec![(Duration::from_millis(100), ":\n\n"); 10];
+        chunks.push((Duration::from_millis(100), EVENT));
+        let (ended, cursor) = read(chunks).await;
+        assert_eq!(cursor, Some(7), "the event after the heartbeats arrived ({})", why(&ended));
+        assert_eq!(why(&ended), "server closed the event stream; reconnecting.");
+    }
+
+    #[tokio::test]
+    async fn a_silent_stream_is_given_up() {
+        let (ended, cursor) = read(vec![(Duration::from_millis(600), EVENT)]).await;
+        assert_eq!(cursor, None);
+        assert_eq!(why(&ended), "server went silent; reconnecting.");
     }
 }
