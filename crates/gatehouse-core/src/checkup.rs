@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::gatehouse::Gatehouse;
 use crate::ids::{ActivityId, SessionId, UserId};
 use crate::risk::RiskFlags;
-use crate::sessions::{self, Actor, EndReason, Ending, Sessions};
+use crate::sessions::{self, Actor, EndReason, Ending, Obligation, Sessions};
 use crate::two_factor::BACKUP_CODES_LOW;
 
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
@@ -180,8 +180,12 @@ impl Checkup {
 impl Gatehouse {
     /// The caller's security checkup (with the team's for admins), in one call. The checks
     /// are independent reads, so they run at once on the pool's connections.
+    ///
+    /// A user whom policy holds to enrol in 2FA first may read their own checks (2FA
+    /// then needs attention, and says how to fix it), but not the team's.
     pub async fn checkup(&self, caller: Caller<'_>) -> Result<Checkup> {
-        let actor = self.authenticate(caller).await?;
+        let actor = self.authenticate_for(caller, Obligation::EnrollTwoFactor).await?;
+        let enrolling = actor.obligation().is_some();
         let user = &actor.user;
         let approver = matches!(user.role, Role::Admin | Role::Finance);
         let (backup_codes, password, sessions, devices, flagged, alerts, approvals, addresses, team) = tokio::try_join!(
@@ -193,7 +197,7 @@ impl Gatehouse {
             self.alert_settings_check(user),
             when(approver, self.pending_approvals_check(&actor)),
             when(approver, self.stale_addresses_check(&actor)),
-            when(user.role == Role::Admin, self.team_checks(&actor)),
+            when(user.role == Role::Admin && !enrolling, self.team_checks(&actor)),
         )?;
         let mut personal = vec![self.two_factor_check(user, actor.policy.require_two_factor)];
         personal.extend(backup_codes);

@@ -28,6 +28,29 @@ fn status(checkup: &Checkup, id: CheckId) -> CheckStatus {
 }
 
 #[tokio::test]
+async fn when_policy_requires_two_factor_it_needs_attention_until_enrolled_and_the_team_waits() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
+    let carol = fx.user(&admin, "carol@example.com", Role::Admin, &terminal()).await;
+    fx.gate.step_up(fx.caller(&admin.token), ADMIN_PASSWORD).await.unwrap();
+    let policy = gatehouse_core::Policy { require_two_factor: true, ..gatehouse_core::Policy::default() };
+    fx.gate.set_policy(fx.caller(&admin.token), &policy).await.unwrap();
+
+    // Held to enrol, Bob may still read his checkup: 2FA needs attention (not at risk).
+    let pending = checkup(&fx, &bob).await;
+    assert_eq!(status(&pending, CheckId::TwoFactor), CheckStatus::NeedsAttention);
+    // An admin held to enrol sees their own checks, not the team's, until enrolled.
+    let carol_pending = checkup(&fx, &carol).await;
+    assert_eq!(status(&carol_pending, CheckId::TwoFactor), CheckStatus::NeedsAttention);
+    assert!(carol_pending.team.is_empty(), "{:?}", carol_pending.team);
+    enroll(&fx, &carol).await;
+    assert!(!checkup(&fx, &carol).await.team.is_empty());
+    enroll(&fx, &bob).await;
+    assert_eq!(status(&checkup(&fx, &bob).await, CheckId::TwoFactor), CheckStatus::Ok);
+}
+
+#[tokio::test]
 async fn a_fresh_member_is_at_risk_without_two_factor_and_fine_after_enrolling() {
     let fx = Fixture::new().await;
     let admin = fx.admin().await;
