@@ -84,14 +84,20 @@ def enroll_with_cli(desk: Desk, password: str) -> Authenticator:
     return authenticator
 
 
-def confirm_as_second_admin(desk: Desk, change_id: int):
-    """Another admin (made here with the CLI) confirms a pending policy change."""
+def second_admin_token(desk: Desk) -> str:
+    """A session of another admin, made here with the CLI the first time. Added while the
+    first admin was the team's only approver, they count as the second person at once."""
     if not any(user["email"] == OPS for user in desk.cli_json("user", "list")):
         desk.cli_ok("user", "add", OPS, "--role", "admin", stdin=f"{FINN_TEMPORARY}\n{AUTH[ADMIN].code()}\n")
         token = desk.cli_ok("signin", OPS, "--print-token", stdin=f"{FINN_TEMPORARY}\n").strip()
         desk.cli_ok("password", "change", stdin=f"{FINN_TEMPORARY}\n{OPS_PASSWORD}\n", token=token)
-    else:
-        token = desk.cli_ok("signin", OPS, "--print-token", stdin=f"{OPS_PASSWORD}\n").strip()
+        return token
+    return desk.cli_ok("signin", OPS, "--print-token", stdin=f"{OPS_PASSWORD}\n").strip()
+
+
+def confirm_as_second_admin(desk: Desk, change_id: int):
+    """Another admin confirms a pending policy change."""
+    token = second_admin_token(desk)
     out = desk.cli_ok("policy", "confirm", str(change_id), stdin=f"{OPS_PASSWORD}\n", token=token)
     assert f"Change {change_id} confirmed" in out
     # The CLI's keychain session is the admin's again for the rest of the tests.
@@ -241,7 +247,13 @@ def test_with_no_cooling_off_an_address_is_usable_at_once_and_a_look_alike_is_fl
 
 
 def test_a_withdrawal_picked_from_the_book_is_approved_by_another_user(desk: Desk):
+    # With a second admin on the team, Finn, whose password the admin chose, is a new
+    # approver: he can approve only a day (the protection change delay) after being added.
+    second_admin_token(desk)
+    desk.cli_ok("signin", ADMIN, stdin=f"{PASSWORD}\n{AUTH[ADMIN].code()}\n")
     desk.cli_ok("user", "add", FINN, "--role", "finance", stdin=f"{FINN_TEMPORARY}\n{AUTH[ADMIN].code()}\n")
+    finn = next(user for user in desk.cli_json("user", "list") if user["email"] == FINN)
+    assert finn["approvesFrom"] > time.time() * 1000 + 23 * 3600 * 1000, finn
     with desk.app() as app:
         # Copy: exactly the address lands on the X clipboard, and the first and last six show.
         open_address_book(app)
@@ -279,23 +291,34 @@ def test_a_withdrawal_picked_from_the_book_is_approved_by_another_user(desk: Des
         sign_in(app, FINN, FINN_TEMPORARY)
         app.choose_password(FINN_TEMPORARY, FINN_PASSWORD)
         app.until(lambda: app.visible("notices-unread"), what="an unread notice")
-        assert app.text("notices-unread") == "1"
+        assert app.text("notices-unread") == "2"
         app.click("notices-button")
         rows = app.until(lambda: app.rows("notice-row"), what="the notices list")
-        # Finn's own sign-in is listed too (already read: it was this session's).
-        unread = [row for row in rows if row["read"] == "false"]
-        assert [row["kind"] for row in unread] == ["withdrawal.requested"], rows
-        assert "1.25 ETH" in unread[0]["text"]
+        # Finn's own sign-in is listed too (already read: it was this session's); so is his
+        # becoming an approver, which every approver hears of.
+        unread = {row["kind"]: row["text"] for row in rows if row["read"] == "false"}
+        assert sorted(unread) == ["policy.weakened.approver", "withdrawal.requested"], rows
+        assert "1.25 ETH" in unread["withdrawal.requested"]
         app.shot("notices-01-panel")
         app.driver.find_element(
             "css selector", '[data-testid="notice-row"][data-kind="withdrawal.requested"]'
         ).click()
         app.find("withdraw-submit")  # the notice opened the Withdraw page
-        app.until(lambda: not app.visible("notices-unread"), what="the notice marked read")
+        app.until(lambda: app.text("notices-unread") == "1", what="the notice marked read")
 
         app.click_in_row("withdrawal-row", "id", request["id"], "withdrawal-approve")
         app.find("decision-dialog")
         app.type("decision-note", "Checked with the treasury sheet")
+        app.click("decision-submit")
+        refused = app.until(lambda: app.visible("form-error") and app.text("form-error"), what="the refusal")
+        assert "You are a new approver" in refused, refused
+        app.shot("withdraw-04-new-approver")
+        # A day passes for Finn (the app runs on the real clock; the database is moved, as
+        # the server tests move an address's cooling-off).
+        db = sqlite3.connect(desk.data_dir / "gatehouse.db", timeout=10)
+        with db:
+            db.execute("UPDATE users SET approves_from = NULL WHERE email = ?", (FINN,))
+        db.close()
         app.shot("withdraw-04-approve")
         app.click("decision-submit")
         assert app.step_up_if_asked(FINN_PASSWORD), "approving asks to confirm it's you"

@@ -190,6 +190,9 @@ pub struct UserView {
     pub hard_locked: bool,
     /// Two-factor authentication is on.
     pub two_factor_enabled: bool,
+    /// A new approver (an admin added them or reset their password): approving withdrawals
+    /// and confirming policy changes only from this time (ms); null when there is no wait.
+    pub approves_from: Option<i64>,
 }
 
 impl From<&core::User> for UserView {
@@ -206,6 +209,7 @@ impl From<&core::User> for UserView {
             locked_until: user.locked_until.map(ms),
             hard_locked: user.hard_locked,
             two_factor_enabled: user.two_factor_enabled,
+            approves_from: user.approves_from.map(ms),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use zeroize::Zeroizing;
 
+use crate::approvers;
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::confirmation::Proof;
@@ -110,6 +111,10 @@ pub struct User {
     pub hard_locked: bool,
     /// Two-factor authentication (an authenticator app) is on.
     pub two_factor_enabled: bool,
+    /// An admin or finance user an admin created, or whose password an admin reset, is a
+    /// new approver: from this time on (the protection change delay later), not before, they
+    /// may approve withdrawals and confirm policy changes. None: no wait.
+    pub approves_from: Option<Timestamp>,
 }
 
 impl User {
@@ -159,7 +164,7 @@ impl NewUser {
 macro_rules! user_columns {
     () => {
         "u.id, u.email, u.name, u.role, u.created_at, u.password_changed_at, u.must_change_password, u.disabled_at, \
-         EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id) AS two_factor_enabled"
+         u.approves_from, EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id) AS two_factor_enabled"
     };
 }
 pub(crate) use user_columns;
@@ -177,6 +182,7 @@ pub(crate) fn user_from_row(row: &Row) -> Result<User> {
         locked_until: None,
         hard_locked: false,
         two_factor_enabled: row.try_get("two_factor_enabled")?,
+        approves_from: row.try_get("approves_from")?,
     })
 }
 
@@ -253,6 +259,8 @@ impl Gatehouse {
         let id = inserted.ok_or(Error::EmailTaken)?;
         let detail = format!("created {} as {}", checked.email, checked.role.as_str());
         audit::record(&mut tx, &actor, "user.created", Some(id), &detail).await?;
+        approvers::hold_new(&mut tx, &actor, id, checked.email.as_str(), checked.role, approvers::Change::Added)
+            .await?;
         tx.commit().await?;
         self.user(id).await
     }
@@ -368,6 +376,8 @@ impl Gatehouse {
             attempt: None,
         };
         notices::raise(&mut tx, Audience::Users(&[user]), &notice, actor.now).await?;
+        let reset = approvers::Change::PasswordReset;
+        approvers::hold_new(&mut tx, &actor, user, &target.email, target.role, reset).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -46,7 +46,7 @@ pub enum AlertKind {
     EveryoneRiskySignIn,
     /// Admins: an account locked until an admin unlocks it.
     EveryoneLocked,
-    /// Admins and finance: a policy change that weakens protection.
+    /// Admins and finance: a policy change that weakens protection, or a new approver.
     PolicyWeakened,
 }
 
@@ -137,7 +137,7 @@ impl AlertKind {
             AlertKind::EveryoneSignIn => "Every new sign-in of any user",
             AlertKind::EveryoneRiskySignIn => "Every flagged sign-in of any user",
             AlertKind::EveryoneLocked => "Any user's account locked after too many failures",
-            AlertKind::PolicyWeakened => "A policy change that weakens protection",
+            AlertKind::PolicyWeakened => "A change that weakens protection (a policy change, a new approver)",
         }
     }
 

@@ -151,6 +151,16 @@ pub enum Error {
     /// The address entry changed or was deleted while a withdrawal to it was being requested.
     #[error("This saved address was changed or deleted just now. Check the entry and make the request again.")]
     AddressChanged,
+    /// A new approver (an admin created them or reset their password) approving or confirming
+    /// before the protection change delay has passed.
+    #[error(
+        "You are a new approver: you can approve withdrawals and confirm policy changes from {from_utc} (UTC), \
+         when the protection change delay after your account was set up ends. Another approver can act until then."
+    )]
+    NewApprover {
+        /// When they may, RFC 3339 UTC.
+        from_utc: String,
+    },
     /// Confirming a policy change you proposed yourself.
     #[error("Another administrator must confirm this change; you proposed it.")]
     SecondAdminRequired,
@@ -222,6 +232,7 @@ impl Error {
             Error::CoolingOff { .. } => "address.cooling_off",
             Error::AddressChanged => "address.changed",
             Error::SecondAdminRequired => "policy.second_admin_required",
+            Error::NewApprover { .. } => "approver.new",
             Error::SelfApproval => "withdrawal.self_approval",
             Error::WithdrawalCancelled => "withdrawal.cancelled",
             Error::AlreadyDecided => "withdrawal.decided",

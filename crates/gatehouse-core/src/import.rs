@@ -78,6 +78,7 @@ const USERS: Table = Table {
         ("created_at", Int),
         ("created_by", Int),
         ("password_score", Int),
+        ("approves_from", Int),
     ],
     order: "id",
     identity: true,

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod activity;
+mod approvers;
 mod address_book;
 mod alerts;
 mod audit;

@@ -124,6 +124,7 @@ impl Gatehouse {
         if proposer == actor.user.id {
             return Err(Error::SecondAdminRequired);
         }
+        actor.require_settled_approver()?;
         actor.require_step_up()?;
         let mut tx = self.write_tx().await?;
         tx.lock(Lock::Policy).await?;

@@ -225,6 +225,9 @@ impl Gatehouse {
             WithdrawalStatus::Approved | WithdrawalStatus::Rejected => return Err(Error::AlreadyDecided),
         }
         let note = check_note("Note", note)?;
+        if approve {
+            actor.require_settled_approver()?;
+        }
         actor.require_step_up()?;
         let status = if approve { WithdrawalStatus::Approved } else { WithdrawalStatus::Rejected };
         let mut tx = self.write_tx().await?;

@@ -26,6 +26,7 @@ pub(crate) fn status_of(code: &str) -> StatusCode {
         | "2fa.enrollment_required"
         | "2fa.required_by_policy"
         | "policy.second_admin_required"
+        | "approver.new"
         | "withdrawal.self_approval" => StatusCode::FORBIDDEN,
         "setup.done"
         | "setup.required"

@@ -7,6 +7,7 @@ mod support;
 mod activity;
 mod address_book;
 mod alerts;
+mod approvers;
 mod checkup;
 mod concurrency;
 mod devices;

@@ -154,8 +154,18 @@ impl Fixture {
     }
 
     /// Creates a user (as `admin`, stepping them up) with a temporary password, signs them
-    /// in from `origin` and has them choose [`USER_PASSWORD`].
+    /// in from `origin` and has them choose [`USER_PASSWORD`]. An admin or finance user
+    /// made so is settled at once, as if the team had known them for longer than the
+    /// protection change delay: tests/core/approvers.rs tests that wait with a moved clock.
     pub async fn user(&self, admin: &SignedIn, email: &str, role: Role, origin: &Origin) -> SignedIn {
+        let signed_in = self.new_approver_or_member(admin, email, role, origin).await;
+        self.execute_raw("UPDATE users SET approves_from = NULL WHERE id = $1", signed_in.user.id.0).await;
+        signed_in
+    }
+
+    /// [`Fixture::user`] as the core makes them: an admin or finance user may still have to
+    /// wait before they count as the second person.
+    pub async fn new_approver_or_member(&self, admin: &SignedIn, email: &str, role: Role, origin: &Origin) -> SignedIn {
         self.confirm(admin).await;
         let new = new_user(email, "", role, TEMPORARY_PASSWORD);
         self.gate.create_user(self.caller(&admin.token), new).await.unwrap();

@@ -48,4 +48,9 @@ hardLocked: boolean,
 /**
  * Two-factor authentication is on.
  */
-twoFactorEnabled: boolean, };
+twoFactorEnabled: boolean, 
+/**
+ * A new approver (an admin added them or reset their password): approving withdrawals
+ * and confirming policy changes only from this time (ms); null when there is no wait.
+ */
+approvesFrom: number | null, };
