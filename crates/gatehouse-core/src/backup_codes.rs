@@ -27,9 +27,16 @@ fn format_code(code: &str) -> Zeroizing<String> {
     Zeroizing::new(format!("{}-{}", &code[..LENGTH / 2], &code[LENGTH / 2..]))
 }
 
+/// The most characters a second-factor answer is typed with: a backup code (ten
+/// characters, dashes and spaces allowed) or an authenticator code.
+pub const ANSWER_INPUT_MAX_CHARS: usize = 16;
+
 /// What the user typed, reduced to the code's characters: case, spaces and dashes don't
 /// matter, and look-alikes are read as Crockford says. `None` when it cannot be a code.
 pub(crate) fn normalise(input: &str) -> Option<Zeroizing<String>> {
+    if input.chars().count() > ANSWER_INPUT_MAX_CHARS {
+        return None;
+    }
     let code: String = input
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')

@@ -8,9 +8,9 @@
 
 mod accounts;
 mod activity;
-mod approvers;
 mod address_book;
 mod alerts;
+mod approvers;
 mod audit;
 mod backup_codes;
 mod checkup;
@@ -52,6 +52,7 @@ pub use address_book::{
 };
 pub use alerts::{AlertKind, AlertSetting, Delivery};
 pub use audit::AuditEntry;
+pub use backup_codes::ANSWER_INPUT_MAX_CHARS;
 pub use checkup::{
     COUNT_CAP, Check, CheckId, CheckItem, CheckStatus, Checkup, FLAGGED_REVIEW_DAYS, PASSWORD_GOOD_SCORE,
     PASSWORD_OLD_DAYS, STALE_ADDRESS_DAYS, STALE_DEVICE_DAYS, STALE_SESSION_DAYS,
@@ -70,7 +71,7 @@ pub use ids::{ActivityId, AddressId, DeviceId, PolicyChangeId, SessionId, UserId
 pub use import::ImportCounts;
 pub use notices::{Notice, NoticeRecord, Reader};
 pub use passwords::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PasswordHasher};
-pub use policy::{HARD_LOCKOUT_MAX, Policy};
+pub use policy::{HARD_LOCKOUT_MAX, Policy, ranges as policy_ranges};
 pub use policy_changes::{PendingChange, PolicyUpdate};
 pub use risk::{RiskFlag, RiskFlags};
 pub use sessions::{Actor, Obligation, SessionInfo, SessionState, SessionToken, SignedIn};

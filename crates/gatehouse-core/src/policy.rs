@@ -149,20 +149,30 @@ impl Policy {
                 Err(Error::invalid(field, format!("must be between {} and {}.", range.start(), range.end())))
             }
         };
-        check("Session idle lifetime (minutes)", self.session_idle_minutes, 5..=43_200)?;
-        check("Session absolute lifetime (minutes)", self.session_absolute_minutes, 5..=525_600)?;
-        check("Idle lock (minutes)", self.idle_lock_minutes, 0..=1_440)?;
-        check("Lockout threshold", self.lockout_threshold, 3..=100)?;
-        check("Lockout duration (minutes)", self.lockout_minutes, 1..=1_440)?;
-        check("Address lockout threshold", self.ip_lockout_threshold, 3..=10_000)?;
-        check("Step-up window (minutes)", self.step_up_minutes, 1..=120)?;
-        check("Address cooling-off (minutes)", self.address_cooling_off_minutes, 0..=43_200)?;
-        check("Failure burst threshold", self.failure_burst_threshold, 2..=1_000)?;
-        check("Failure burst window (minutes)", self.failure_burst_minutes, 1..=1_440)?;
-        check("New place look-back (days)", self.new_place_days, 1..=730)?;
-        check("Impossible travel speed (km/h)", self.impossible_travel_kmh, 100..=20_000)?;
-        check("Hard lockout threshold", self.hard_lockout_threshold, self.lockout_threshold..=HARD_LOCKOUT_MAX)?;
-        check("Protection change delay (minutes)", self.protection_change_delay_minutes, 0..=10_080)?;
+        use ranges::*;
+        check("Session idle lifetime (minutes)", self.session_idle_minutes, SESSION_IDLE_MINUTES)?;
+        check("Session absolute lifetime (minutes)", self.session_absolute_minutes, SESSION_ABSOLUTE_MINUTES)?;
+        check("Idle lock (minutes)", self.idle_lock_minutes, IDLE_LOCK_MINUTES)?;
+        check("Lockout threshold", self.lockout_threshold, LOCKOUT_THRESHOLD)?;
+        check("Lockout duration (minutes)", self.lockout_minutes, LOCKOUT_MINUTES)?;
+        check("Address lockout threshold", self.ip_lockout_threshold, IP_LOCKOUT_THRESHOLD)?;
+        check("Step-up window (minutes)", self.step_up_minutes, STEP_UP_MINUTES)?;
+        check("Address cooling-off (minutes)", self.address_cooling_off_minutes, ADDRESS_COOLING_OFF_MINUTES)?;
+        check("Failure burst threshold", self.failure_burst_threshold, FAILURE_BURST_THRESHOLD)?;
+        check("Failure burst window (minutes)", self.failure_burst_minutes, FAILURE_BURST_MINUTES)?;
+        check("New place look-back (days)", self.new_place_days, NEW_PLACE_DAYS)?;
+        check("Impossible travel speed (km/h)", self.impossible_travel_kmh, IMPOSSIBLE_TRAVEL_KMH)?;
+        // At least the lockout threshold: the hard limit can't come before the first lockout.
+        check(
+            "Hard lockout threshold",
+            self.hard_lockout_threshold,
+            self.lockout_threshold..=*HARD_LOCKOUT_THRESHOLD.end(),
+        )?;
+        check(
+            "Protection change delay (minutes)",
+            self.protection_change_delay_minutes,
+            PROTECTION_CHANGE_DELAY_MINUTES,
+        )?;
         if self.session_idle_minutes > self.session_absolute_minutes {
             return Err(Error::invalid(
                 "Session idle lifetime (minutes)",
@@ -243,6 +253,41 @@ macro_rules! setting {
             set: |p, v| p.$key = v != 0,
         }
     };
+}
+
+/// The values each numeric setting accepts, declared once: [`Policy::validate`] checks
+/// them and the Policy page's fields are generated from them (gatehouse-api's `limits`).
+pub mod ranges {
+    use std::ops::RangeInclusive;
+
+    /// Idle session lifetime, minutes.
+    pub const SESSION_IDLE_MINUTES: RangeInclusive<u32> = 5..=43_200;
+    /// Absolute session lifetime, minutes.
+    pub const SESSION_ABSOLUTE_MINUTES: RangeInclusive<u32> = 5..=525_600;
+    /// Idle lock, minutes (0: never).
+    pub const IDLE_LOCK_MINUTES: RangeInclusive<u32> = 0..=1_440;
+    /// Failures before the 15-minute lockout.
+    pub const LOCKOUT_THRESHOLD: RangeInclusive<u32> = 3..=100;
+    /// Lockout duration, minutes.
+    pub const LOCKOUT_MINUTES: RangeInclusive<u32> = 1..=1_440;
+    /// Failures from one address before it is locked out.
+    pub const IP_LOCKOUT_THRESHOLD: RangeInclusive<u32> = 3..=10_000;
+    /// Failures in a row before an admin must unlock (also at least the lockout threshold).
+    pub const HARD_LOCKOUT_THRESHOLD: RangeInclusive<u32> = 3..=super::HARD_LOCKOUT_MAX;
+    /// Step-up window, minutes.
+    pub const STEP_UP_MINUTES: RangeInclusive<u32> = 1..=120;
+    /// Address cooling-off, minutes.
+    pub const ADDRESS_COOLING_OFF_MINUTES: RangeInclusive<u32> = 0..=43_200;
+    /// Failures that make a burst.
+    pub const FAILURE_BURST_THRESHOLD: RangeInclusive<u32> = 2..=1_000;
+    /// The burst's window, minutes.
+    pub const FAILURE_BURST_MINUTES: RangeInclusive<u32> = 1..=1_440;
+    /// How far back a place counts as known, days.
+    pub const NEW_PLACE_DAYS: RangeInclusive<u32> = 1..=730;
+    /// Impossible travel speed, km/h.
+    pub const IMPOSSIBLE_TRAVEL_KMH: RangeInclusive<u32> = 100..=20_000;
+    /// Protection change delay, minutes.
+    pub const PROTECTION_CHANGE_DELAY_MINUTES: RangeInclusive<u32> = 0..=10_080;
 }
 
 /// Every policy setting.

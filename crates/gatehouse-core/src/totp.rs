@@ -62,8 +62,14 @@ pub fn step_of(at: Timestamp) -> u64 {
     u64::try_from(at.as_millis()).unwrap_or(0) / 1000 / STEP_SECONDS
 }
 
+/// The most characters an authenticator code is typed with (six digits, spaces allowed).
+pub const CODE_INPUT_MAX_CHARS: usize = 12;
+
 /// Normalises what the user typed (spaces are allowed: "123 456").
 pub(crate) fn normalise(code: &str) -> Option<String> {
+    if code.chars().count() > CODE_INPUT_MAX_CHARS {
+        return None;
+    }
     let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     (digits.len() == usize::from(DIGITS) && digits.chars().all(|c| c.is_ascii_digit())).then_some(digits)
 }

@@ -183,6 +183,16 @@ async fn backup_codes_sign_in_once_each_and_the_count_drops() {
     let reused = fx.gate.complete_sign_in(&challenge, &codes[0], &terminal(), fx.now()).await;
     assert_eq!(code(reused), "auth.invalid_code");
     assert_eq!(all_attempts(&fx, &admin).await[0].reason, AttemptReason::WrongBackupCode);
+
+    // An answer longer than the code fields take (the UI's limit comes from the core) is
+    // no code, however many of its characters are spaces.
+    let padded = format!("{:<width$}", codes[1], width = gatehouse_core::ANSWER_INPUT_MAX_CHARS + 1);
+    let challenge = password_step(&fx, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(code(fx.gate.complete_sign_in(&challenge, &padded, &terminal(), fx.now()).await), "auth.invalid_code");
+    let fits = format!("{:<width$}", codes[1], width = gatehouse_core::ANSWER_INPUT_MAX_CHARS);
+    fx.advance(std::time::Duration::from_secs(2));
+    let challenge = password_step(&fx, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    fx.gate.complete_sign_in(&challenge, &fits, &terminal(), fx.now()).await.unwrap();
 }
 
 #[tokio::test]
