@@ -47,9 +47,20 @@ async fn a_standalone_installation_moves_to_an_empty_database_with_nothing_lost(
         accept_lookalike: false,
     };
     let (saved, _) = source.gate.add_address(source.caller(&admin.token), treasury).await.unwrap();
-    let request =
-        NewWithdrawal { address: saved.id, asset: "BTC".to_owned(), amount: "0.5".to_owned(), note: String::new() };
-    source.gate.create_withdrawal(source.caller(&admin.token), request).await.unwrap();
+    let request = |amount: &str| NewWithdrawal {
+        address: saved.id,
+        asset: "BTC".to_owned(),
+        amount: amount.to_owned(),
+        note: String::new(),
+    };
+    // One request approved, one rejected (by Carol, a second approver with 2FA), one waiting.
+    let carol = source.user(&admin, "carol@example.com", Role::Finance, &terminal()).await;
+    let (carol_secret, _) = enroll(&source, &carol).await;
+    for (amount, approve) in [("0.1", true), ("0.2", false)] {
+        let asked = source.gate.create_withdrawal(source.caller(&admin.token), request(amount)).await.unwrap();
+        source.gate.decide_withdrawal(source.caller(&carol.token), asked.id, approve, "checked").await.unwrap();
+    }
+    source.gate.create_withdrawal(source.caller(&admin.token), request("0.5")).await.unwrap();
     let _ = source.gate.sign_in("bob@example.com", "not-his-password-1", &desktop(), source.now()).await;
     source
         .execute_raw(
@@ -75,8 +86,8 @@ async fn a_standalone_installation_moves_to_an_empty_database_with_nothing_lost(
         let added = i64::from(*table == "audit_log");
         assert_eq!(target.count_rows(table).await, *rows + added, "{table}");
     }
-    assert_eq!((counts.users, counts.two_factor, counts.backup_codes), (3, 1, 10), "{counts:?}");
-    assert!(counts.attempts >= 1_000 && counts.addresses == 1 && counts.withdrawals == 1, "{counts:?}");
+    assert_eq!((counts.users, counts.two_factor, counts.backup_codes), (4, 2, 20), "{counts:?}");
+    assert!(counts.attempts >= 1_000 && counts.addresses == 1 && counts.withdrawals == 3, "{counts:?}");
 
     // Every session ended: everyone signs in again. Bob does, with the same password and a
     // code from the same authenticator; one of his backup codes works too.
@@ -93,7 +104,24 @@ async fn a_standalone_installation_moves_to_an_empty_database_with_nothing_lost(
     target.gate.step_up(target.caller(&bob.token), &codes[0]).await.unwrap();
     // The policy, the history and the pending request came along.
     let listed = target.gate.list_withdrawals(target.caller(&bob.token), &WithdrawalQuery::default()).await.unwrap();
-    assert_eq!((listed.len(), listed[0].status), (1, WithdrawalStatus::Pending));
+    let mut history: Vec<_> = listed
+        .iter()
+        .map(|w| (w.amount.as_str(), w.status, w.decided_by.as_deref(), w.decision_note.as_deref()))
+        .collect();
+    history.sort_by_key(|(amount, ..)| amount.to_owned());
+    assert_eq!(
+        history,
+        [
+            ("0.1", WithdrawalStatus::Approved, Some("carol@example.com"), Some("checked")),
+            ("0.2", WithdrawalStatus::Rejected, Some("carol@example.com"), Some("checked")),
+            ("0.5", WithdrawalStatus::Pending, None, None),
+        ]
+    );
+    // Carol's authenticator came along too.
+    let carol_signs_in = target.gate.sign_in("carol@example.com", USER_PASSWORD, &from, target.now()).await.unwrap();
+    let SignInOutcome::SecondFactorRequired(challenge) = carol_signs_in else { panic!("Carol's 2FA came along") };
+    let code_now = oathtool(&carol_secret, target.now());
+    target.gate.complete_sign_in(&challenge.token, &code_now, &from, target.now()).await.unwrap();
     assert!(target.gate.policy(target.caller(&bob.token)).await.unwrap().withdrawals_need_approval);
     // New rows follow the imported ones (the id sequences moved on).
     target.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &from, target.now()).await.unwrap();
@@ -102,5 +130,5 @@ async fn a_standalone_installation_moves_to_an_empty_database_with_nothing_lost(
     let again = target.gate.import_from(&source.gate, target.now()).await.unwrap_err();
     assert_eq!(again.code(), "invalid_input");
     assert!(again.to_string().contains("empty database"), "{again}");
-    assert_eq!(target.count_rows("users").await, 3);
+    assert_eq!(target.count_rows("users").await, 4);
 }
