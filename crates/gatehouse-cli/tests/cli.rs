@@ -793,5 +793,15 @@ fn checkup_says_what_needs_attention_and_exits_1_until_it_is_fixed() {
     let codes = checks.iter().find(|check| check["id"] == "backup_codes").unwrap();
     assert_eq!((codes["status"].as_str(), codes["count"].as_u64()), (Some("ok"), Some(10)));
     let open: Vec<_> = checks.iter().filter(|check| check["status"] != "ok").collect();
-    assert_eq!(out.status.code(), Some(if open.is_empty() { 0 } else { 1 }), "{open:?}");
+    assert!(open.is_empty(), "{open:?}");
+    assert_eq!(out.status.code(), Some(0), "all good exits 0");
+
+    // An admin's --team adds the team's checks: Bob is fine now, the admin has no 2FA.
+    gh.ok(&["signin", ADMIN], &format!("{ADMIN_PASSWORD}\n"));
+    let out = gh.run(&["checkup", "--team", "--json"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let checks: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let team = checks.iter().find(|check| check["id"] == "team_two_factor").expect("the team section");
+    let without: Vec<&str> = team["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(without, [ADMIN], "{team}");
 }

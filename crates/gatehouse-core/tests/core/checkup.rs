@@ -244,3 +244,99 @@ async fn admins_see_the_team_and_finance_sees_waiting_approvals() {
     assert!(hers.team.is_empty());
     assert_eq!(hers.attention(), hers.personal.iter().filter(|c| c.status != CheckStatus::Ok).count());
 }
+
+#[tokio::test]
+async fn an_old_password_and_quiet_security_alerts_need_attention_until_fixed() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    let _bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
+    // A year and a day later (signed in again): the password is old.
+    fx.advance(DAY * 366);
+    let bob = fx.gate.sign_in("bob@example.com", USER_PASSWORD, &terminal(), fx.now()).await.unwrap();
+    let bob = bob.signed_in().unwrap();
+    let old = checkup(&fx, &bob).await;
+    let password = check(&old, CheckId::Password);
+    assert_eq!(
+        (password.status, password.items[0].detail.as_str()),
+        (CheckStatus::NeedsAttention, "not changed for over a year")
+    );
+    fx.gate.change_password(fx.caller(&bob.token), USER_PASSWORD, "a-brand-new-lantern-42").await.unwrap();
+    assert_eq!(status(&checkup(&fx, &bob).await, CheckId::Password), CheckStatus::Ok);
+
+    // A sign-in with a warning told in the app only: needs attention, and says which.
+    assert_eq!(status(&checkup(&fx, &bob).await, CheckId::AlertSettings), CheckStatus::Ok);
+    let bob = fx.gate.sign_in("bob@example.com", "a-brand-new-lantern-42", &terminal(), fx.now()).await.unwrap();
+    let bob = bob.signed_in().unwrap();
+    fx.gate.step_up(fx.caller(&bob.token), "a-brand-new-lantern-42").await.unwrap();
+    let risky = gatehouse_core::AlertKind::RiskySignIn;
+    fx.gate.set_alert_setting(fx.caller(&bob.token), risky, gatehouse_core::Delivery::InApp).await.unwrap();
+    let quiet = checkup(&fx, &bob).await;
+    let alerts = check(&quiet, CheckId::AlertSettings);
+    assert_eq!((alerts.status, alerts.items[0].detail.as_str()), (CheckStatus::NeedsAttention, risky.as_str()));
+    fx.gate.set_alert_setting(fx.caller(&bob.token), risky, gatehouse_core::Delivery::Native).await.unwrap();
+    assert_eq!(status(&checkup(&fx, &bob).await, CheckId::AlertSettings), CheckStatus::Ok);
+}
+
+#[tokio::test]
+async fn approvers_see_requests_waiting_and_addresses_unused_for_half_a_year_and_admins_locked_accounts() {
+    let fx = Fixture::new().await;
+    let admin = fx.admin().await;
+    fx.confirm(&admin).await;
+    let open = gatehouse_core::Policy {
+        address_cooling_off_minutes: 0,
+        withdrawals_need_approval: true,
+        ..gatehouse_core::Policy::default()
+    };
+    fx.set_policy_now(&admin, &open).await;
+    let carol = fx.user(&admin, "carol@example.com", Role::Finance, &terminal()).await;
+    let _bob = fx.user(&admin, "bob@example.com", Role::Member, &terminal()).await;
+    fx.confirm(&admin).await;
+    let book = gatehouse_core::NewAddress {
+        label: "Cold".to_owned(),
+        network: "bitcoin".to_owned(),
+        address: "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa".to_owned(),
+        memo: None,
+        note: String::new(),
+        scope: gatehouse_core::AddressScope::Shared,
+        accept_lookalike: false,
+    };
+    let (saved, _) = fx.gate.add_address(fx.caller(&admin.token), book).await.unwrap();
+    assert_eq!(status(&checkup(&fx, &carol).await, CheckId::PendingApprovals), CheckStatus::Ok);
+    let ask = gatehouse_core::NewWithdrawal {
+        address: saved.id,
+        asset: "BTC".to_owned(),
+        amount: "1".to_owned(),
+        note: String::new(),
+    };
+    let asked = fx.gate.create_withdrawal(fx.caller(&admin.token), ask).await.unwrap();
+    let waiting = checkup(&fx, &carol).await;
+    let approvals = check(&waiting, CheckId::PendingApprovals);
+    assert_eq!(
+        (approvals.status, approvals.count, approvals.items[0].id),
+        (CheckStatus::NeedsAttention, 1, asked.id.0)
+    );
+    // Not for the one who asked: they can't approve it.
+    assert_eq!(status(&checkup(&fx, &admin).await, CheckId::PendingApprovals), CheckStatus::Ok);
+
+    // Half a year and a day on, the address was last used when the request was made.
+    assert_eq!(status(&checkup(&fx, &carol).await, CheckId::StaleAddresses), CheckStatus::Ok);
+    fx.advance(DAY * 181);
+    let carol = fx.gate.sign_in("carol@example.com", USER_PASSWORD, &terminal(), fx.now()).await.unwrap();
+    let carol = carol.signed_in().unwrap();
+    let unused = checkup(&fx, &carol).await;
+    let stale = check(&unused, CheckId::StaleAddresses);
+    assert_eq!((stale.status, stale.items[0].label.as_str()), (CheckStatus::NeedsAttention, "Cold"));
+
+    // Bob locked out by wrong passwords shows in the admin's team section.
+    let admin = fx.gate.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, &terminal(), fx.now()).await.unwrap().signed_in().unwrap();
+    assert_eq!(status(&checkup(&fx, &admin).await, CheckId::TeamLockedAccounts), CheckStatus::Ok);
+    for _ in 0..open.lockout_threshold {
+        fx.advance(minutes(1) + Duration::from_secs(1));
+        let _ = fx.gate.sign_in("bob@example.com", "not-bobs-password-1", &desktop(), fx.now()).await;
+    }
+    let admin_now = fx.gate.authenticate(fx.caller(&admin.token)).await;
+    assert!(admin_now.is_ok(), "{admin_now:?}");
+    let locked = checkup(&fx, &admin).await;
+    let team = check(&locked, CheckId::TeamLockedAccounts);
+    assert_eq!((team.status, team.items[0].label.as_str()), (CheckStatus::NeedsAttention, "bob@example.com"));
+}
