@@ -284,3 +284,36 @@ async fn notices_watch_prints_a_sign_in_through_the_other_instance_and_after_a_c
     assert_eq!(std::fs::read_to_string(&cursor_file).unwrap().trim(), ids[1].to_string());
     watch.kill();
 }
+
+#[tokio::test]
+async fn a_stream_closes_when_its_session_locks_and_a_bad_token_gets_no_stream() {
+    let team = Team::start(2);
+    let (a, b) = (team.server(0), team.server(1));
+    let admin = sign_in(a, ADMIN, ADMIN_PASSWORD).await;
+    let mut stream = events(b, &admin, None);
+    ready(&mut stream).await;
+    // Locked through the other instance (as the app's Lock button or the idle lock does).
+    a.call(&ops::Lock {}, Some(&admin)).await.unwrap();
+    let locked = loop {
+        match next_event(&mut stream, PATIENCE).await {
+            Some(StreamEvent::Changed { .. }) => {}
+            other => break other,
+        }
+    };
+    assert_eq!(locked, Some(StreamEvent::SessionLocked {}));
+    assert!(stream.next().await.is_none(), "the stream is over until unlocked");
+
+    // A token the server never issued: told to sign in, and no stream.
+    let mut text: Vec<char> = admin.expose().chars().collect();
+    let middle = text.len() - 10;
+    text[middle] = if text[middle] == 'A' { 'B' } else { 'A' };
+    let forged = SessionToken::parse(&text.into_iter().collect::<String>()).unwrap();
+    let mut refused = events(a, &forged, None);
+    match next_event(&mut refused, PATIENCE).await {
+        Some(StreamEvent::SessionEnded { reason, .. }) => assert_eq!(reason, "signed_out"),
+        other => panic!("expected to be told to sign in, got {other:?}"),
+    }
+    assert!(refused.next().await.is_none());
+    let (status, _) = team.curl_get(0, "/api/v1/events");
+    assert_eq!(status, 401, "no token, no stream");
+}

@@ -271,6 +271,24 @@ async fn bad_expired_ended_and_malformed_tokens_get_401_without_detail() {
 }
 
 #[tokio::test]
+async fn refusals_carry_their_http_status_forbidden_403_conflict_409() {
+    let team = Team::start(2);
+    let a = team.server(0);
+    let admin = sign_in(a, ADMIN, ADMIN_PASSWORD).await;
+    step_up(a, &admin, ADMIN_PASSWORD).await;
+    let bob = add_user(&team, &admin, BOB, "member", BOB_PASSWORD).await;
+    let as_admin = format!("Authorization: Bearer {}", admin.expose());
+    let as_bob = format!("Authorization: Bearer {}", bob.expose());
+    let (status, body) = team.curl(0, "list_users", "{}", &[&as_bob]);
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")), "{body}");
+    let again = format!(r#"{{"request":{{"email":"{BOB}","name":"","role":"member","password":"{BOB_PASSWORD}"}}}}"#);
+    let (status, body) = team.curl(0, "create_user", &again, &[&as_admin]);
+    assert_eq!((status, body["code"].as_str()), (409, Some("user.email_taken")), "{body}");
+    let (status, _) = team.curl(0, "list_users", "{}", &[&as_admin]);
+    assert_eq!(status, 200, "the admin's own session was untouched");
+}
+
+#[tokio::test]
 async fn behind_a_trusted_proxy_the_forwarded_address_and_its_location_are_recorded() {
     let geoip = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/geoip/GeoIP2-City-Test.mmdb");
     let team = Team::start_with(1, &["--geoip", geoip, "--trusted-proxy", "127.0.0.1/32"]);
@@ -386,6 +404,40 @@ async fn the_client_refuses_what_is_not_a_trusted_gatehouse() {
     let not_gatehouse = Remote::new(&other_server.url, &Trust::SystemRoots).unwrap().server_info().await.unwrap_err();
     assert_eq!(not_gatehouse.code, "client.not_gatehouse", "{not_gatehouse:?}");
     assert!(not_gatehouse.message.contains("not like a Gatehouse server"), "{not_gatehouse:?}");
+}
+
+/// The CLI says plainly, and fails, when the server is not there or is not Gatehouse.
+#[test]
+fn the_cli_says_plainly_when_there_is_no_gatehouse_server() {
+    let team = Team::start(1);
+    let run = |server: &str| {
+        use std::io::Write as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .args(["--server", server, "signin", ADMIN])
+            .env_remove("GATEHOUSE_TOKEN")
+            .env_remove("GATEHOUSE_CA_FILE")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _ = child.stdin.take().unwrap().write_all(format!("{ADMIN_PASSWORD}\n").as_bytes());
+        let out = child.wait_with_output().unwrap();
+        assert!(!out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let other_server = team::OtherWebServer::start();
+    let not_gatehouse = run(&other_server.url);
+    assert!(not_gatehouse.contains("not like a Gatehouse server"), "{not_gatehouse}");
+    let nothing = run("https://127.0.0.1:9");
+    assert!(nothing.contains("127.0.0.1:9") && nothing.to_lowercase().contains("reach"), "{nothing}");
+    let not_a_url = run("gatehouse.example");
+    assert!(not_a_url.contains("Server address: expected an address like https://"), "{not_a_url}");
+    // A server that went away (it ran a moment ago): the same plain answer.
+    let url = team.url(0).to_owned();
+    drop(team);
+    let gone = run(&url);
+    assert!(gone.to_lowercase().contains("reach"), "{gone}");
 }
 
 /// The CLI's foundation flows with `--server`, alternating between the two instances.
