@@ -559,6 +559,49 @@ fn finance_saves_addresses_and_withdrawals_are_approved_by_someone_else() {
         csv.lines().nth(1).unwrap().contains(",approved,USDT,1250.5,tron,Payroll,TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t,"),
         "{csv}"
     );
+
+    // A request the admin rejects, with a note.
+    let treasury = gh.json(&["address", "list", "--network", "ethereum", "--json"])[0]["id"].to_string();
+    gh.ok(&["withdraw", "create", &treasury, "eth", "0.5"], "");
+    let asked = gh.json(&["withdraw", "list", "--status", "pending", "--json"])[0]["id"].to_string();
+    let rejected =
+        gh.run_with(&["withdraw", "reject", &asked, "--note", "not today"], "", &[("GATEHOUSE_TOKEN", &admin_token)]);
+    assert!(rejected.status.success(), "{}", String::from_utf8_lossy(&rejected.stderr));
+    let decided = &gh.json(&["withdraw", "list", "--status", "rejected", "--json"])[0];
+    assert_eq!((decided["decidedBy"].as_str(), decided["decisionNote"].as_str()), (Some(ADMIN), Some("not today")));
+
+    // The book exported, then an entry removed.
+    let book = gh.dir.path().join("book.csv");
+    gh.ok(&["address", "export", book.to_str().unwrap()], "");
+    let exported = std::fs::read_to_string(&book).unwrap();
+    assert!(exported.contains("Payroll") && exported.contains("Treasury"), "{exported}");
+    gh.ok(&["address", "remove", &treasury], "");
+    let left: Vec<String> =
+        gh.json(&["address", "list", "--json"]).as_array().unwrap().iter().map(|a| a["label"].to_string()).collect();
+    assert_eq!(left, ["\"Payroll\""]);
+}
+
+#[test]
+fn a_pending_weakening_is_cancelled_and_the_geoip_database_is_set_shown_and_cleared() {
+    let gh = Gatehouse::with_admin();
+    let saved = gh.ok(&["policy", "set", "--idle-lock-minutes", "60"], &format!("{ADMIN_PASSWORD}\n"));
+    assert!(saved.contains("These weaken protection"), "{saved}");
+    let change = gh.json(&["policy", "pending", "--json"])[0]["id"].to_string();
+    gh.ok(&["policy", "cancel", &change], "");
+    assert_eq!(gh.json(&["policy", "pending", "--json"]).as_array().unwrap().len(), 0);
+    assert_ne!(gh.json(&["policy", "show", "--json"])["idleLockMinutes"], 60);
+
+    let none = gh.ok(&["geoip", "show"], "");
+    let mmdb = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/geoip/GeoIP2-City-Test.mmdb");
+    gh.ok(&["geoip", "set", mmdb], &format!("{ADMIN_PASSWORD}\n"));
+    let shown = gh.ok(&["geoip", "show"], "");
+    assert!(shown.contains("GeoIP2-City-Test.mmdb") && shown != none, "{shown}");
+    let not_a_database = gh.dir.path().join("nothing.mmdb");
+    std::fs::write(&not_a_database, b"not a database").unwrap();
+    gh.fail(&["geoip", "set", not_a_database.to_str().unwrap()], &format!("{ADMIN_PASSWORD}\n"));
+    assert_eq!(gh.ok(&["geoip", "show"], ""), shown, "a bad file changes nothing");
+    gh.ok(&["geoip", "clear"], &format!("{ADMIN_PASSWORD}\n"));
+    assert_eq!(gh.ok(&["geoip", "show"], ""), none);
 }
 
 #[test]
