@@ -23,7 +23,9 @@
 //! WebKitWebProcess 111, WebKitNetworkProcess 28); 208 in plain PSS. With only the tray (no
 //! window, no WebKit process), plain PSS of the app, measured 35 s in: started in the tray
 //! 65 MiB, after closing the window 125 MiB, both with the settings below except the
-//! page-outs; with them 21 and 55.
+//! page-outs; with them 21 and 55. The same page-out in the web process (the last item)
+//! took the window open to 179 MiB (app 71, WebKitWebProcess 79, WebKitNetworkProcess 28);
+//! 177 in plain PSS, launch to sign-in screen 425 ms wall clock (3 runs).
 //!
 //! - **WebKit's DMA-BUF renderer, with no GPU: about 80 MiB, in the web process.** With no
 //!   render node, WebKit falls back to shared-memory buffers, and Skia draws through
@@ -64,10 +66,21 @@
 //!   MiB resident: start-up code, and the UI files it served the page) and the parts of
 //!   WebKit's UI code no other process shares are used once. The same page-out, 10 s after
 //!   the window is made, takes the app from 89 to 71 MiB, and it stays there.
+//! - **Start-up's pages in the web process: about 32 MiB.** WebKit's web process touches
+//!   engine code to load and lay out the page that it doesn't need again while the page
+//!   sits there. The app can't advise another process's memory (that needs CAP_SYS_NICE),
+//!   so the web process does it itself: gatehouse-footprint, built as a shared library, is a
+//!   WebKit web process extension that WebKit loads from [`web_extensions_dir`] and that
+//!   hands the process's unshared file pages back 10 s after it starts. Web process 110 →
+//!   79 MiB (libwebkit2gtk 41 → 21, JavaScriptCore 13 → 5, ICU 5 → 0). What the page needs
+//!   comes back on first touch: typing into the sign-in form and sending it after the
+//!   page-out took 15 major page faults in the web process; 1011 ms against 931 ms without
+//!   the extension, where a second try showed the same 75 ms gap with no faults at all
+//!   (run-to-run noise, debug build under WebDriver).
 //!
-//! What is left with the window open (211 MiB) is mostly code, and none of it can be turned off:
-//! - libwebkit2gtk: 61 MiB across the three processes (41 in the web process).
-//! - libjavascriptcoregtk: 21 MiB.
+//! What is left with the window open (179 MiB) is mostly code, and none of it can be turned off:
+//! - libwebkit2gtk: 42 MiB across the three processes (21 in the web process).
+//! - libjavascriptcoregtk: 13 MiB.
 //! - Mesa's libLLVM: 20 MiB in the app and 20 in the web process, mostly its relocations
 //!   and start-up code. WebKit opens an EGL display in both. Without EGL the web process
 //!   aborts ("Could not create default EGL display"). GDK_GL=disable keeps GTK from
@@ -79,8 +92,8 @@
 //!   synthesis.
 //! - This binary: 2 MiB after the start-up page-out.
 //! - Data: the app 11 MiB (heap and anonymous memory); the web process 15, of which about
-//!   6 is the page itself (DOM, JS heap). About 30 of the web process's MiB is this page
-//!   rather than about:blank, and most of that is engine code it runs.
+//!   6 is the page itself (DOM, JS heap). Before the web process's page-out, about 30 of its
+//!   MiB was this page rather than about:blank, and most of that was engine code it ran.
 //!
 //! Things that did not help:
 //! - The cache model DOCUMENT_VIEWER and the page cache off: no change, idle or after use
@@ -89,6 +102,8 @@
 //! - MALLOC_ARENA_MAX=2, and malloc_trim at idle: no change. Nor WebKit's own allocator
 //!   swapped for glibc's (Malloc=1), or WebAssembly off.
 //! - NO_AT_BRIDGE: no change (and accessibility stays on).
+//! - An ephemeral (incognito) web context, so the network process keeps no cookie or cache
+//!   database: no change (network process 28 → 27 MiB, within noise).
 //! - With the renderer switch in place, GDK_GL=disable, WEBKIT_DISABLE_COMPOSITING_MODE and
 //!   WEBKIT_SKIA_ENABLE_CPU_RENDERING, alone or together: no change (228 to 229 MiB).
 //! - Fonts: 0.4 MiB mapped. The CSS uses system fonts and loads no web fonts.
@@ -97,7 +112,9 @@
 //!
 //! JavaScriptCore with the JIT off (JSC_useJIT=0) would save 7 MiB (only its optimizing
 //! tiers off, JSC_useDFGJIT=0: 3 MiB). But each keystroke's
-//! password-strength check then takes about 34 ms instead of 7, so it stays on.
+//! password-strength check then takes about 34 ms instead of 7, and launch to the sign-in
+//! screen took 565 ms instead of 433 (measured before the web process's page-out: 209 →
+//! 201 MiB), so it stays on.
 
 /// Process-wide settings. Call this first thing in `run()`, before any thread starts
 /// (logging, the async runtime, GTK): it may set environment variables, which WebKit's child
@@ -117,9 +134,28 @@ pub fn before_start() {
 /// window and WebKit's processes are gone, or the app started in the tray). Without it,
 /// the pages start-up and the window touched stay counted against the app while it runs.
 pub fn release_file_pages() {
-    #[cfg(target_os = "linux")]
-    linux::page_out_files();
+    let done = gatehouse_footprint::page_out_file_pages();
+    tracing::debug!(ranges = done.ranges, refused = done.refused, "handed file pages back to the kernel");
 }
+
+/// The folder of WebKit web process extensions holding gatehouse-footprint's library, if
+/// there is one: the package's (`/usr/lib/gatehouse/web-extensions` beside `/usr/bin`), or
+/// a build's (`target/<profile>/web-extensions`, where the scripts copy it). WebKit loads
+/// every library in the folder, so it holds that one alone. Linux only (elsewhere the
+/// web view's "extensions" are browser extensions).
+pub fn web_extensions_dir() -> Option<std::path::PathBuf> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let exe = std::env::current_exe().ok()?;
+    let bin = exe.parent()?;
+    [bin.join("../lib/gatehouse/web-extensions"), bin.join("web-extensions")]
+        .into_iter()
+        .find(|dir| dir.join(WEB_EXTENSION_LIBRARY).is_file())
+}
+
+/// gatehouse-footprint built as a shared library.
+const WEB_EXTENSION_LIBRARY: &str = "libgatehouse_footprint.so";
 
 /// Logs the choices [`before_start`] made (it runs before logging is set up).
 pub fn log_choices() {
@@ -130,6 +166,7 @@ pub fn log_choices() {
         } else {
             "WebKit's default"
         },
+        web_extensions = ?web_extensions_dir(),
         "web view memory settings"
     );
 }
@@ -152,41 +189,6 @@ mod linux {
         // this runs before any other thread exists. It fails only for an unknown parameter
         // or a value above 32 MiB; either way the default behavior remains.
         let _ = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024) };
-    }
-
-    /// `MADV_PAGEOUT` (Linux 5.4+) on every file-backed mapping of this process. Pages
-    /// that were written (a library's relocated data) are anonymous memory by now and stay;
-    /// an older kernel refuses the advice and nothing changes.
-    pub(super) fn page_out_files() {
-        let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else { return };
-        let (mut ranges, mut refused) = (0, 0);
-        for (start, end) in maps.lines().filter_map(file_backed_range) {
-            ranges += 1;
-            // SAFETY: the range is one of this process's own mappings, and MADV_PAGEOUT
-            // never changes what memory holds: the kernel only drops clean file pages from
-            // it (read back on the next touch) and leaves the rest.
-            let advised =
-                unsafe { rustix::mm::madvise(start as *mut _, end - start, rustix::mm::Advice::LinuxPageOut) };
-            refused += usize::from(advised.is_err());
-        }
-        tracing::debug!(ranges, refused, "handed file pages back to the kernel");
-    }
-
-    /// "start-end perms offset dev inode path" → (start, end) for a mapping of a file.
-    pub(super) fn file_backed_range(line: &str) -> Option<(usize, usize)> {
-        let mut fields = line.split_whitespace();
-        let (start, end) = fields.next()?.split_once('-')?;
-        let path = fields.nth(4)?;
-        // Not anonymous memory, the heap, stacks or [vdso]; not shared memory (memfd,
-        // /dev/shm: its pages aren't file copies) or devices.
-        if !path.starts_with('/')
-            || path.starts_with("/memfd:")
-            || path.starts_with("/dev/")
-            || path.starts_with("/SYSV")
-        {
-            return None;
-        }
-        Some((usize::from_str_radix(start, 16).ok()?, usize::from_str_radix(end, 16).ok()?))
     }
 
     /// Turns WebKit's DMA-BUF renderer off when the GPU can't be used anyway. With a GPU,
@@ -219,26 +221,5 @@ mod linux {
             entry.file_name().to_str().is_some_and(|name| name.starts_with("renderD"))
                 && std::fs::OpenOptions::new().read(true).write(true).open(entry.path()).is_ok()
         })
-    }
-}
-
-#[cfg(all(test, target_os = "linux"))]
-mod tests {
-    use super::linux::file_backed_range;
-
-    #[test]
-    fn only_mappings_of_files_are_paged_out() {
-        let library =
-            "7f12a4000000-7f12a4200000 r-xp 00001000 fd:01 131 /usr/lib/x86_64-linux-gnu/libwebkit2gtk-4.1.so.0.17.3";
-        assert_eq!(file_backed_range(library), Some((0x7f12a4000000, 0x7f12a4200000)));
-        for line in [
-            "55d0c3a1e000-55d0c3a3f000 rw-p 00000000 00:00 0 [heap]",
-            "7f12a0000000-7f12a0021000 rw-p 00000000 00:00 0 ",
-            "7f12a5000000-7f12a5800000 rw-s 00000000 00:01 77 /memfd:wayland-shm (deleted)",
-            "7f12a6000000-7f12a6001000 rw-s 00000000 00:05 12 /dev/dri/renderD128",
-            "7ffd1e5f2000-7ffd1e5f4000 r-xp 00000000 00:00 0 [vdso]",
-        ] {
-            assert_eq!(file_backed_range(line), None, "{line}");
-        }
     }
 }

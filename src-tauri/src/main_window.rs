@@ -94,7 +94,12 @@ fn show_or_make(app: &AppHandle) -> tauri::Result<()> {
         .find(|window| window.label == LABEL)
         .cloned()
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
-    let window = WebviewWindowBuilder::from_config(app, &config)?
+    let mut builder = WebviewWindowBuilder::from_config(app, &config)?;
+    if let Some(dir) = crate::footprint::web_extensions_dir() {
+        // WebKit loads the extension into the web process: it hands back start-up's pages.
+        builder = builder.extensions_path(dir);
+    }
+    let window = builder
         // The page's title names the window (in the taskbar and the window switcher).
         .on_document_title_changed(|window, title| {
             let _ = window.set_title(&title);

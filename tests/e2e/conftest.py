@@ -347,15 +347,20 @@ def exited(pid: int) -> bool:
 
 def child_processes(pid: int) -> list[str]:
     """The names of `pid`'s child processes (WebKit's are WebKitWebProcess and WebKitNetworkProcess)."""
-    names = []
+    return [name for _, name in children(pid)]
+
+
+def children(pid: int) -> list[tuple[int, str]]:
+    """`pid`'s child processes: (pid, name)."""
+    found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             head, rest = stat.read_text().rsplit(")", 1)
         except (OSError, ValueError):
             continue
         if int(rest.split()[1]) == pid:
-            names.append(head.split("(", 1)[1])
-    return names
+            found.append((int(stat.parent.name), head.split("(", 1)[1]))
+    return found
 
 
 def app_windows() -> dict[int, str]:

@@ -20,11 +20,12 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.options import ArgOptions
 
-from conftest import ROOT, App, exited, start_tauri_driver
+from conftest import ROOT, App, children, exited, start_tauri_driver
 
 ADMIN = "ada@example.com"
 PASSWORD = "violet-harbor-lantern-42"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+WEB_EXTENSION = "/usr/lib/gatehouse/web-extensions/libgatehouse_footprint.so"
 # The bundler adds WebKitGTK, GTK and, because the app has a tray icon, the tray library
 # (loaded at run time, so no linker tool sees it); tauri.conf.json adds D-Bus (the keychain;
 # the CLI links it directly).
@@ -155,7 +156,7 @@ def apt(*args: str, cwd: Path | None = None):
 
 def check_installed_files(package: str):
     files = output("dpkg", "-L", package).splitlines()
-    for binary in ("/usr/bin/gatehouse", "/usr/bin/gatehouse-desktop"):
+    for binary in ("/usr/bin/gatehouse", "/usr/bin/gatehouse-desktop", WEB_EXTENSION):
         assert binary in files and os.access(binary, os.X_OK), binary
     check_entry_and_icons(Path("/"), files)
     check_dependencies(package)
@@ -240,6 +241,10 @@ def see_the_sign_in_screen(home: Path, env: dict[str, str]):
             for testid in ("signin-email", "signin-password", "signin-submit"):
                 app.find(testid)
             app.shot("package-installed-sign-in")
+            # The web view's process loaded the package's extension (it hands back start-up pages).
+            web = [pid for app_pid in running for pid, name in children(app_pid) if name.startswith("WebKitWebProc")]
+            assert web, "no web process"
+            assert all(WEB_EXTENSION in Path(f"/proc/{pid}/maps").read_text() for pid in web), WEB_EXTENSION
         finally:
             driver.quit()
             # Gone before the package is removed and before the next test looks at windows.
