@@ -226,9 +226,12 @@ impl Listener {
     /// SQLite: the topics whose version moved since the last look (all of them the first time).
     async fn changed_topics(&mut self) -> Result<Vec<String>> {
         let Listener::Sqlite { pool, versions } = self else { return Ok(Vec::new()) };
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT topic, version FROM change_versions ORDER BY topic")
-            .fetch_all(&mut *pool::get(pool).await?)
-            .await?;
+        let mut connection = pool::get(pool).await?;
+        let outcome = sqlx::query_as("SELECT topic, version FROM change_versions ORDER BY topic")
+            .fetch_all(&mut *connection)
+            .await;
+        pool::give_back(connection, &outcome);
+        let rows: Vec<(String, i64)> = outcome?;
         let changed = rows.iter().filter(|row| !versions.contains(row)).map(|(topic, _)| topic.clone()).collect();
         *versions = rows;
         Ok(changed)
@@ -273,6 +276,16 @@ impl<O: pool::Options> Held<'_, O> {
             Held::Pooled(connection) => connection,
             Held::InTx(connection) => connection,
         }
+    }
+
+    /// The statement is over: a pooled connection goes back, unless `outcome` says it is
+    /// gone. (A transaction whose connection is gone fails its commit or rollback, and
+    /// [`pool::Transaction`] closes it then.)
+    fn done<T>(self, outcome: sqlx::Result<T>) -> sqlx::Result<T> {
+        if let Held::Pooled(connection) = self {
+            pool::give_back(*connection, &outcome);
+        }
+        outcome
     }
 }
 
@@ -416,33 +429,55 @@ impl Query {
     /// Runs a statement; returns how many rows it changed.
     pub(crate) async fn execute<'a>(self, on: impl Into<On<'a>>) -> Result<u64> {
         Ok(match on.into().connection().await? {
-            Conn::Sqlite(mut conn) => self.sqlite().execute(conn.get()).await?.rows_affected(),
-            Conn::Postgres(mut conn) => self.postgres().execute(conn.get()).await?.rows_affected(),
+            Conn::Sqlite(mut conn) => {
+                let outcome = self.sqlite().execute(conn.get()).await;
+                conn.done(outcome)?.rows_affected()
+            }
+            Conn::Postgres(mut conn) => {
+                let outcome = self.postgres().execute(conn.get()).await;
+                conn.done(outcome)?.rows_affected()
+            }
         })
     }
 
     /// The one row the statement returns (an error when there is none).
     pub(crate) async fn fetch_one<'a>(self, on: impl Into<On<'a>>) -> Result<Row> {
         Ok(match on.into().connection().await? {
-            Conn::Sqlite(mut conn) => Row::Sqlite(self.sqlite().fetch_one(conn.get()).await?),
-            Conn::Postgres(mut conn) => Row::Postgres(self.postgres().fetch_one(conn.get()).await?),
+            Conn::Sqlite(mut conn) => {
+                let outcome = self.sqlite().fetch_one(conn.get()).await;
+                Row::Sqlite(conn.done(outcome)?)
+            }
+            Conn::Postgres(mut conn) => {
+                let outcome = self.postgres().fetch_one(conn.get()).await;
+                Row::Postgres(conn.done(outcome)?)
+            }
         })
     }
 
     /// The row the statement returns, if any.
     pub(crate) async fn fetch_optional<'a>(self, on: impl Into<On<'a>>) -> Result<Option<Row>> {
         Ok(match on.into().connection().await? {
-            Conn::Sqlite(mut conn) => self.sqlite().fetch_optional(conn.get()).await?.map(Row::Sqlite),
-            Conn::Postgres(mut conn) => self.postgres().fetch_optional(conn.get()).await?.map(Row::Postgres),
+            Conn::Sqlite(mut conn) => {
+                let outcome = self.sqlite().fetch_optional(conn.get()).await;
+                conn.done(outcome)?.map(Row::Sqlite)
+            }
+            Conn::Postgres(mut conn) => {
+                let outcome = self.postgres().fetch_optional(conn.get()).await;
+                conn.done(outcome)?.map(Row::Postgres)
+            }
         })
     }
 
     /// Every row the statement returns.
     pub(crate) async fn fetch_all<'a>(self, on: impl Into<On<'a>>) -> Result<Vec<Row>> {
         Ok(match on.into().connection().await? {
-            Conn::Sqlite(mut conn) => self.sqlite().fetch_all(conn.get()).await?.into_iter().map(Row::Sqlite).collect(),
+            Conn::Sqlite(mut conn) => {
+                let outcome = self.sqlite().fetch_all(conn.get()).await;
+                conn.done(outcome)?.into_iter().map(Row::Sqlite).collect()
+            }
             Conn::Postgres(mut conn) => {
-                self.postgres().fetch_all(conn.get()).await?.into_iter().map(Row::Postgres).collect()
+                let outcome = self.postgres().fetch_all(conn.get()).await;
+                conn.done(outcome)?.into_iter().map(Row::Postgres).collect()
             }
         })
     }

@@ -95,6 +95,34 @@ pub(crate) async fn get<O: Options>(pool: &Connections<O>) -> Result<Pooled<O>> 
     })
 }
 
+/// Puts a connection a statement ran on back in the pool, unless the statement's `outcome`
+/// says the connection is gone: then it is closed, so that the next call opens a new one
+/// instead of getting the dead one back (the pool hands out the connection used last), and
+/// so are the pool's idle ones — a lost connection most often means the server restarted
+/// or failed over, and took them all.
+pub(crate) fn give_back<O: Options, T>(connection: Pooled<O>, outcome: &sqlx::Result<T>) {
+    if let Err(err) = outcome
+        && breaks_connection(err)
+    {
+        let pool = Object::pool(&connection);
+        drop(Object::take(connection));
+        if let Some(pool) = pool {
+            pool.retain(|_, _| false);
+        }
+    }
+}
+
+/// Whether `err` means the connection can't be used again: it was lost, or the server ended
+/// it (a restart, a failover). PostgreSQL says so with the SQLSTATE classes 08 (connection
+/// exception) and 57P (the server shutting down).
+pub(crate) fn breaks_connection(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(err) => err.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
+}
+
 /// Closes every idle connection and waits for each to close (SQLite: the last one
 /// checkpoints the WAL); connections in use close when they come back.
 pub(crate) async fn close<O: Options>(pool: &Connections<O>) {

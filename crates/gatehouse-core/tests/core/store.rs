@@ -1,4 +1,4 @@
-use gatehouse_core::{Gatehouse, OpenOptions};
+use gatehouse_core::{Database, Gatehouse, OpenOptions};
 
 use crate::support::*;
 
@@ -148,4 +148,31 @@ async fn sqlite_is_built_to_keep_statements_prepared() {
     assert!(options.iter().any(|option| option.starts_with("ENABLE_FTS5")), "the bundled build: {options:?}");
     assert!(!options.iter().any(|option| option.starts_with("ENABLE_STAT")), "{options:?}");
     assert!(options.iter().any(|option| option == "ENABLE_QPSG"), "{options:?}");
+}
+
+#[tokio::test]
+async fn connections_the_server_ended_are_dropped_not_handed_out_again() {
+    let fx = Fixture::new().await;
+    if !matches!(fx.database, Database::Postgres { .. }) {
+        return; // SQLite has no server to end connections
+    }
+    let admin = fx.admin().await;
+    // Several pooled connections, all idle now.
+    let read = || fx.gate.list_sessions(fx.caller(&admin.token), None);
+    let (a, b, c, d) = tokio::join!(read(), read(), read(), read());
+    for read in [a, b, c, d] {
+        read.unwrap();
+    }
+    // The server ends every other connection to the database, as a restart or failover does.
+    fx.execute_raw(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND $1 = $1",
+        0,
+    )
+    .await;
+    // The first call may meet a dead connection and fail; after it, every call works.
+    let _ = fx.gate.list_sessions(fx.caller(&admin.token), None).await;
+    for _ in 0..10 {
+        fx.gate.list_sessions(fx.caller(&admin.token), None).await.unwrap();
+    }
 }
